@@ -1,0 +1,60 @@
+package dev.redlock;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Runs the annotated method only while holding a distributed Redlock lock; the lock is released
+ * when the method returns or throws. When the lock cannot be obtained within the wait time,
+ * {@link LockNotAcquiredException} is thrown and the method does not run.
+ *
+ * <pre>{@code
+ * @DistributedLock(key = "#orderId", leaseTime = "30s")
+ * public Receipt pay(String orderId) { ... }
+ * }</pre>
+ *
+ * <p>The Redis key is {@code keyPrefix + name + ":" + key}; without a {@code name}, just
+ * {@code keyPrefix + key}. Without a {@code key}, the lock is {@code name}, or the method's
+ * {@code ClassName.methodName} when both are empty. May be used as a meta-annotation.
+ *
+ * <p>Like other Spring proxy-based annotations, it applies to calls through the bean's proxy: a
+ * call from another method of the same object does not take the lock.
+ */
+@Target({ ElementType.METHOD, ElementType.ANNOTATION_TYPE })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface DistributedLock {
+
+	/**
+	 * A SpEL expression for the lock key, evaluated per call over the method's parameters: by
+	 * name ({@code #orderId}), by position ({@code #p0}, {@code #a0}), with nested properties
+	 * ({@code #order.customer.id}) and bean references ({@code @keys.forOrder(#order)}). It must
+	 * not evaluate to {@code null} or a blank string. Empty: the lock is the name alone.
+	 * @return the key expression
+	 */
+	String key() default "";
+
+	/**
+	 * A namespace put before the key, such as {@code orders}. Supports {@code ${…}} placeholders.
+	 * @return the name
+	 */
+	String name() default "";
+
+	/**
+	 * How long the lock lives unless released, as a duration ({@code "30s"}, {@code "PT1M"},
+	 * {@code "${orders.lock-ttl}"}). Empty means {@code redlock.lease-time}.
+	 * @return the lease time
+	 */
+	String leaseTime() default "";
+
+	/**
+	 * How long a call waits for the lock before giving up, as a duration ({@code "0s"} for one
+	 * attempt). Empty means {@code redlock.wait-time}.
+	 * @return the wait time
+	 */
+	String waitTime() default "";
+
+}

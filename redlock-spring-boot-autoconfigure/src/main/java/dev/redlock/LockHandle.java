@@ -1,0 +1,51 @@
+package dev.redlock;
+
+import java.time.Duration;
+
+/**
+ * A lock held on a quorum of Redis masters.
+ *
+ * <p>A handle belongs to the acquisition that created it, not to a thread: it may be passed to
+ * another thread, and only its own token can release or extend the lock. {@link #close()} releases
+ * the lock on every node, once; further calls do nothing.
+ */
+public interface LockHandle extends AutoCloseable {
+
+	/**
+	 * The full Redis key of the lock, including the configured key prefix.
+	 * @return the lock key
+	 */
+	String key();
+
+	/**
+	 * Whether this holder may still rely on the lock: it has not been released and its validity
+	 * time (lease time minus acquisition time and clock drift) has not run out.
+	 * @return {@code true} while the lock is held and valid
+	 */
+	boolean isValid();
+
+	/**
+	 * The validity time left, never negative.
+	 * @return how much longer the lock is guaranteed to be held; {@link Duration#ZERO} once
+	 * released or expired
+	 */
+	Duration remaining();
+
+	/**
+	 * Sets the lease of a still valid lock to {@code leaseTime} from now on every node that still
+	 * holds it. Succeeds only if a quorum of nodes confirms before the current validity runs out;
+	 * then {@link #remaining()} reflects the new lease.
+	 * @param leaseTime the new lease time, positive
+	 * @return {@code true} if the lock was extended, {@code false} if it was not (the current
+	 * validity still applies)
+	 */
+	boolean extend(Duration leaseTime);
+
+	/**
+	 * Releases the lock on every node where this handle's token still holds it. Never throws:
+	 * a node that cannot be reached keeps the key until its lease expires.
+	 */
+	@Override
+	void close();
+
+}

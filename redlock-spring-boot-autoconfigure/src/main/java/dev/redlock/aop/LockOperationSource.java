@@ -1,0 +1,142 @@
+package dev.redlock.aop;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.context.expression.AnnotatedElementKey;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.expression.Expression;
+import org.springframework.expression.ExpressionParser;
+import org.springframework.expression.ParseException;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.util.StringUtils;
+
+import dev.redlock.DistributedLock;
+
+/**
+ * Finds and parses {@link DistributedLock} on methods, once per method and target class: the key
+ * expression is parsed, placeholders resolved and durations converted here, so a call only
+ * evaluates the key.
+ */
+public class LockOperationSource {
+
+	private static final LockOperation NONE = new LockOperation(Object.class.getMethods()[0], null, "", "", "",
+			Duration.ZERO, Duration.ZERO);
+
+	private final ExpressionParser parser = new SpelExpressionParser();
+
+	private final Map<AnnotatedElementKey, LockOperation> cache = new ConcurrentHashMap<>(64);
+
+	private final Function<String, String> placeholders;
+
+	private final Duration defaultLeaseTime;
+
+	private final Duration defaultWaitTime;
+
+	/**
+	 * Creates a source.
+	 * @param placeholders resolves {@code ${…}} in the annotation's name and durations
+	 * @param defaultLeaseTime the lease time when the annotation names none
+	 * @param defaultWaitTime the wait time when the annotation names none
+	 */
+	public LockOperationSource(Function<String, String> placeholders, Duration defaultLeaseTime,
+			Duration defaultWaitTime) {
+		this.placeholders = placeholders;
+		this.defaultLeaseTime = defaultLeaseTime;
+		this.defaultWaitTime = defaultWaitTime;
+	}
+
+	/**
+	 * Whether the method, as invoked on the target class, carries {@link DistributedLock}.
+	 * @param method the method
+	 * @param targetClass the target class, or {@code null}
+	 * @return {@code true} if it is annotated
+	 */
+	public boolean isAnnotated(Method method, Class<?> targetClass) {
+		return findAnnotation(method, targetClass) != null;
+	}
+
+	/**
+	 * The parsed operation of a method.
+	 * @param method the method
+	 * @param targetClass the target class, or {@code null}
+	 * @return the operation, or {@code null} if the method is not annotated
+	 * @throws IllegalStateException if the annotation is invalid; the message names the method
+	 */
+	LockOperation getOperation(Method method, Class<?> targetClass) {
+		AnnotatedElementKey cacheKey = new AnnotatedElementKey(method, targetClass);
+		LockOperation operation = this.cache.get(cacheKey);
+		if (operation == null) {
+			operation = parse(method, targetClass);
+			this.cache.put(cacheKey, (operation != null) ? operation : NONE);
+		}
+		return (operation != NONE) ? operation : null;
+	}
+
+	private static DistributedLock findAnnotation(Method method, Class<?> targetClass) {
+		Method specific = AopUtils.getMostSpecificMethod(method, (targetClass != null) ? targetClass : method.getDeclaringClass());
+		DistributedLock annotation = AnnotatedElementUtils.findMergedAnnotation(specific, DistributedLock.class);
+		if (annotation == null && specific != method) {
+			annotation = AnnotatedElementUtils.findMergedAnnotation(method, DistributedLock.class);
+		}
+		return annotation;
+	}
+
+	private LockOperation parse(Method method, Class<?> targetClass) {
+		DistributedLock annotation = findAnnotation(method, targetClass);
+		if (annotation == null) {
+			return null;
+		}
+		String where = "@DistributedLock on " + method.getDeclaringClass().getName() + "." + method.getName();
+		String name = resolve(annotation.name()).trim();
+		Duration leaseTime = duration(where, "leaseTime", annotation.leaseTime(), this.defaultLeaseTime);
+		Duration waitTime = duration(where, "waitTime", annotation.waitTime(), this.defaultWaitTime);
+		if (leaseTime.isZero() || leaseTime.isNegative()) {
+			throw new IllegalStateException(where + ": leaseTime '" + annotation.leaseTime() + "' must be positive");
+		}
+		if (waitTime.isNegative()) {
+			throw new IllegalStateException(where + ": waitTime '" + annotation.waitTime() + "' must not be negative");
+		}
+		String keySource = annotation.key().trim();
+		if (keySource.isEmpty()) {
+			String constant = StringUtils.hasText(name) ? name
+					: method.getDeclaringClass().getSimpleName() + "." + method.getName();
+			return new LockOperation(method, null, "", "", constant, leaseTime, waitTime);
+		}
+		Expression expression;
+		try {
+			expression = this.parser.parseExpression(keySource);
+		}
+		catch (ParseException ex) {
+			throw new IllegalStateException(where + ": key expression '" + keySource + "' cannot be parsed: "
+					+ ex.getMessage(), ex);
+		}
+		String prefix = StringUtils.hasText(name) ? name + ":" : "";
+		return new LockOperation(method, expression, keySource, prefix, null, leaseTime, waitTime);
+	}
+
+	private String resolve(String value) {
+		return StringUtils.hasText(value) ? this.placeholders.apply(value) : value;
+	}
+
+	private Duration duration(String where, String attribute, String value, Duration fallback) {
+		String resolved = resolve(value);
+		if (!StringUtils.hasText(resolved)) {
+			return fallback;
+		}
+		try {
+			return DurationStyle.detectAndParse(resolved.trim());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException(where + ": " + attribute + " '" + value + "'"
+					+ (resolved.equals(value) ? "" : " (resolved to '" + resolved + "')")
+					+ " is not a duration; use a value such as \"30s\", \"500ms\" or \"PT1M\"", ex);
+		}
+	}
+
+}

@@ -1,0 +1,90 @@
+package dev.redlock.autoconfigure;
+
+import org.springframework.aop.config.AopConfigUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+
+import redis.clients.jedis.RedisClient;
+
+import dev.redlock.LockTemplate;
+import dev.redlock.aop.DistributedLockAdvisor;
+import dev.redlock.aop.DistributedLockInterceptor;
+import dev.redlock.aop.LockOperationSource;
+import dev.redlock.core.Redlock;
+
+/**
+ * Auto-configuration of Redlock distributed locks: the engine over the nodes of
+ * {@code redlock.nodes}, a {@link LockTemplate}, and the advisor behind
+ * {@link dev.redlock.DistributedLock @DistributedLock}. Each bean backs off when the application
+ * defines its own; {@code redlock.enabled=false} turns all of it off.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration")
+@ConditionalOnClass(RedisClient.class)
+@ConditionalOnBooleanProperty(name = "redlock.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RedlockProperties.class)
+@Import(RedlockAutoConfiguration.AutoProxyRegistrar.class)
+public final class RedlockAutoConfiguration {
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	Redlock redlock(RedlockProperties properties) {
+		return RedlockEngineFactory.create(properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LockTemplate lockTemplate(Redlock redlock) {
+		return new LockTemplate(redlock);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static DistributedLockAdvisor distributedLockAdvisor(Environment environment,
+			ObjectProvider<LockTemplate> lockTemplate, BeanFactory beanFactory) {
+		RedlockProperties properties = Binder.get(environment)
+			.bindOrCreate("redlock", RedlockProperties.class);
+		LockOperationSource operations = new LockOperationSource(placeholders(beanFactory, environment),
+				properties.getLeaseTime(), properties.getWaitTime());
+		DistributedLockInterceptor interceptor = new DistributedLockInterceptor(operations, lockTemplate::getObject,
+				beanFactory);
+		return new DistributedLockAdvisor(operations, interceptor, properties.getAdvisorOrder());
+	}
+
+	private static java.util.function.Function<String, String> placeholders(BeanFactory beanFactory,
+			Environment environment) {
+		if (beanFactory instanceof ConfigurableBeanFactory configurable) {
+			return configurable::resolveEmbeddedValue;
+		}
+		return environment::resolveRequiredPlaceholders;
+	}
+
+	/**
+	 * Makes sure an auto-proxy creator exists even when Spring Boot's AOP auto-configuration is
+	 * switched off ({@code spring.aop.auto=false}); an existing, more capable one is kept.
+	 */
+	static final class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
+
+		@Override
+		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
+		}
+
+	}
+
+}

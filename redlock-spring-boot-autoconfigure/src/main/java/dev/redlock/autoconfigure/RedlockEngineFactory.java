@@ -1,0 +1,99 @@
+package dev.redlock.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.redlock.core.InvalidSettingException;
+import dev.redlock.core.LockNode;
+import dev.redlock.core.Redlock;
+import dev.redlock.core.RedlockSettings;
+import dev.redlock.core.jedis.JedisLockNode;
+import dev.redlock.core.jedis.RedisNodeAddress;
+
+/**
+ * Builds the engine from {@link RedlockProperties}, checking every property before any connection
+ * is made, and reporting a bad one by its property name.
+ */
+final class RedlockEngineFactory {
+
+	private static final Logger logger = LoggerFactory.getLogger(RedlockEngineFactory.class);
+
+	private RedlockEngineFactory() {
+	}
+
+	static Redlock create(RedlockProperties properties) {
+		RedlockSettings settings = settings(properties);
+		List<RedisNodeAddress> addresses = addresses(properties.getNodes());
+		if (properties.getMaxConnectionsPerNode() < 1) {
+			throw new RedlockConfigurationException("redlock.max-connections-per-node",
+					"value " + properties.getMaxConnectionsPerNode() + " is below 1",
+					"Set it to at least the number of threads that lock at once, e.g. 16.", null);
+		}
+		if (addresses.size() % 2 == 0) {
+			logger.warn("redlock.nodes lists {} nodes, an even number: a lock needs {} of them, so the cluster "
+					+ "tolerates no more failures than with {} nodes. Use an odd number of independent masters.",
+					addresses.size(), addresses.size() / 2 + 1, addresses.size() - 1);
+		}
+		List<LockNode> nodes = new ArrayList<>(addresses.size());
+		for (RedisNodeAddress address : addresses) {
+			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), properties.getMaxConnectionsPerNode()));
+		}
+		return new Redlock(nodes, settings);
+	}
+
+	static RedlockSettings settings(RedlockProperties properties) {
+		try {
+			return new RedlockSettings(properties.getLeaseTime(), properties.getWaitTime(), properties.getRetryDelay(),
+					properties.getRetryJitter(), properties.getNodeTimeout(), properties.getDriftFactor(),
+					(properties.getKeyPrefix() != null) ? properties.getKeyPrefix() : "");
+		}
+		catch (InvalidSettingException ex) {
+			throw translate(ex);
+		}
+	}
+
+	static List<RedisNodeAddress> addresses(List<String> uris) {
+		if (uris == null || uris.isEmpty()) {
+			throw new RedlockConfigurationException("redlock.nodes", "no Redis node is configured",
+					"List the independent Redis masters, e.g. redlock.nodes=redis://10.0.0.1:6379,"
+							+ "redis://10.0.0.2:6379,redis://10.0.0.3:6379 (an odd number; 3 or 5 is usual), "
+							+ "or set redlock.enabled=false.",
+					null);
+		}
+		List<RedisNodeAddress> addresses = new ArrayList<>(uris.size());
+		Map<String, Integer> seen = new HashMap<>();
+		for (int i = 0; i < uris.size(); i++) {
+			RedisNodeAddress address;
+			try {
+				address = RedisNodeAddress.parse("nodes[" + i + "]", uris.get(i));
+			}
+			catch (InvalidSettingException ex) {
+				throw translate(ex);
+			}
+			Integer previous = seen.putIfAbsent(address.endpoint(), i);
+			if (previous != null) {
+				throw new RedlockConfigurationException("redlock.nodes[" + i + "]",
+						"node " + address.name() + " is already listed as redlock.nodes[" + previous + "]",
+						"List each Redis master once: a node counted twice breaks the quorum's safety.", null);
+			}
+			addresses.add(address);
+		}
+		return addresses;
+	}
+
+	/**
+	 * Names the property behind an engine setting, such as {@code leaseTime} →
+	 * {@code redlock.lease-time}.
+	 */
+	static RedlockConfigurationException translate(InvalidSettingException ex) {
+		String property = "redlock." + ex.getSetting().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+		return new RedlockConfigurationException(property, "value '" + ex.getValue() + "' " + ex.getRequirement(),
+				"Fix " + property + " in your configuration (application.yml or application.properties).", ex);
+	}
+
+}

@@ -1,0 +1,171 @@
+package dev.redlock.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.Ordered;
+
+/**
+ * Configuration of Redlock distributed locks, under {@code redlock.*}.
+ */
+@ConfigurationProperties("redlock")
+public class RedlockProperties {
+
+	/** The advisor order that nests the lock outside advice of default order, such as @Transactional. */
+	public static final int DEFAULT_ADVISOR_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
+
+	/**
+	 * Whether distributed locking is enabled. When false, no Redlock bean is created and
+	 * {@code @DistributedLock} methods run without a lock.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * The independent Redis masters that form the quorum, as
+	 * redis://[[user]:password@]host[:port][/database] or rediss://... for TLS. Use an odd number,
+	 * such as 3 or 5; never replicas of each other.
+	 */
+	private List<String> nodes = new ArrayList<>();
+
+	/**
+	 * How long a lock lives on each node unless released or extended; the default for
+	 * @DistributedLock and LockTemplate calls that name none.
+	 */
+	private Duration leaseTime = Duration.ofSeconds(30);
+
+	/**
+	 * How long an acquisition keeps retrying before it gives up with LockNotAcquiredException.
+	 * 0 means a single attempt.
+	 */
+	private Duration waitTime = Duration.ofSeconds(3);
+
+	/**
+	 * The pause between two acquisition attempts.
+	 */
+	private Duration retryDelay = Duration.ofMillis(50);
+
+	/**
+	 * The upper bound of a random delay added to the retry delay, so that contending instances do
+	 * not retry in lock step.
+	 */
+	private Duration retryJitter = Duration.ofMillis(50);
+
+	/**
+	 * How long one node may take to answer one command before it counts as failed for that
+	 * attempt. Keep it far below the lease time.
+	 */
+	private Duration nodeTimeout = Duration.ofMillis(100);
+
+	/**
+	 * The share of the lease time assumed lost to clock drift between this instance and the
+	 * nodes, at least 0 and below 1.
+	 */
+	private double driftFactor = 0.01;
+
+	/**
+	 * The prefix of every lock key in Redis.
+	 */
+	private String keyPrefix = "redlock:";
+
+	/**
+	 * The most connections each node's pool opens.
+	 */
+	private int maxConnectionsPerNode = 16;
+
+	/**
+	 * The order of the @DistributedLock advisor among other advice: lower runs further outside.
+	 * The default runs outside @Transactional and other advice of default order.
+	 */
+	private int advisorOrder = DEFAULT_ADVISOR_ORDER;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public List<String> getNodes() {
+		return this.nodes;
+	}
+
+	public void setNodes(List<String> nodes) {
+		this.nodes = nodes;
+	}
+
+	public Duration getLeaseTime() {
+		return this.leaseTime;
+	}
+
+	public void setLeaseTime(Duration leaseTime) {
+		this.leaseTime = leaseTime;
+	}
+
+	public Duration getWaitTime() {
+		return this.waitTime;
+	}
+
+	public void setWaitTime(Duration waitTime) {
+		this.waitTime = waitTime;
+	}
+
+	public Duration getRetryDelay() {
+		return this.retryDelay;
+	}
+
+	public void setRetryDelay(Duration retryDelay) {
+		this.retryDelay = retryDelay;
+	}
+
+	public Duration getRetryJitter() {
+		return this.retryJitter;
+	}
+
+	public void setRetryJitter(Duration retryJitter) {
+		this.retryJitter = retryJitter;
+	}
+
+	public Duration getNodeTimeout() {
+		return this.nodeTimeout;
+	}
+
+	public void setNodeTimeout(Duration nodeTimeout) {
+		this.nodeTimeout = nodeTimeout;
+	}
+
+	public double getDriftFactor() {
+		return this.driftFactor;
+	}
+
+	public void setDriftFactor(double driftFactor) {
+		this.driftFactor = driftFactor;
+	}
+
+	public String getKeyPrefix() {
+		return this.keyPrefix;
+	}
+
+	public void setKeyPrefix(String keyPrefix) {
+		this.keyPrefix = keyPrefix;
+	}
+
+	public int getMaxConnectionsPerNode() {
+		return this.maxConnectionsPerNode;
+	}
+
+	public void setMaxConnectionsPerNode(int maxConnectionsPerNode) {
+		this.maxConnectionsPerNode = maxConnectionsPerNode;
+	}
+
+	public int getAdvisorOrder() {
+		return this.advisorOrder;
+	}
+
+	public void setAdvisorOrder(int advisorOrder) {
+		this.advisorOrder = advisorOrder;
+	}
+
+}

@@ -1,0 +1,201 @@
+package dev.redlock.core;
+
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.redlock.NodeOutcome;
+import dev.redlock.NodeOutcome.Status;
+
+/**
+ * The one fan-out primitive behind acquire, extend and release: runs a call on every node in
+ * parallel and returns as soon as the outcome is decided or the node timeout has passed, without
+ * waiting for slow nodes.
+ */
+final class FanOut {
+
+	/** One command on one node; {@code true} means the node did what was asked. */
+	@FunctionalInterface
+	interface NodeCall {
+
+		boolean call(LockNode node);
+
+	}
+
+	/** {@code needed} value that waits for every node's answer (up to the timeout). */
+	static final int ALL = -1;
+
+	private final List<LockNode> nodes;
+
+	private final Executor executor;
+
+	private final long timeoutNanos;
+
+	FanOut(List<LockNode> nodes, Executor executor, long timeoutNanos) {
+		this.nodes = nodes;
+		this.executor = executor;
+		this.timeoutNanos = timeoutNanos;
+	}
+
+
+	/**
+	 * Calls every node and waits until {@code needed} nodes said yes, until so many said no or
+	 * failed that {@code needed} can no longer be reached, or until the timeout, whichever comes
+	 * first.
+	 * @param call the command
+	 * @param needed how many {@code true} answers decide the round; {@link #ALL} waits for every
+	 * node's answer
+	 * @param timeoutNanos the longest wait
+	 * @param after per node, a call that must finish before this one starts on that node (so a
+	 * release never overtakes its own acquisition), or {@code null}
+	 * @return the round, with the calls still running on slow nodes
+	 */
+	Round run(NodeCall call, int needed, long timeoutNanos, Round after) {
+		int n = this.nodes.size();
+		@SuppressWarnings("unchecked")
+		CompletableFuture<Boolean>[] calls = new CompletableFuture[n];
+		CompletableFuture<Void> decided = new CompletableFuture<>();
+		AtomicInteger yes = new AtomicInteger();
+		AtomicInteger no = new AtomicInteger();
+		for (int i = 0; i < n; i++) {
+			LockNode node = this.nodes.get(i);
+			CompletableFuture<Boolean> future = (after != null)
+					? after.calls[i].handle((r, e) -> null).thenApplyAsync((x) -> call.call(node), this.executor)
+					: CompletableFuture.supplyAsync(() -> call.call(node), this.executor);
+			future.whenComplete((ok, error) -> {
+				boolean success = error == null && ok;
+				int y = success ? yes.incrementAndGet() : yes.get();
+				int f = success ? no.get() : no.incrementAndGet();
+				boolean decidedEarly = needed != ALL && (y >= needed || f > n - needed);
+				if (decidedEarly || y + f == n) {
+					decided.complete(null);
+				}
+			});
+			calls[i] = future;
+		}
+		boolean timedOut = !await(decided, timeoutNanos);
+		boolean[] answeredInTime = new boolean[n];
+		for (int i = 0; i < n; i++) {
+			answeredInTime[i] = calls[i].isDone();
+		}
+		return new Round(this.nodes, calls, answeredInTime, timedOut);
+	}
+
+	Round run(NodeCall call, int needed, Round after) {
+		return run(call, needed, this.timeoutNanos, after);
+	}
+
+	/** Waits for the decision; {@code false} if the timeout (or an interrupt) came first. */
+	private static boolean await(CompletableFuture<Void> decided, long timeoutNanos) {
+		try {
+			decided.get(Math.max(timeoutNanos, 0), TimeUnit.NANOSECONDS);
+			return true;
+		}
+		catch (TimeoutException ex) {
+			return false;
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/** The calls of one fan-out, one per node in configuration order. */
+	static final class Round {
+
+		private final List<LockNode> nodes;
+
+		final CompletableFuture<Boolean>[] calls;
+
+		private final boolean[] answeredInTime;
+
+		private final boolean timedOut;
+
+		Round(List<LockNode> nodes, CompletableFuture<Boolean>[] calls, boolean[] answeredInTime, boolean timedOut) {
+			this.nodes = nodes;
+			this.calls = calls;
+			this.answeredInTime = answeredInTime;
+			this.timedOut = timedOut;
+		}
+
+		/**
+		 * Each node's state now. A node that had not answered when the round was decided and
+		 * answers later keeps its answer if the round was decided early, and counts as timed out if
+		 * the round ran out of time.
+		 * @param yes the status of a node that answered {@code true}
+		 * @param no the status of a node that answered {@code false}
+		 * @return one outcome per node
+		 */
+		List<NodeOutcome> outcomes(Status yes, Status no) {
+			List<NodeOutcome> outcomes = new ArrayList<>(this.calls.length);
+			for (int i = 0; i < this.calls.length; i++) {
+				NodeOutcome outcome = outcome(this.nodes.get(i).name(), this.calls[i], yes, no);
+				if (this.timedOut && !this.answeredInTime[i] && outcome.status() != Status.TIMED_OUT) {
+					outcome = new NodeOutcome(outcome.node(), Status.TIMED_OUT,
+							"answered " + outcome.status() + " after the node timeout");
+				}
+				outcomes.add(outcome);
+			}
+			return outcomes;
+		}
+
+		private static NodeOutcome outcome(String node, CompletableFuture<Boolean> call, Status yes, Status no) {
+			if (!call.isDone()) {
+				return new NodeOutcome(node, Status.TIMED_OUT, "no answer within the node timeout");
+			}
+			try {
+				return new NodeOutcome(node, call.join() ? yes : no, "");
+			}
+			catch (CompletionException ex) {
+				Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+				return new NodeOutcome(node, isTimeout(cause) ? Status.TIMED_OUT : Status.FAILED, describe(cause));
+			}
+		}
+
+		private static boolean isTimeout(Throwable ex) {
+			for (Throwable t = ex; t != null; t = t.getCause()) {
+				if (t instanceof SocketTimeoutException) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		private static String describe(Throwable ex) {
+			StringBuilder text = new StringBuilder(ex.getClass().getSimpleName());
+			if (ex.getMessage() != null) {
+				text.append(": ").append(ex.getMessage());
+			}
+			Throwable root = ex;
+			while (root.getCause() != null && root.getCause() != root) {
+				root = root.getCause();
+			}
+			if (root != ex && root.getMessage() != null && !text.toString().contains(root.getMessage())) {
+				text.append(" (").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage()).append(')');
+			}
+			return text.toString();
+		}
+
+		static int count(List<NodeOutcome> outcomes, Status status) {
+			int count = 0;
+			for (NodeOutcome outcome : outcomes) {
+				if (outcome.status() == status) {
+					count++;
+				}
+			}
+			return count;
+		}
+
+	}
+
+}

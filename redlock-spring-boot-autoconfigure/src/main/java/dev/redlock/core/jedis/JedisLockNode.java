@@ -1,0 +1,127 @@
+package dev.redlock.core.jedis;
+
+import java.time.Duration;
+
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.SetParams;
+
+import dev.redlock.core.LockNode;
+
+/**
+ * A {@link LockNode} on one standalone Redis master, through a pooled Jedis {@link RedisClient}.
+ * Release and extend are Lua compare-and-act scripts, sent by SHA ({@code EVALSHA}) and by
+ * source only when the node does not know them yet ({@code NOSCRIPT}).
+ */
+public final class JedisLockNode implements LockNode {
+
+	static final LuaScript RELEASE = new LuaScript(
+			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end");
+
+	static final LuaScript EXTEND = new LuaScript(
+			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end");
+
+	private final RedisNodeAddress address;
+
+	private final RedisClient client;
+
+	/**
+	 * Connects to one master. Connections are made on first use.
+	 * @param address the master
+	 * @param nodeTimeout the longest a command may take: the socket read timeout, and the longest
+	 * wait for a free pooled connection
+	 * @param maxConnections the pool's size
+	 */
+	public JedisLockNode(RedisNodeAddress address, Duration nodeTimeout, int maxConnections) {
+		this.address = address;
+		int timeoutMillis = (int) Math.max(1, nodeTimeout.toMillis());
+		DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+			.socketTimeoutMillis(timeoutMillis)
+			.connectionTimeoutMillis(Math.max(timeoutMillis, 1000))
+			.database(address.database())
+			.clientName("redlock")
+			.ssl(address.ssl());
+		if (address.user() != null) {
+			config.user(address.user());
+		}
+		if (address.password() != null) {
+			config.password(address.password());
+		}
+		ConnectionPoolConfig pool = new ConnectionPoolConfig();
+		pool.setMaxTotal(maxConnections);
+		pool.setMaxIdle(maxConnections);
+		pool.setMinIdle(0);
+		pool.setMaxWait(nodeTimeout);
+		pool.setBlockWhenExhausted(true);
+		this.client = RedisClient.builder()
+			.hostAndPort(address.host(), address.port())
+			.clientConfig(config.build())
+			.poolConfig(pool)
+			.build();
+	}
+
+	/**
+	 * The address this node connects to.
+	 * @return the address
+	 */
+	public RedisNodeAddress address() {
+		return this.address;
+	}
+
+	/**
+	 * The pooled client, for commands other than locking (health checks, diagnostics).
+	 * @return the client
+	 */
+	public RedisClient client() {
+		return this.client;
+	}
+
+	@Override
+	public String name() {
+		return this.address.name();
+	}
+
+	@Override
+	public boolean tryAcquire(String key, String token, long ttlMillis) {
+		return "OK".equals(this.client.set(key, token, SetParams.setParams().nx().px(ttlMillis)));
+	}
+
+	@Override
+	public boolean release(String key, String token) {
+		return isOne(run(RELEASE, key, token));
+	}
+
+	@Override
+	public boolean extend(String key, String token, long ttlMillis) {
+		return isOne(run(EXTEND, key, token, Long.toString(ttlMillis)));
+	}
+
+	private Object run(LuaScript script, String key, String... args) {
+		String[] keysAndArgs = new String[args.length + 1];
+		keysAndArgs[0] = key;
+		System.arraycopy(args, 0, keysAndArgs, 1, args.length);
+		try {
+			return this.client.evalsha(script.sha1(), 1, keysAndArgs);
+		}
+		catch (JedisNoScriptException ex) {
+			return this.client.eval(script.source(), 1, keysAndArgs);
+		}
+	}
+
+	private static boolean isOne(Object reply) {
+		return reply instanceof Long number && number == 1L;
+	}
+
+	@Override
+	public void close() {
+		this.client.close();
+	}
+
+	@Override
+	public String toString() {
+		return "JedisLockNode[" + name() + "]";
+	}
+
+}

@@ -1,0 +1,307 @@
+package dev.redlock.test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One real {@code redis-server} process on a free loopback port, without persistence, that tests
+ * can kill, restart on the same port and pause. Every process still running when the JVM exits is
+ * killed.
+ */
+public final class RedisServerProcess implements AutoCloseable {
+
+	/** The address every fixture server binds to. */
+	public static final String HOST = "127.0.0.1";
+
+	private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
+	private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+	static {
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+				"redis-fixture-cleanup"));
+	}
+
+	private final RedisBinary binary;
+
+	private final List<String> extraArgs;
+
+	private final Path directory;
+
+	private final Deque<String> output = new ArrayDeque<>();
+
+	private volatile int port;
+
+	private volatile Process process;
+
+	private RedisServerProcess(RedisBinary binary, List<String> extraArgs) {
+		this.binary = binary;
+		this.extraArgs = List.copyOf(extraArgs);
+		try {
+			this.directory = Files.createTempDirectory("redlock-redis-");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Starts a server on a free port.
+	 * @param extraArgs further {@code redis-server} arguments, such as {@code --requirepass s3cret}
+	 * @return the running server
+	 */
+	public static RedisServerProcess start(String... extraArgs) {
+		RedisServerProcess server = new RedisServerProcess(RedisBinary.locate(), List.of(extraArgs));
+		for (int attempt = 1;; attempt++) {
+			server.port = freePort();
+			try {
+				server.launch();
+				return server;
+			}
+			catch (IllegalStateException ex) {
+				if (attempt >= 5 || !server.outputContains("address already in use")) {
+					throw ex;
+				}
+			}
+		}
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			socket.setReuseAddress(true);
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("No free port", ex);
+		}
+	}
+
+	private void launch() {
+		List<String> command = new ArrayList<>(List.of(this.binary.path().toString(), "--port",
+				Integer.toString(this.port), "--bind", HOST, "--save", "", "--appendonly", "no", "--daemonize", "no",
+				"--protected-mode", "no", "--dir", this.directory.toString()));
+		if (this.binary.majorVersion() >= 7) {
+			command.addAll(List.of("--enable-debug-command", "local"));
+		}
+		command.addAll(this.extraArgs);
+		synchronized (this.output) {
+			this.output.clear();
+		}
+		CountDownLatch ready = new CountDownLatch(1);
+		Process started;
+		try {
+			started = new ProcessBuilder(command).redirectErrorStream(true).start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot start " + command, ex);
+		}
+		RUNNING.add(started);
+		Thread reader = new Thread(() -> readOutput(started, ready), "redis-" + this.port + "-output");
+		reader.setDaemon(true);
+		reader.start();
+		boolean isReady;
+		try {
+			isReady = ready.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) && started.isAlive();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			isReady = false;
+		}
+		if (!isReady) {
+			started.destroyForcibly();
+			RUNNING.remove(started);
+			throw new IllegalStateException("redis-server " + this.binary.version() + " did not start on port "
+					+ this.port + ": " + recentOutput());
+		}
+		this.process = started;
+	}
+
+	private void readOutput(Process started, CountDownLatch ready) {
+		try (BufferedReader reader = new BufferedReader(
+				new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
+			String line;
+			while ((line = reader.readLine()) != null) {
+				synchronized (this.output) {
+					this.output.addLast(line);
+					if (this.output.size() > 50) {
+						this.output.removeFirst();
+					}
+				}
+				if (line.toLowerCase(Locale.ROOT).contains("ready to accept connections")) {
+					ready.countDown();
+				}
+			}
+		}
+		catch (IOException ex) {
+			// the process ended
+		}
+		finally {
+			ready.countDown();
+		}
+	}
+
+	private boolean outputContains(String text) {
+		return recentOutput().toLowerCase(Locale.ROOT).contains(text);
+	}
+
+	private String recentOutput() {
+		synchronized (this.output) {
+			return String.join("\n", this.output);
+		}
+	}
+
+	/**
+	 * The port.
+	 * @return the port the server listens on (the same after a restart)
+	 */
+	public int port() {
+		return this.port;
+	}
+
+	/**
+	 * The node URI, for {@code redlock.nodes}.
+	 * @return {@code redis://127.0.0.1:port}
+	 */
+	public String uri() {
+		return "redis://" + HOST + ":" + this.port;
+	}
+
+	/**
+	 * The server's version.
+	 * @return the version, such as {@code 7.0.15}
+	 */
+	public String version() {
+		return this.binary.version();
+	}
+
+	/**
+	 * Whether the process runs.
+	 * @return {@code true} while the process is alive
+	 */
+	public boolean isRunning() {
+		Process current = this.process;
+		return current != null && current.isAlive();
+	}
+
+	/**
+	 * Kills the process at once (SIGKILL), as a crash would; its data is lost.
+	 */
+	public void kill() {
+		Process current = this.process;
+		if (current == null) {
+			return;
+		}
+		current.destroyForcibly();
+		try {
+			current.waitFor(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		RUNNING.remove(current);
+		this.process = null;
+	}
+
+	/**
+	 * Starts the server again on the same port, empty. Kills it first if it runs.
+	 */
+	public void restart() {
+		kill();
+		launch();
+	}
+
+	/**
+	 * Blocks the whole server for a while with {@code DEBUG SLEEP}, as a long pause (GC, swap,
+	 * a stopped VM) would. Returns as soon as the server has stopped answering; it answers nothing
+	 * until the time is over.
+	 * @param duration how long the server sleeps
+	 */
+	public void pause(Duration duration) {
+		String seconds = String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0);
+		try {
+			Resp.send(HOST, this.port, "DEBUG", "SLEEP", seconds);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot pause redis on port " + this.port, ex);
+		}
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (System.nanoTime() < deadline) {
+			try {
+				Resp.call(HOST, this.port, 100, "PING");
+			}
+			catch (java.net.SocketTimeoutException ex) {
+				return;
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Redis on port " + this.port + " failed while pausing", ex);
+			}
+		}
+		throw new IllegalStateException("Redis on port " + this.port + " still answers after DEBUG SLEEP "
+				+ seconds + ": " + recentOutput());
+	}
+
+	/**
+	 * Runs one command on a fresh connection.
+	 * @param command the command and its arguments, such as {@code "GET", "k"}
+	 * @return the reply: a String, a Long, a List or {@code null}
+	 * @throws UncheckedIOException on I/O errors and error replies
+	 */
+	public Object call(String... command) {
+		try {
+			return Resp.call(HOST, this.port, 5000, command);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Redis on port " + this.port + " failed " + command[0], ex);
+		}
+	}
+
+	/**
+	 * The keys that match a pattern.
+	 * @param pattern a {@code KEYS} pattern, such as {@code redlock:*}
+	 * @return the keys
+	 */
+	@SuppressWarnings("unchecked")
+	public List<String> keys(String pattern) {
+		Object reply = call("KEYS", pattern);
+		return (reply instanceof List<?> list) ? (List<String>) list : Collections.emptyList();
+	}
+
+	/**
+	 * Deletes every key.
+	 */
+	public void flushAll() {
+		call("FLUSHALL");
+	}
+
+	/**
+	 * Stops the server for good.
+	 */
+	@Override
+	public void close() {
+		kill();
+	}
+
+	@Override
+	public String toString() {
+		return "redis-server " + this.binary.version() + " on " + HOST + ":" + this.port
+				+ (isRunning() ? "" : " (stopped)");
+	}
+
+}
