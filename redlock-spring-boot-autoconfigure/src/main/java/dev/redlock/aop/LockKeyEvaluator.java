@@ -60,20 +60,53 @@ class LockKeyEvaluator {
 	}
 
 	/**
-	 * The {@code #root} object of key expressions.
-	 *
-	 * @param method the invoked method
-	 * @param args the arguments
-	 * @param target the target object
+	 * The {@code #root} object of key expressions: {@code #root.methodName}, {@code #root.method},
+	 * {@code #root.args}, {@code #root.target}.
 	 */
-	record LockExpressionRoot(Method method, Object[] args, Object target) {
+	public static final class LockExpressionRoot {
+
+		private final Method method;
+
+		private final Object[] args;
+
+		private final Object target;
+
+		LockExpressionRoot(Method method, Object[] args, Object target) {
+			this.method = method;
+			this.args = args;
+			this.target = target;
+		}
 
 		/**
-		 * The method's name, as {@code #root.methodName}.
+		 * The invoked method.
+		 * @return the method
+		 */
+		public Method getMethod() {
+			return this.method;
+		}
+
+		/**
+		 * The invoked method's name.
 		 * @return the name
 		 */
 		public String getMethodName() {
 			return this.method.getName();
+		}
+
+		/**
+		 * The call's arguments.
+		 * @return the arguments
+		 */
+		public Object[] getArgs() {
+			return this.args;
+		}
+
+		/**
+		 * The target object.
+		 * @return the target
+		 */
+		public Object getTarget() {
+			return this.target;
 		}
 
 	}

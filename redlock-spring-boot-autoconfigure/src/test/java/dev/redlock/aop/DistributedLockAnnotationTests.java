@@ -119,6 +119,23 @@ class DistributedLockAnnotationTests {
 	}
 
 	@Test
+	void keyShouldReachTheRootObject() {
+		runner().run((context) -> assertThat(context.getBean(OrderService.class).byRoot("o-14"))
+			.containsExactly("redlock:byRoot:o-14"));
+	}
+
+	@Test
+	void invalidDurationShouldFailNamingMethodAndAttribute() {
+		runner().run((context) -> {
+			OrderService service = context.getBean(OrderService.class);
+			assertThatIllegalStateException().isThrownBy(() -> service.badLeaseTime("o-15"))
+				.withMessageContaining("OrderService.badLeaseTime")
+				.withMessageContaining("leaseTime 'soon' is not a duration");
+			assertThat(service.calls()).isZero();
+		});
+	}
+
+	@Test
 	void nameWithoutKeyShouldLockTheName() {
 		runner().run((context) -> assertThat(context.getBean(OrderService.class).byNameOnly())
 			.containsExactly("redlock:nightly-report"));

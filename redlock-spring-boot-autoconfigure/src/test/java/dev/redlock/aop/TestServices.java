@@ -117,6 +117,17 @@ final class TestServices {
 			throw new IllegalStateException("card declined for " + orderId);
 		}
 
+		@DistributedLock(key = "#root.methodName + ':' + #root.args[0]")
+		public List<String> byRoot(String orderId) {
+			this.calls++;
+			return this.keysInRedis.get();
+		}
+
+		@DistributedLock(key = "#orderId", leaseTime = "soon")
+		public void badLeaseTime(String orderId) {
+			this.calls++;
+		}
+
 		@DistributedLock(key = "#orderId.", waitTime = "0s")
 		public void unparsableKey(String orderId) {
 			this.calls++;
