@@ -25,6 +25,7 @@ import dev.redlock.LockTemplate;
 import dev.redlock.aop.DistributedLockAdvisor;
 import dev.redlock.aop.DistributedLockInterceptor;
 import dev.redlock.aop.LockOperationSource;
+import dev.redlock.core.LockObserver;
 import dev.redlock.core.Redlock;
 
 /**
@@ -42,8 +43,8 @@ public final class RedlockAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	Redlock redlock(RedlockProperties properties) {
-		return RedlockEngineFactory.create(properties);
+	Redlock redlock(RedlockProperties properties, ObjectProvider<LockObserver> observer) {
+		return RedlockEngineFactory.create(properties, observer.getIfAvailable(() -> LockObserver.NONE));
 	}
 
 	@Bean

@@ -1,5 +1,6 @@
 package dev.redlock.autoconfigure;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +11,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.redlock.core.InvalidSettingException;
 import dev.redlock.core.LockNode;
+import dev.redlock.core.LockObserver;
+import dev.redlock.core.NodeStatus;
 import dev.redlock.core.Redlock;
 import dev.redlock.core.RedlockSettings;
 import dev.redlock.core.jedis.JedisLockNode;
@@ -26,7 +29,7 @@ final class RedlockEngineFactory {
 	private RedlockEngineFactory() {
 	}
 
-	static Redlock create(RedlockProperties properties) {
+	static Redlock create(RedlockProperties properties, LockObserver observer) {
 		RedlockSettings settings = settings(properties);
 		List<RedisNodeAddress> addresses = addresses(properties.getNodes());
 		if (properties.getMaxConnectionsPerNode() < 1) {
@@ -43,7 +46,75 @@ final class RedlockEngineFactory {
 		for (RedisNodeAddress address : addresses) {
 			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), properties.getMaxConnectionsPerNode()));
 		}
-		return new Redlock(nodes, settings);
+		Redlock.Builder builder = Redlock.builder(nodes, settings).observer(observer);
+		RedlockProperties.RestartGuard guard = properties.getRestartGuard();
+		if (guard.isEnabled()) {
+			Duration holdOut = (guard.getHoldOut() != null) ? guard.getHoldOut() : settings.leaseTime();
+			try {
+				builder.restartGuard(holdOut, guard.getCheckInterval());
+			}
+			catch (InvalidSettingException ex) {
+				nodes.forEach(LockNode::close);
+				throw new RedlockConfigurationException("redlock.restart-guard." + kebab(ex.getSetting().substring("restartGuard.".length())),
+						"value '" + ex.getValue() + "' " + ex.getRequirement(),
+						"Fix it, or set redlock.restart-guard.enabled=false.", ex);
+			}
+		}
+		Redlock redlock = builder.build();
+		try {
+			verify(redlock, guard.isEnabled());
+		}
+		catch (RuntimeException ex) {
+			redlock.close();
+			throw ex;
+		}
+		return redlock;
+	}
+
+	/**
+	 * Checks the nodes at startup: replicas and two entries that reach the same server fail the
+	 * startup; unreachable nodes only warn, so that the application starts while a minority is
+	 * down.
+	 */
+	static void verify(Redlock redlock, boolean guarded) {
+		List<NodeStatus> statuses = redlock.probe();
+		Map<String, Integer> runIds = new HashMap<>();
+		int usable = 0;
+		for (int i = 0; i < statuses.size(); i++) {
+			NodeStatus status = statuses.get(i);
+			if (status.isReplica()) {
+				throw new RedlockConfigurationException("redlock.nodes[" + i + "]",
+						"node " + status.node() + " is a replica (role " + status.role() + ")",
+						"List only independent masters: a replica loses the locks it has not received yet when it is "
+								+ "promoted, and shares a failure domain with its master.",
+						null);
+			}
+			if (status.runId() != null) {
+				Integer previous = runIds.putIfAbsent(status.runId(), i);
+				if (previous != null) {
+					throw new RedlockConfigurationException("redlock.nodes[" + i + "]",
+							"node " + status.node() + " is the same Redis server as redlock.nodes[" + previous + "] ("
+									+ statuses.get(previous).node() + "; both report run_id " + status.runId() + ")",
+							"List each Redis master once: one server counted twice breaks the quorum's safety.", null);
+				}
+			}
+			if (!status.reachable()) {
+				logger.warn("Redlock node {} (redlock.nodes[{}]) is unreachable at startup: {}", status.node(), i,
+						status.problem());
+			}
+			else if (!status.problem().isEmpty()) {
+				logger.warn("Redlock node {} (redlock.nodes[{}]) does not count toward a quorum now: {}", status.node(),
+						i, status.problem());
+			}
+			else {
+				usable++;
+			}
+		}
+		if (usable < redlock.quorum()) {
+			logger.warn("Only {} of {} Redlock nodes can take a lock now; a lock needs {}. Acquisitions fail until "
+					+ "enough nodes are back{}.", usable, statuses.size(), redlock.quorum(),
+					guarded ? " (or the restart guard's hold-out has passed; see redlock.restart-guard.*)" : "");
+		}
 	}
 
 	static RedlockSettings settings(RedlockProperties properties) {
@@ -86,12 +157,16 @@ final class RedlockEngineFactory {
 		return addresses;
 	}
 
+	private static String kebab(String name) {
+		return name.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+	}
+
 	/**
 	 * Names the property behind an engine setting, such as {@code leaseTime} →
 	 * {@code redlock.lease-time}.
 	 */
 	static RedlockConfigurationException translate(InvalidSettingException ex) {
-		String property = "redlock." + ex.getSetting().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+		String property = "redlock." + kebab(ex.getSetting());
 		return new RedlockConfigurationException(property, "value '" + ex.getValue() + "' " + ex.getRequirement(),
 				"Fix " + property + " in your configuration (application.yml or application.properties).", ex);
 	}

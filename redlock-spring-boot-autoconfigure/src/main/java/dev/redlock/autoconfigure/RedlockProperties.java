@@ -80,6 +80,11 @@ public class RedlockProperties {
 	 */
 	private int advisorOrder = DEFAULT_ADVISOR_ORDER;
 
+	/**
+	 * Keeping recently restarted nodes out of the quorum.
+	 */
+	private final RestartGuard restartGuard = new RestartGuard();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -166,6 +171,58 @@ public class RedlockProperties {
 
 	public void setAdvisorOrder(int advisorOrder) {
 		this.advisorOrder = advisorOrder;
+	}
+
+	public RestartGuard getRestartGuard() {
+		return this.restartGuard;
+	}
+
+	/**
+	 * The delayed-restart guard: a node that restarted less than {@code hold-out} ago, and so may
+	 * have forgotten locks it held, does not count toward a quorum.
+	 */
+	public static class RestartGuard {
+
+		/**
+		 * Whether nodes that restarted recently are held out of the quorum.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How long a restarted node is held out. Set it to the longest lease time in use;
+		 * defaults to redlock.lease-time.
+		 */
+		private Duration holdOut;
+
+		/**
+		 * How often every node is probed for restarts (INFO server: run_id and uptime).
+		 */
+		private Duration checkInterval = Duration.ofSeconds(1);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getHoldOut() {
+			return this.holdOut;
+		}
+
+		public void setHoldOut(Duration holdOut) {
+			this.holdOut = holdOut;
+		}
+
+		public Duration getCheckInterval() {
+			return this.checkInterval;
+		}
+
+		public void setCheckInterval(Duration checkInterval) {
+			this.checkInterval = checkInterval;
+		}
+
 	}
 
 }

@@ -25,7 +25,7 @@ final class FanOut {
 	@FunctionalInterface
 	interface NodeCall {
 
-		boolean call(LockNode node);
+		boolean call(int index, LockNode node);
 
 	}
 
@@ -66,9 +66,10 @@ final class FanOut {
 		AtomicInteger no = new AtomicInteger();
 		for (int i = 0; i < n; i++) {
 			LockNode node = this.nodes.get(i);
+			int index = i;
 			CompletableFuture<Boolean> future = (after != null)
-					? after.calls[i].handle((r, e) -> null).thenApplyAsync((x) -> call.call(node), this.executor)
-					: CompletableFuture.supplyAsync(() -> call.call(node), this.executor);
+					? after.calls[i].handle((r, e) -> null).thenApplyAsync((x) -> call.call(index, node), this.executor)
+					: CompletableFuture.supplyAsync(() -> call.call(index, node), this.executor);
 			future.whenComplete((ok, error) -> {
 				boolean success = error == null && ok;
 				int y = success ? yes.incrementAndGet() : yes.get();
@@ -108,6 +109,24 @@ final class FanOut {
 			Thread.currentThread().interrupt();
 			return false;
 		}
+	}
+
+	/**
+	 * Describes an error for a message: its type and message, and its root cause's.
+	 */
+	static String describe(Throwable ex) {
+		StringBuilder text = new StringBuilder(ex.getClass().getSimpleName());
+		if (ex.getMessage() != null) {
+			text.append(": ").append(ex.getMessage());
+		}
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		if (root != ex && root.getMessage() != null && !text.toString().contains(root.getMessage())) {
+			text.append(" (").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage()).append(')');
+		}
+		return text.toString();
 	}
 
 	/** The calls of one fan-out, one per node in configuration order. */
@@ -169,21 +188,6 @@ final class FanOut {
 				}
 			}
 			return false;
-		}
-
-		private static String describe(Throwable ex) {
-			StringBuilder text = new StringBuilder(ex.getClass().getSimpleName());
-			if (ex.getMessage() != null) {
-				text.append(": ").append(ex.getMessage());
-			}
-			Throwable root = ex;
-			while (root.getCause() != null && root.getCause() != root) {
-				root = root.getCause();
-			}
-			if (root != ex && root.getMessage() != null && !text.toString().contains(root.getMessage())) {
-				text.append(" (").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage()).append(')');
-			}
-			return text.toString();
 		}
 
 		static int count(List<NodeOutcome> outcomes, Status status) {

@@ -1,5 +1,7 @@
 package dev.redlock.core;
 
+import java.time.Duration;
+
 /**
  * One independent Redis master that takes part in the quorum. Each operation is a single round
  * trip, bounded by the node timeout, and throws on I/O errors and timeouts.
@@ -41,6 +43,27 @@ public interface LockNode extends AutoCloseable {
 	 * @return {@code true} if the lease was set, {@code false} if the key is absent or another's
 	 */
 	boolean extend(String key, String token, long ttlMillis);
+
+	/**
+	 * Checks the node: sets and deletes a canary lock, and reads what the node tells about
+	 * itself where the implementation can. The default sets and releases the canary only.
+	 * @param canaryKey a key no lock uses
+	 * @return the status; never throws
+	 */
+	default NodeStatus probe(String canaryKey) {
+		long start = System.nanoTime();
+		try {
+			String token = Redlock.newToken();
+			boolean set = tryAcquire(canaryKey, token, 10_000);
+			Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
+			boolean deleted = set && release(canaryKey, token);
+			return new NodeStatus(name(), true, set && deleted, roundTrip, null, null, null, null,
+					(set && deleted) ? "" : "the canary lock could not be set and deleted");
+		}
+		catch (RuntimeException ex) {
+			return NodeStatus.unreachable(name(), FanOut.describe(ex));
+		}
+	}
 
 	/**
 	 * Closes the node's connections.

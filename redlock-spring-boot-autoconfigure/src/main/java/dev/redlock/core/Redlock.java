@@ -2,11 +2,17 @@ package dev.redlock.core;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
+import dev.redlock.LockRequest;
 import dev.redlock.NodeOutcome;
 import dev.redlock.NodeOutcome.Status;
 
@@ -32,12 +39,19 @@ import dev.redlock.NodeOutcome.Status;
  * answer may have been lost), then retried after a jittered delay until the wait time is spent.
  * Every attempt uses a fresh 128-bit random token, so a late release of one attempt can never
  * delete the key of a later one.
+ *
+ * <p>With a {@link RestartGuard}, nodes that restarted within the guard's hold-out time, or that
+ * failed since they were last probed, do not count toward a quorum; the engine then probes every
+ * node periodically.
  */
 public final class Redlock implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(Redlock.class);
 
 	private static final SecureRandom RANDOM = new SecureRandom();
+
+	/** The key of the canary lock that probes set and delete. */
+	public static final String CANARY_KEY_SUFFIX = "__redlock_probe__";
 
 	private final List<LockNode> nodes;
 
@@ -51,44 +65,71 @@ public final class Redlock implements AutoCloseable {
 
 	private final int quorum;
 
+	private final LockObserver observer;
+
+	private final RestartGuard restartGuard;
+
+	private final ScheduledExecutorService monitor;
+
+	private final Set<RedlockHandle> held = ConcurrentHashMap.newKeySet();
+
 	/**
-	 * Creates an engine with its own I/O threads.
+	 * Creates an engine with its own I/O threads, no observer and no restart guard.
 	 * @param nodes the independent masters, at least one
 	 * @param settings the settings
 	 */
 	public Redlock(List<? extends LockNode> nodes, RedlockSettings settings) {
-		this(nodes, settings, null);
+		this(builder(nodes, settings));
+	}
+
+	private Redlock(Builder builder) {
+		Objects.requireNonNull(builder.nodes, "nodes");
+		if (builder.nodes.isEmpty()) {
+			throw new InvalidSettingException("nodes", builder.nodes, "at least one Redis master is needed; "
+					+ "use an odd number of independent masters, such as 3 or 5");
+		}
+		this.nodes = List.copyOf(builder.nodes);
+		this.settings = Objects.requireNonNull(builder.settings, "settings");
+		this.ownsExecutor = builder.executor == null;
+		this.executor = (builder.executor != null) ? builder.executor : newExecutor();
+		this.quorum = this.nodes.size() / 2 + 1;
+		this.fanOut = new FanOut(this.nodes, this.executor, this.settings.nodeTimeout().toNanos());
+		this.observer = builder.observer;
+		if (builder.holdOut != null) {
+			this.restartGuard = new RestartGuard(builder.holdOut, this.nodes.size());
+			probe();
+			this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("redlock-monitor-"));
+			long interval = builder.checkInterval.toMillis();
+			this.monitor.scheduleWithFixedDelay(this::probeQuietly, interval, interval, TimeUnit.MILLISECONDS);
+		}
+		else {
+			this.restartGuard = null;
+			this.monitor = null;
+		}
 	}
 
 	/**
-	 * Creates an engine.
+	 * Starts building an engine.
 	 * @param nodes the independent masters, at least one
 	 * @param settings the settings
-	 * @param executor runs the node calls; it must not queue them behind each other (a cached
-	 * pool or virtual threads); {@code null} for the engine's own daemon threads
+	 * @return a builder
 	 */
-	public Redlock(List<? extends LockNode> nodes, RedlockSettings settings, ExecutorService executor) {
-		Objects.requireNonNull(nodes, "nodes");
-		if (nodes.isEmpty()) {
-			throw new InvalidSettingException("nodes", nodes, "at least one Redis master is needed; "
-					+ "use an odd number of independent masters, such as 3 or 5");
-		}
-		this.nodes = List.copyOf(nodes);
-		this.settings = Objects.requireNonNull(settings, "settings");
-		this.ownsExecutor = executor == null;
-		this.executor = (executor != null) ? executor : newExecutor();
-		this.quorum = this.nodes.size() / 2 + 1;
-		this.fanOut = new FanOut(this.nodes, this.executor, settings.nodeTimeout().toNanos());
+	public static Builder builder(List<? extends LockNode> nodes, RedlockSettings settings) {
+		return new Builder(nodes, settings);
 	}
 
-	private static ExecutorService newExecutor() {
+	private static ThreadFactory daemon(String prefix) {
 		AtomicInteger count = new AtomicInteger();
-		ThreadFactory threads = (task) -> {
-			Thread thread = new Thread(task, "redlock-io-" + count.incrementAndGet());
+		return (task) -> {
+			Thread thread = new Thread(task, prefix + count.incrementAndGet());
 			thread.setDaemon(true);
 			return thread;
 		};
-		return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), threads);
+	}
+
+	private static ExecutorService newExecutor() {
+		return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+				daemon("redlock-io-"));
 	}
 
 	/**
@@ -116,7 +157,16 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	/**
-	 * Acquires a lock, retrying until the wait time is spent.
+	 * The restart guard, if this engine has one.
+	 * @return the guard
+	 */
+	public Optional<RestartGuard> restartGuard() {
+		return Optional.ofNullable(this.restartGuard);
+	}
+
+	/**
+	 * Acquires a lock, retrying until the wait time is spent; the lock is named after its key
+	 * ({@link LockRequest#nameOf}).
 	 * @param key the lock key, without the key prefix
 	 * @param leaseTime the lease time, positive
 	 * @param waitTime how long to keep trying, zero or positive
@@ -125,33 +175,82 @@ public final class Redlock implements AutoCloseable {
 	 * thread was interrupted while waiting (then its interrupt flag is set again)
 	 */
 	public LockHandle acquire(String key, Duration leaseTime, Duration waitTime) {
-		String fullKey = fullKey(key);
-		long leaseNanos = RedlockSettings.requirePositive("leaseTime", leaseTime).toNanos();
-		long waitNanos = RedlockSettings.requireNotNegative("waitTime", waitTime).toNanos();
-		if (leaseTime.toMillis() < 1) {
-			throw new InvalidSettingException("leaseTime", leaseTime, "must be at least 1ms, Redis' resolution");
+		return acquire(new LockRequest(LockRequest.nameOf(key), key, leaseTime, waitTime));
+	}
+
+	/**
+	 * Acquires a lock, retrying until the wait time is spent.
+	 * @param request the lock
+	 * @return the held lock
+	 * @throws LockNotAcquiredException if no quorum was reached within the wait time, or the
+	 * thread was interrupted while waiting (then its interrupt flag is set again)
+	 */
+	public LockHandle acquire(LockRequest request) {
+		if (request.leaseTime().toMillis() < 1) {
+			throw new InvalidSettingException("leaseTime", request.leaseTime(), "must be at least 1ms, Redis' resolution");
 		}
-		long deadline = System.nanoTime() + waitNanos;
+		return this.observer.acquisition(request, () -> doAcquire(request));
+	}
+
+	/**
+	 * Tries to acquire a lock, retrying until the wait time is spent.
+	 * @param request the lock
+	 * @return the held lock, or empty if no quorum was reached within the wait time
+	 */
+	public Optional<LockHandle> tryAcquire(LockRequest request) {
+		try {
+			return Optional.of(acquire(request));
+		}
+		catch (LockNotAcquiredException ex) {
+			logger.debug("{}", ex.getMessage());
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * Tries to acquire a lock named after its key, retrying until the wait time is spent.
+	 * @param key the lock key, without the key prefix
+	 * @param leaseTime the lease time, positive
+	 * @param waitTime how long to keep trying, zero or positive
+	 * @return the held lock, or empty if no quorum was reached within the wait time
+	 */
+	public Optional<LockHandle> tryAcquire(String key, Duration leaseTime, Duration waitTime) {
+		return tryAcquire(new LockRequest(LockRequest.nameOf(key), key, leaseTime, waitTime));
+	}
+
+	private LockHandle doAcquire(LockRequest request) {
+		String fullKey = this.settings.keyPrefix() + request.key();
+		long leaseNanos = request.leaseTime().toNanos();
+		long leaseMillis = request.leaseTime().toMillis();
+		long deadline = System.nanoTime() + request.waitTime().toNanos();
 		int attempts = 0;
 		while (true) {
 			attempts++;
 			String token = newToken();
 			long start = System.nanoTime();
-			FanOut.Round round = this.fanOut.run((node) -> node.tryAcquire(fullKey, token, leaseTime.toMillis()),
-					this.quorum, null);
+			List<String> heldOut = (this.restartGuard != null) ? this.restartGuard.heldOut(start) : null;
+			FanOut.Round round = this.fanOut.run((index, node) -> {
+				if (heldOut != null && heldOut.get(index) != null) {
+					throw new NodeHeldOutException(heldOut.get(index));
+				}
+				return node.tryAcquire(fullKey, token, leaseMillis);
+			}, this.quorum, null);
 			List<NodeOutcome> outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
 			long validUntil = start + leaseNanos - this.settings.driftNanos(leaseNanos);
 			long now = System.nanoTime();
 			boolean quorumReached = FanOut.Round.count(outcomes, Status.ACQUIRED) >= this.quorum;
-			if (quorumReached && now < validUntil) {
-				return new RedlockHandle(this, fullKey, token, round, validUntil);
+			if (quorumReached && now - validUntil < 0) {
+				RedlockHandle handle = new RedlockHandle(this, request.name(), fullKey, token, round, validUntil);
+				this.held.add(handle);
+				return handle;
 			}
 			String reason = quorumReached ? "validity used up (the attempt took "
-					+ Duration.ofNanos(now - start).toMillis() + "ms of a " + leaseTime.toMillis() + "ms lease)"
+					+ Duration.ofNanos(now - start).toMillis() + "ms of a " + leaseMillis + "ms lease)"
 					: "quorum not reached";
 			release(fullKey, token, round);
 			// the release waited for the nodes left behind by an early decision: report their answers too
 			outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
+			noteFailures(outcomes);
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
 				throw new LockNotAcquiredException(fullKey, this.quorum, attempts, reason, outcomes, null);
@@ -167,32 +266,19 @@ public final class Redlock implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * Tries to acquire a lock, retrying until the wait time is spent.
-	 * @param key the lock key, without the key prefix
-	 * @param leaseTime the lease time, positive
-	 * @param waitTime how long to keep trying, zero or positive
-	 * @return the held lock, or empty if no quorum was reached within the wait time
-	 */
-	public Optional<LockHandle> tryAcquire(String key, Duration leaseTime, Duration waitTime) {
-		try {
-			return Optional.of(acquire(key, leaseTime, waitTime));
+	private void noteFailures(List<NodeOutcome> outcomes) {
+		for (int i = 0; i < outcomes.size(); i++) {
+			NodeOutcome outcome = outcomes.get(i);
+			if (outcome.status() == Status.FAILED || outcome.status() == Status.TIMED_OUT) {
+				boolean heldOut = outcome.detail().startsWith(NodeHeldOutException.class.getSimpleName());
+				if (!heldOut) {
+					this.observer.nodeFailed(outcome);
+					if (this.restartGuard != null && outcome.status() == Status.FAILED) {
+						this.restartGuard.suspect(i);
+					}
+				}
+			}
 		}
-		catch (LockNotAcquiredException ex) {
-			logger.debug("{}", ex.getMessage());
-			return Optional.empty();
-		}
-	}
-
-	private String fullKey(String key) {
-		if (key == null || key.isBlank()) {
-			throw new IllegalArgumentException("Lock key must not be null or blank, but was " + quote(key));
-		}
-		return this.settings.keyPrefix() + key;
-	}
-
-	private static String quote(String key) {
-		return (key != null) ? "'" + key + "'" : "null";
 	}
 
 	private long retryDelayNanos() {
@@ -209,15 +295,20 @@ public final class Redlock implements AutoCloseable {
 	/**
 	 * Releases {@code token}'s key on every node, each after that node's acquisition call finished.
 	 * Waits for all nodes, each bounded by the node timeout.
-	 * @return the nodes' answers
 	 */
-	List<NodeOutcome> release(String fullKey, String token, FanOut.Round acquisition) {
-		FanOut.Round round = this.fanOut.run((node) -> node.release(fullKey, token), FanOut.ALL, acquisition);
-		List<NodeOutcome> outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
+	void release(String fullKey, String token, FanOut.Round acquisition) {
+		FanOut.Round round = this.fanOut.run((index, node) -> node.release(fullKey, token), FanOut.ALL, acquisition);
 		if (logger.isDebugEnabled()) {
-			logger.debug("Released '{}' on nodes: {}", fullKey, outcomes);
+			logger.debug("Released '{}' on nodes: {}", fullKey, round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER));
 		}
-		return outcomes;
+	}
+
+	/**
+	 * Releases a handle's lock and forgets the handle, as observed by the observer.
+	 */
+	void release(RedlockHandle handle, String token, FanOut.Round acquisition) {
+		this.held.remove(handle);
+		this.observer.release(handle.snapshot(), () -> release(handle.key(), token, acquisition));
 	}
 
 	/**
@@ -226,16 +317,87 @@ public final class Redlock implements AutoCloseable {
 	 * @return how many nodes extended the lease
 	 */
 	int extend(String fullKey, String token, long leaseMillis, long timeoutNanos) {
-		FanOut.Round round = this.fanOut.run((node) -> node.extend(fullKey, token, leaseMillis), this.quorum,
+		FanOut.Round round = this.fanOut.run((index, node) -> node.extend(fullKey, token, leaseMillis), this.quorum,
 				timeoutNanos, null);
 		return FanOut.Round.count(round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER), Status.ACQUIRED);
 	}
 
 	/**
-	 * Closes every node and, if the engine created them, its I/O threads.
+	 * The locks this engine holds now: acquired and not yet released.
+	 * @return a snapshot of each
+	 */
+	public List<HeldLock> heldLocks() {
+		List<HeldLock> locks = new ArrayList<>(this.held.size());
+		for (RedlockHandle handle : this.held) {
+			locks.add(handle.snapshot());
+		}
+		return locks;
+	}
+
+	/**
+	 * Probes every node in parallel: a canary lock, and what the node says about itself. Each
+	 * command is bounded by the node timeout. Updates the restart guard.
+	 * @return one status per node, in configuration order, with the guard's verdict in
+	 * {@link NodeStatus#problem()} for held-out nodes
+	 */
+	public List<NodeStatus> probe() {
+		String canaryKey = this.settings.keyPrefix() + CANARY_KEY_SUFFIX + ":" + newToken();
+		List<CompletableFuture<NodeStatus>> probes = new ArrayList<>(this.nodes.size());
+		for (LockNode node : this.nodes) {
+			probes.add(CompletableFuture.supplyAsync(() -> node.probe(canaryKey), this.executor));
+		}
+		long deadline = System.nanoTime() + 8 * this.settings.nodeTimeout().toNanos();
+		List<NodeStatus> statuses = new ArrayList<>(this.nodes.size());
+		for (int i = 0; i < probes.size(); i++) {
+			NodeStatus status;
+			try {
+				status = probes.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				status = NodeStatus.unreachable(this.nodes.get(i).name(), "interrupted");
+			}
+			catch (Exception ex) {
+				status = NodeStatus.unreachable(this.nodes.get(i).name(), "no answer within the node timeout");
+			}
+			statuses.add(status);
+		}
+		if (this.restartGuard == null) {
+			return statuses;
+		}
+		long now = System.nanoTime();
+		List<NodeStatus> guarded = new ArrayList<>(statuses.size());
+		for (int i = 0; i < statuses.size(); i++) {
+			this.restartGuard.observe(i, statuses.get(i), now);
+			NodeStatus status = statuses.get(i);
+			String heldOut = status.reachable() ? this.restartGuard.heldOut(i, now) : null;
+			guarded.add((heldOut == null) ? status : new NodeStatus(status.node(), status.reachable(), false,
+					status.roundTrip(), status.version(), status.role(), status.uptime(), status.runId(), heldOut));
+		}
+		return guarded;
+	}
+
+	private void probeQuietly() {
+		try {
+			probe();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Probing the Redlock nodes failed", ex);
+		}
+	}
+
+	void lost(RedlockHandle handle) {
+		this.observer.lockLost(handle.snapshot());
+	}
+
+	/**
+	 * Closes every node and, if the engine created them, its threads.
 	 */
 	@Override
 	public void close() {
+		if (this.monitor != null) {
+			this.monitor.shutdownNow();
+		}
 		for (LockNode node : this.nodes) {
 			try {
 				node.close();
@@ -247,6 +409,82 @@ public final class Redlock implements AutoCloseable {
 		if (this.ownsExecutor) {
 			this.executor.shutdown();
 		}
+	}
+
+	/** Thrown instead of calling a node that the restart guard holds out. */
+	static final class NodeHeldOutException extends RuntimeException {
+
+		NodeHeldOutException(String reason) {
+			super(reason, null, false, false);
+		}
+
+	}
+
+	/**
+	 * Builds a {@link Redlock}.
+	 */
+	public static final class Builder {
+
+		private final List<? extends LockNode> nodes;
+
+		private final RedlockSettings settings;
+
+		private ExecutorService executor;
+
+		private LockObserver observer = LockObserver.NONE;
+
+		private Duration holdOut;
+
+		private Duration checkInterval;
+
+		private Builder(List<? extends LockNode> nodes, RedlockSettings settings) {
+			this.nodes = nodes;
+			this.settings = settings;
+		}
+
+		/**
+		 * Runs node calls on this executor instead of the engine's own daemon threads. It must
+		 * not queue calls behind each other (a cached pool or virtual threads); the caller shuts it
+		 * down.
+		 * @param executor the executor
+		 * @return this builder
+		 */
+		public Builder executor(ExecutorService executor) {
+			this.executor = executor;
+			return this;
+		}
+
+		/**
+		 * Reports acquisitions, releases and node failures to an observer.
+		 * @param observer the observer
+		 * @return this builder
+		 */
+		public Builder observer(LockObserver observer) {
+			this.observer = Objects.requireNonNull(observer, "observer");
+			return this;
+		}
+
+		/**
+		 * Holds nodes that restarted less than {@code holdOut} ago out of the quorum, probing every
+		 * node every {@code checkInterval}.
+		 * @param holdOut how long a restarted node is held out: at least the longest lease
+		 * @param checkInterval how often the nodes are probed
+		 * @return this builder
+		 */
+		public Builder restartGuard(Duration holdOut, Duration checkInterval) {
+			this.holdOut = RedlockSettings.requireNotNegative("restartGuard.holdOut", holdOut);
+			this.checkInterval = RedlockSettings.requirePositive("restartGuard.checkInterval", checkInterval);
+			return this;
+		}
+
+		/**
+		 * Builds the engine; with a restart guard, probes every node once before it returns.
+		 * @return the engine
+		 */
+		public Redlock build() {
+			return new Redlock(this);
+		}
+
 	}
 
 }

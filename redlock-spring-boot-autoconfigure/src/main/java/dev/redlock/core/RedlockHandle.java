@@ -1,6 +1,7 @@
 package dev.redlock.core;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
@@ -17,6 +18,14 @@ final class RedlockHandle implements LockHandle {
 
 	private final Redlock redlock;
 
+	private final String name;
+
+	private final String owner;
+
+	private final Instant acquiredAt = Instant.now();
+
+	private final long acquiredAtNanos = System.nanoTime();
+
 	private final String key;
 
 	private final String token;
@@ -27,8 +36,11 @@ final class RedlockHandle implements LockHandle {
 
 	private volatile long validUntilNanos;
 
-	RedlockHandle(Redlock redlock, String key, String token, FanOut.Round acquisition, long validUntilNanos) {
+	RedlockHandle(Redlock redlock, String name, String key, String token, FanOut.Round acquisition,
+			long validUntilNanos) {
 		this.redlock = redlock;
+		this.name = name;
+		this.owner = Thread.currentThread().getName();
 		this.key = key;
 		this.token = token;
 		this.acquisition = acquisition;
@@ -79,11 +91,19 @@ final class RedlockHandle implements LockHandle {
 			return;
 		}
 		try {
-			this.redlock.release(this.key, this.token, this.acquisition);
+			this.redlock.release(this, this.token, this.acquisition);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not release lock '{}'; it expires with its lease", this.key, ex);
 		}
+	}
+
+	/**
+	 * What this lock looks like now, without its token.
+	 */
+	HeldLock snapshot() {
+		return new HeldLock(this.name, this.key, this.owner, this.acquiredAt,
+				Duration.ofNanos(System.nanoTime() - this.acquiredAtNanos), remaining());
 	}
 
 	@Override

@@ -49,7 +49,7 @@ class DistributedLockAnnotationTests {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, RedlockAutoConfiguration.class))
 		.withUserConfiguration(Services.class)
-		.withPropertyValues("redlock.node-timeout=500ms", "redlock.wait-time=2s");
+		.withPropertyValues("redlock.node-timeout=500ms", "redlock.wait-time=2s", "redlock.restart-guard.enabled=false");
 
 	private ApplicationContextRunner runner() {
 		return this.runner.withPropertyValues("redlock.nodes=" + String.join(",", redis.uris()));

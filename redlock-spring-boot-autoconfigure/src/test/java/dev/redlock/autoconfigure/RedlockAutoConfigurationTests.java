@@ -36,7 +36,8 @@ class RedlockAutoConfigurationTests {
 	static final RedisServersExtension redis = new RedisServersExtension(3);
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, RedlockAutoConfiguration.class));
+		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, RedlockAutoConfiguration.class))
+		.withPropertyValues("redlock.restart-guard.enabled=false");
 
 	private ApplicationContextRunner withNodes() {
 		return this.runner.withPropertyValues("redlock.nodes=" + String.join(",", redis.uris()));

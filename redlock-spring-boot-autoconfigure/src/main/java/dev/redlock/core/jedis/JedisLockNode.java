@@ -1,6 +1,8 @@
 package dev.redlock.core.jedis;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -9,6 +11,7 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
 
 import dev.redlock.core.LockNode;
+import dev.redlock.core.NodeStatus;
 
 /**
  * A {@link LockNode} on one standalone Redis master, through a pooled Jedis {@link RedisClient}.
@@ -108,6 +111,54 @@ public final class JedisLockNode implements LockNode {
 		catch (JedisNoScriptException ex) {
 			return this.client.eval(script.source(), 1, keysAndArgs);
 		}
+	}
+
+	/**
+	 * Pings the node, reads {@code INFO server} and {@code INFO replication}, and sets and deletes
+	 * a canary lock. Each command is bounded by the node timeout.
+	 */
+	@Override
+	public NodeStatus probe(String canaryKey) {
+		Duration roundTrip = null;
+		String version = null;
+		String role = null;
+		Duration uptime = null;
+		String runId = null;
+		try {
+			long start = System.nanoTime();
+			this.client.ping();
+			roundTrip = Duration.ofNanos(System.nanoTime() - start);
+			Map<String, String> server = parseInfo(this.client.info("server"));
+			version = server.get("redis_version");
+			runId = server.get("run_id");
+			String seconds = server.get("uptime_in_seconds");
+			uptime = (seconds != null) ? Duration.ofSeconds(Long.parseLong(seconds)) : null;
+			role = parseInfo(this.client.info("replication")).get("role");
+			if ("slave".equals(role) || "replica".equals(role)) {
+				return new NodeStatus(name(), true, false, roundTrip, version, role, uptime, runId,
+						"the node is a replica; a Redlock node must be an independent master");
+			}
+			String token = Long.toHexString(System.nanoTime()) + Thread.currentThread().getId();
+			boolean set = tryAcquire(canaryKey, token, 10_000);
+			boolean deleted = set && release(canaryKey, token);
+			return new NodeStatus(name(), true, deleted, roundTrip, version, role, uptime, runId,
+					deleted ? "" : "the canary lock could not be set and deleted");
+		}
+		catch (RuntimeException ex) {
+			String problem = ex.getClass().getSimpleName() + ((ex.getMessage() != null) ? ": " + ex.getMessage() : "");
+			return new NodeStatus(name(), roundTrip != null, false, roundTrip, version, role, uptime, runId, problem);
+		}
+	}
+
+	private static Map<String, String> parseInfo(String info) {
+		Map<String, String> values = new HashMap<>();
+		for (String line : info.split("\r?\n")) {
+			int colon = line.indexOf(':');
+			if (colon > 0 && !line.startsWith("#")) {
+				values.put(line.substring(0, colon), line.substring(colon + 1).trim());
+			}
+		}
+		return values;
 	}
 
 	private static boolean isOne(Object reply) {

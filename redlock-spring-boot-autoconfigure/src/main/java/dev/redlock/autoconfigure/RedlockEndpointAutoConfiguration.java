@@ -1,0 +1,44 @@
+package dev.redlock.autoconfigure;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.SanitizingFunction;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+import dev.redlock.core.Redlock;
+import dev.redlock.core.jedis.RedisNodeAddress;
+
+/**
+ * Auto-configuration of the {@code redlock} actuator endpoint, and of the sanitizing of node
+ * passwords in {@code /actuator/configprops} and {@code /actuator/env}.
+ */
+@AutoConfiguration(after = RedlockAutoConfiguration.class)
+@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
+public final class RedlockEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnBean(Redlock.class)
+	@ConditionalOnMissingBean
+	@ConditionalOnAvailableEndpoint
+	RedlockEndpoint redlockEndpoint(Redlock redlock) {
+		return new RedlockEndpoint(redlock);
+	}
+
+	@Bean
+	SanitizingFunction redlockNodePasswordSanitizer() {
+		return (data) -> {
+			if (data.getKey().startsWith("redlock.nodes") || data.getKey().startsWith("nodes")) {
+				Object value = data.getValue();
+				if (value instanceof String uri) {
+					return data.withValue(RedisNodeAddress.redact(uri));
+				}
+			}
+			return data;
+		};
+	}
+
+}

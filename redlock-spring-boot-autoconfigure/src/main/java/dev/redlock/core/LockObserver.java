@@ -1,0 +1,53 @@
+package dev.redlock.core;
+
+import java.util.function.Supplier;
+
+import dev.redlock.LockHandle;
+import dev.redlock.LockRequest;
+import dev.redlock.NodeOutcome;
+
+/**
+ * Watches the engine at work, for metrics and tracing. Every method has a default that only
+ * does the work, so an implementation overrides what it needs. Implementations must not throw.
+ */
+public interface LockObserver {
+
+	/** An observer that observes nothing. */
+	LockObserver NONE = new LockObserver() {
+	};
+
+	/**
+	 * Runs one acquisition, with all its attempts.
+	 * @param request the request
+	 * @param acquisition the acquisition: returns the handle or throws
+	 * {@link dev.redlock.LockNotAcquiredException}
+	 * @return the acquisition's handle
+	 */
+	default LockHandle acquisition(LockRequest request, Supplier<LockHandle> acquisition) {
+		return acquisition.get();
+	}
+
+	/**
+	 * Runs the release of a held lock.
+	 * @param lock the lock as it is when released
+	 * @param release the release
+	 */
+	default void release(HeldLock lock, Runnable release) {
+		release.run();
+	}
+
+	/**
+	 * A node failed or timed out during an acquisition attempt.
+	 * @param outcome the node and what happened
+	 */
+	default void nodeFailed(NodeOutcome outcome) {
+	}
+
+	/**
+	 * A lock was lost: its holder can no longer rely on it before releasing it.
+	 * @param lock the lock
+	 */
+	default void lockLost(HeldLock lock) {
+	}
+
+}

@@ -1,0 +1,56 @@
+package dev.redlock.core;
+
+import java.time.Duration;
+
+/**
+ * What a probe of one node found: whether it answers, whether it can take a lock, and what it
+ * says about itself.
+ *
+ * @param node the node's name (no credentials)
+ * @param reachable whether the node answered
+ * @param lockable whether a canary lock could be set and deleted
+ * @param roundTrip the time of a {@code PING}, or {@code null} if unknown
+ * @param version the server version, or {@code null} if unknown
+ * @param role {@code master} or {@code slave} (a replica), or {@code null} if unknown
+ * @param uptime how long the server has run, or {@code null} if unknown
+ * @param runId the server's run id, which changes at every restart, or {@code null} if unknown
+ * @param problem what is wrong, or empty
+ */
+public record NodeStatus(String node, boolean reachable, boolean lockable, Duration roundTrip, String version,
+		String role, Duration uptime, String runId, String problem) {
+
+	/**
+	 * Normalizes the problem.
+	 * @param node the node
+	 * @param reachable whether it answered
+	 * @param lockable whether a canary lock worked
+	 * @param roundTrip the round trip
+	 * @param version the version
+	 * @param role the role
+	 * @param uptime the uptime
+	 * @param runId the run id
+	 * @param problem the problem
+	 */
+	public NodeStatus {
+		problem = (problem != null) ? problem : "";
+	}
+
+	/**
+	 * The status of a node that could not be probed.
+	 * @param node the node
+	 * @param problem why
+	 * @return the status
+	 */
+	public static NodeStatus unreachable(String node, String problem) {
+		return new NodeStatus(node, false, false, null, null, null, null, null, problem);
+	}
+
+	/**
+	 * Whether the node is a replica, which must never be a Redlock node.
+	 * @return {@code true} for role {@code slave} or {@code replica}
+	 */
+	public boolean isReplica() {
+		return "slave".equals(this.role) || "replica".equals(this.role);
+	}
+
+}
