@@ -31,14 +31,22 @@ public final class RedlockEndpointAutoConfiguration {
 	@Bean
 	SanitizingFunction redlockNodePasswordSanitizer() {
 		return (data) -> {
-			if (data.getKey().startsWith("redlock.nodes") || data.getKey().startsWith("nodes")) {
-				Object value = data.getValue();
-				if (value instanceof String uri) {
-					return data.withValue(RedisNodeAddress.redact(uri));
-				}
+			String key = data.getKey();
+			boolean nodes = key.startsWith("redlock.nodes") || key.equals("nodes") || key.startsWith("nodes[");
+			if (nodes && data.getValue() instanceof String uris) {
+				return data.withValue(redactAll(uris));
 			}
 			return data;
 		};
+	}
+
+	/** Masks the password of each URI in a comma-separated list. */
+	static String redactAll(String uris) {
+		String[] parts = uris.split(",", -1);
+		for (int i = 0; i < parts.length; i++) {
+			parts[i] = RedisNodeAddress.redact(parts[i]);
+		}
+		return String.join(",", parts);
 	}
 
 }

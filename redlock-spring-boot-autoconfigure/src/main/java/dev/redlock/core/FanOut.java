@@ -190,6 +190,23 @@ final class FanOut {
 			return false;
 		}
 
+		/**
+		 * Calls {@code listener} with the outcome of every node call that ends in an error,
+		 * whenever that happens, also after the round was decided.
+		 */
+		void onFailure(java.util.function.BiConsumer<Integer, NodeOutcome> listener) {
+			for (int i = 0; i < this.calls.length; i++) {
+				int index = i;
+				CompletableFuture<Boolean> call = this.calls[i];
+				call.whenComplete((ok, error) -> {
+					if (error != null) {
+						listener.accept(index, outcome(this.nodes.get(index).name(), call, Status.ACQUIRED,
+								Status.HELD_BY_OTHER));
+					}
+				});
+			}
+		}
+
 		static int count(List<NodeOutcome> outcomes, Status status) {
 			int count = 0;
 			for (NodeOutcome outcome : outcomes) {

@@ -235,6 +235,7 @@ public final class Redlock implements AutoCloseable {
 				}
 				return node.tryAcquire(fullKey, token, leaseMillis);
 			}, this.quorum, null);
+			round.onFailure(this::nodeFailed);
 			List<NodeOutcome> outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
 			long validUntil = start + leaseNanos - this.settings.driftNanos(leaseNanos);
 			long now = System.nanoTime();
@@ -250,7 +251,6 @@ public final class Redlock implements AutoCloseable {
 			release(fullKey, token, round);
 			// the release waited for the nodes left behind by an early decision: report their answers too
 			outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
-			noteFailures(outcomes);
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
 				throw new LockNotAcquiredException(fullKey, this.quorum, attempts, reason, outcomes, null);
@@ -266,18 +266,13 @@ public final class Redlock implements AutoCloseable {
 		}
 	}
 
-	private void noteFailures(List<NodeOutcome> outcomes) {
-		for (int i = 0; i < outcomes.size(); i++) {
-			NodeOutcome outcome = outcomes.get(i);
-			if (outcome.status() == Status.FAILED || outcome.status() == Status.TIMED_OUT) {
-				boolean heldOut = outcome.detail().startsWith(NodeHeldOutException.class.getSimpleName());
-				if (!heldOut) {
-					this.observer.nodeFailed(outcome);
-					if (this.restartGuard != null && outcome.status() == Status.FAILED) {
-						this.restartGuard.suspect(i);
-					}
-				}
-			}
+	private void nodeFailed(int index, NodeOutcome outcome) {
+		if (outcome.detail().startsWith(NodeHeldOutException.class.getSimpleName())) {
+			return;
+		}
+		this.observer.nodeFailed(outcome);
+		if (this.restartGuard != null && outcome.status() == Status.FAILED) {
+			this.restartGuard.suspect(index);
 		}
 	}
 

@@ -45,6 +45,8 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private final Path directory;
 
+	private final String password;
+
 	private final Deque<String> output = new ArrayDeque<>();
 
 	private volatile int port;
@@ -54,6 +56,9 @@ public final class RedisServerProcess implements AutoCloseable {
 	private RedisServerProcess(RedisBinary binary, List<String> extraArgs) {
 		this.binary = binary;
 		this.extraArgs = List.copyOf(extraArgs);
+		int requirepass = this.extraArgs.indexOf("--requirepass");
+		this.password = (requirepass >= 0 && requirepass + 1 < this.extraArgs.size())
+				? this.extraArgs.get(requirepass + 1) : null;
 		try {
 			this.directory = Files.createTempDirectory("redlock-redis-");
 		}
@@ -236,7 +241,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	public void pause(Duration duration) {
 		String seconds = String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0);
 		try {
-			Resp.send(HOST, this.port, "DEBUG", "SLEEP", seconds);
+			Resp.send(HOST, this.port, this.password, "DEBUG", "SLEEP", seconds);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot pause redis on port " + this.port, ex);
@@ -244,7 +249,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 		while (System.nanoTime() < deadline) {
 			try {
-				Resp.call(HOST, this.port, 100, "PING");
+				Resp.call(HOST, this.port, 100, this.password, "PING");
 			}
 			catch (java.net.SocketTimeoutException ex) {
 				return;
@@ -258,14 +263,15 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Runs one command on a fresh connection.
+	 * Runs one command on a fresh connection, authenticated with the server's
+	 * {@code --requirepass} when it has one.
 	 * @param command the command and its arguments, such as {@code "GET", "k"}
 	 * @return the reply: a String, a Long, a List or {@code null}
 	 * @throws UncheckedIOException on I/O errors and error replies
 	 */
 	public Object call(String... command) {
 		try {
-			return Resp.call(HOST, this.port, 5000, command);
+			return Resp.call(HOST, this.port, 5000, this.password, command);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Redis on port " + this.port + " failed " + command[0], ex);

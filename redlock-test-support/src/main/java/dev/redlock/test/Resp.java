@@ -24,12 +24,22 @@ final class Resp {
 	 * @return a String (simple or bulk string, or {@code null}), a Long, or a List
 	 * @throws IOException on I/O errors; a Redis error reply is an {@link IOException} too
 	 */
-	static Object call(String host, int port, int timeoutMillis, String... command) throws IOException {
+	static Object call(String host, int port, int timeoutMillis, String password, String... command)
+			throws IOException {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress(host, port), timeoutMillis);
 			socket.setSoTimeout(timeoutMillis);
+			BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+			authenticate(socket, in, password);
 			write(socket.getOutputStream(), command);
-			return read(new BufferedInputStream(socket.getInputStream()));
+			return read(in);
+		}
+	}
+
+	private static void authenticate(Socket socket, InputStream in, String password) throws IOException {
+		if (password != null) {
+			write(socket.getOutputStream(), "AUTH", password);
+			read(in);
 		}
 	}
 
@@ -37,13 +47,15 @@ final class Resp {
 	 * Sends one command and returns without waiting for the reply, keeping the connection open on
 	 * a daemon thread until the server answers (used for commands that block the server).
 	 */
-	static void send(String host, int port, String... command) throws IOException {
+	static void send(String host, int port, String password, String... command) throws IOException {
 		Socket socket = new Socket();
 		socket.connect(new InetSocketAddress(host, port), 1000);
+		BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+		authenticate(socket, in, password);
 		write(socket.getOutputStream(), command);
 		Thread drain = new Thread(() -> {
 			try (socket) {
-				read(new BufferedInputStream(socket.getInputStream()));
+				read(in);
 			}
 			catch (IOException ex) {
 				// the server went away; nothing to drain
