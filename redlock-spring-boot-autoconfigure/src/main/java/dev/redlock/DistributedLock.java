@@ -57,4 +57,34 @@ public @interface DistributedLock {
 	 */
 	String waitTime() default "";
 
+	/**
+	 * Whether the lease is extended (about every third of the lease time) while the method runs,
+	 * up to the maximum hold time. Renewal also needs {@code redlock.renewal.enabled} (the
+	 * default).
+	 * @return whether to renew the lease
+	 */
+	boolean autoRenew() default true;
+
+	/**
+	 * The longest the lease is renewed, as a duration; after it the lock is left to expire.
+	 * Empty means {@code redlock.renewal.max-hold-time}.
+	 * @return the maximum hold time
+	 */
+	String maxHoldTime() default "";
+
+	/**
+	 * The shortest time the lock is held, as a duration, even if the method returns sooner: the
+	 * release then only shortens the lease to the time left. For scheduled jobs on instances
+	 * whose clocks differ, so that a quick run does not let another instance run the same job
+	 * again. Empty means zero.
+	 * @return the minimum hold time
+	 */
+	String holdAtLeast() default "";
+
+	/**
+	 * Whether to issue a fencing token, readable through {@link CurrentLock#handle()}.
+	 * @return whether to issue a fencing token
+	 */
+	boolean fencing() default false;
+
 }

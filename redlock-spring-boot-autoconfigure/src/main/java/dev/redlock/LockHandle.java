@@ -42,6 +42,15 @@ public interface LockHandle extends AutoCloseable {
 	boolean extend(Duration leaseTime);
 
 	/**
+	 * The fencing token of this acquisition, if the request asked for one: a number that strictly
+	 * increases across successive holders of the same key (while a majority of the nodes keeps its
+	 * data). Pass it to the resource you protect, and have the resource reject any token lower
+	 * than the highest it has seen.
+	 * @return the token, or empty if fencing was not requested
+	 */
+	java.util.OptionalLong fencingToken();
+
+	/**
 	 * Releases the lock on every node where this handle's token still holds it. Never throws:
 	 * a node that cannot be reached keeps the key until its lease expires.
 	 */

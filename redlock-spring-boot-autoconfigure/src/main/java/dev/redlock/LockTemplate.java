@@ -55,13 +55,13 @@ public class LockTemplate {
 	 * callback did not run)
 	 */
 	public <T> T execute(String key, Duration leaseTime, Duration waitTime, LockCallback<T> callback) {
-		return execute(new LockRequest(LockRequest.nameOf(key), key, leaseTime, waitTime), callback);
+		return execute(LockRequest.of(key, leaseTime, waitTime), callback);
 	}
 
 	/**
 	 * Runs {@code callback} while holding the requested lock. The lock is released when the
 	 * callback returns or throws; a failed release never hides the callback's result or
-	 * exception.
+	 * exception. While the callback runs, {@link CurrentLock#handle()} returns the handle.
 	 * @param <T> the result type
 	 * @param request the lock, its durations and its name for metrics
 	 * @param callback the work
@@ -72,7 +72,7 @@ public class LockTemplate {
 	public <T> T execute(LockRequest request, LockCallback<T> callback) {
 		Objects.requireNonNull(callback, "callback");
 		try (LockHandle handle = this.redlock.acquire(request)) {
-			return callback.doWithLock(handle);
+			return CurrentLock.with(handle, callback);
 		}
 	}
 
@@ -85,7 +85,7 @@ public class LockTemplate {
 	 * @return the held lock, or empty if it was not obtained within the wait time
 	 */
 	public Optional<LockHandle> tryAcquire(String key, Duration leaseTime, Duration waitTime) {
-		return this.redlock.tryAcquire(new LockRequest(LockRequest.nameOf(key), key, leaseTime, waitTime));
+		return this.redlock.tryAcquire(LockRequest.of(key, leaseTime, waitTime));
 	}
 
 	/**

@@ -47,7 +47,7 @@ public class DistributedLockInterceptor implements MethodInterceptor {
 		}
 		String key = this.evaluator.key(operation, method, invocation.getArguments(), target);
 		try {
-			return this.lockTemplate.get().execute(key, operation.leaseTime(), operation.waitTime(), (handle) -> {
+			return this.lockTemplate.get().execute(operation.request(key), (handle) -> {
 				try {
 					return invocation.proceed();
 				}

@@ -5,6 +5,8 @@ import java.time.Duration;
 
 import org.springframework.expression.Expression;
 
+import dev.redlock.LockRequest;
+
 /**
  * What {@code @DistributedLock} asks of one method, parsed once: the key expression (or a
  * constant key), the namespace and the durations.
@@ -16,9 +18,25 @@ import org.springframework.expression.Expression;
  * @param constantKey the whole key when there is no key expression
  * @param leaseTime the lease time
  * @param waitTime the wait time
+ * @param name the lock's name for metrics: the annotation's name, or the method
+ * @param autoRenew whether to renew the lease
+ * @param maxHoldTime the longest renewal, or {@code null} for the default
+ * @param holdAtLeast the shortest hold
+ * @param fencing whether to issue a fencing token
  */
 record LockOperation(Method method, Expression keyExpression, String keySource, String prefix, String constantKey,
-		Duration leaseTime, Duration waitTime) {
+		Duration leaseTime, Duration waitTime, String name, boolean autoRenew, Duration maxHoldTime,
+		Duration holdAtLeast, boolean fencing) {
+
+	/**
+	 * The request of one call.
+	 * @param key the evaluated key
+	 * @return the request
+	 */
+	LockRequest request(String key) {
+		return new LockRequest(this.name, key, this.leaseTime, this.waitTime, this.autoRenew, this.maxHoldTime,
+				this.holdAtLeast, this.fencing);
+	}
 
 	/**
 	 * Describes the method as {@code SimpleClassName.method(ParamTypes)}.

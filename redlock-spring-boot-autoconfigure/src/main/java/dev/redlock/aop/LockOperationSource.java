@@ -26,7 +26,7 @@ import dev.redlock.DistributedLock;
 public class LockOperationSource {
 
 	private static final LockOperation NONE = new LockOperation(Object.class.getMethods()[0], null, "", "", "",
-			Duration.ZERO, Duration.ZERO);
+			Duration.ZERO, Duration.ZERO, "", false, null, Duration.ZERO, false);
 
 	private final ExpressionParser parser = new SpelExpressionParser();
 
@@ -102,11 +102,21 @@ public class LockOperationSource {
 		if (waitTime.isNegative()) {
 			throw new IllegalStateException(where + ": waitTime '" + annotation.waitTime() + "' must not be negative");
 		}
+		Duration maxHoldTime = duration(where, "maxHoldTime", annotation.maxHoldTime(), null);
+		if (maxHoldTime != null && (maxHoldTime.isZero() || maxHoldTime.isNegative())) {
+			throw new IllegalStateException(where + ": maxHoldTime '" + annotation.maxHoldTime() + "' must be positive");
+		}
+		Duration holdAtLeast = duration(where, "holdAtLeast", annotation.holdAtLeast(), Duration.ZERO);
+		if (holdAtLeast.isNegative() || (!annotation.autoRenew() && holdAtLeast.compareTo(leaseTime) > 0)) {
+			throw new IllegalStateException(where + ": holdAtLeast '" + annotation.holdAtLeast()
+					+ "' must not be negative, nor exceed the lease time when autoRenew is false");
+		}
+		String methodName = method.getDeclaringClass().getSimpleName() + "." + method.getName();
+		String metricName = StringUtils.hasText(name) ? name : methodName;
 		String keySource = annotation.key().trim();
 		if (keySource.isEmpty()) {
-			String constant = StringUtils.hasText(name) ? name
-					: method.getDeclaringClass().getSimpleName() + "." + method.getName();
-			return new LockOperation(method, null, "", "", constant, leaseTime, waitTime);
+			return new LockOperation(method, null, "", "", metricName, leaseTime, waitTime, metricName,
+					annotation.autoRenew(), maxHoldTime, holdAtLeast, annotation.fencing());
 		}
 		Expression expression;
 		try {
@@ -117,7 +127,8 @@ public class LockOperationSource {
 					+ ex.getMessage(), ex);
 		}
 		String prefix = StringUtils.hasText(name) ? name + ":" : "";
-		return new LockOperation(method, expression, keySource, prefix, null, leaseTime, waitTime);
+		return new LockOperation(method, expression, keySource, prefix, null, leaseTime, waitTime, metricName,
+				annotation.autoRenew(), maxHoldTime, holdAtLeast, annotation.fencing());
 	}
 
 	private String resolve(String value) {

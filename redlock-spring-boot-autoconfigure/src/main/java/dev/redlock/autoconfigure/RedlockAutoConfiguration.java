@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
@@ -43,8 +44,13 @@ public final class RedlockAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	Redlock redlock(RedlockProperties properties, ObjectProvider<LockObserver> observer) {
-		return RedlockEngineFactory.create(properties, observer.getIfAvailable(() -> LockObserver.NONE));
+	Redlock redlock(RedlockProperties properties, ObjectProvider<LockObserver> observers) {
+		return RedlockEngineFactory.create(properties, observers.orderedStream().toList());
+	}
+
+	@Bean
+	LockLostEventPublisher redlockLockLostEventPublisher(ApplicationEventPublisher publisher) {
+		return new LockLostEventPublisher(publisher);
 	}
 
 	@Bean

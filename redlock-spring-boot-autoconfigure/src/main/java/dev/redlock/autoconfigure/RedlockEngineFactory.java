@@ -29,7 +29,7 @@ final class RedlockEngineFactory {
 	private RedlockEngineFactory() {
 	}
 
-	static Redlock create(RedlockProperties properties, LockObserver observer) {
+	static Redlock create(RedlockProperties properties, List<LockObserver> observers) {
 		RedlockSettings settings = settings(properties);
 		List<RedisNodeAddress> addresses = addresses(properties.getNodes());
 		if (properties.getMaxConnectionsPerNode() < 1) {
@@ -46,7 +46,8 @@ final class RedlockEngineFactory {
 		for (RedisNodeAddress address : addresses) {
 			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), properties.getMaxConnectionsPerNode()));
 		}
-		Redlock.Builder builder = Redlock.builder(nodes, settings).observer(observer);
+		Redlock.Builder builder = Redlock.builder(nodes, settings);
+		observers.forEach(builder::observer);
 		RedlockProperties.RestartGuard guard = properties.getRestartGuard();
 		if (guard.isEnabled()) {
 			Duration holdOut = (guard.getHoldOut() != null) ? guard.getHoldOut() : settings.leaseTime();
@@ -121,7 +122,9 @@ final class RedlockEngineFactory {
 		try {
 			return new RedlockSettings(properties.getLeaseTime(), properties.getWaitTime(), properties.getRetryDelay(),
 					properties.getRetryJitter(), properties.getNodeTimeout(), properties.getDriftFactor(),
-					(properties.getKeyPrefix() != null) ? properties.getKeyPrefix() : "");
+					(properties.getKeyPrefix() != null) ? properties.getKeyPrefix() : "",
+					properties.getRenewal().isEnabled(), properties.getRenewal().getMaxHoldTime(),
+					properties.getRenewal().isInterruptOnLoss());
 		}
 		catch (InvalidSettingException ex) {
 			throw translate(ex);
@@ -166,7 +169,8 @@ final class RedlockEngineFactory {
 	 * {@code redlock.lease-time}.
 	 */
 	static RedlockConfigurationException translate(InvalidSettingException ex) {
-		String property = "redlock." + kebab(ex.getSetting());
+		String setting = ex.getSetting().equals("maxHoldTime") ? "renewal.maxHoldTime" : ex.getSetting();
+		String property = "redlock." + kebab(setting);
 		return new RedlockConfigurationException(property, "value '" + ex.getValue() + "' " + ex.getRequirement(),
 				"Fix " + property + " in your configuration (application.yml or application.properties).", ex);
 	}

@@ -13,7 +13,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-import dev.redlock.core.LockObserver;
 import dev.redlock.core.Redlock;
 
 /**
@@ -29,7 +28,7 @@ import dev.redlock.core.Redlock;
 public final class RedlockMetricsAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean(LockObserver.class)
+	@ConditionalOnMissingBean
 	MicrometerLockObserver redlockLockObserver(ObjectProvider<ObservationRegistry> observations,
 			MeterRegistry meters) {
 		ObservationRegistry registry = observations.getIfAvailable(() -> {

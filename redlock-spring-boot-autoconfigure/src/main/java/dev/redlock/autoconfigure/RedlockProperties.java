@@ -85,6 +85,11 @@ public class RedlockProperties {
 	 */
 	private final RestartGuard restartGuard = new RestartGuard();
 
+	/**
+	 * Renewal of leases while locks are held.
+	 */
+	private final Renewal renewal = new Renewal();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -175,6 +180,60 @@ public class RedlockProperties {
 
 	public RestartGuard getRestartGuard() {
 		return this.restartGuard;
+	}
+
+	public Renewal getRenewal() {
+		return this.renewal;
+	}
+
+	/**
+	 * Renewal (the watchdog): while a @DistributedLock method or LockTemplate callback runs, its
+	 * lease is extended on a quorum about every third of the lease time.
+	 */
+	public static class Renewal {
+
+		/**
+		 * Whether leases are renewed while locks are held. Annotations and requests can opt out
+		 * (autoRenew = false), not in.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * The longest a lease is renewed; after it the holder is warned and the lock is left to
+		 * expire.
+		 */
+		private Duration maxHoldTime = Duration.ofMinutes(30);
+
+		/**
+		 * Whether the thread that acquired a lock is interrupted when the lock is lost while
+		 * held (its lease could not be extended on a quorum before its validity ended).
+		 */
+		private boolean interruptOnLoss = false;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getMaxHoldTime() {
+			return this.maxHoldTime;
+		}
+
+		public void setMaxHoldTime(Duration maxHoldTime) {
+			this.maxHoldTime = maxHoldTime;
+		}
+
+		public boolean isInterruptOnLoss() {
+			return this.interruptOnLoss;
+		}
+
+		public void setInterruptOnLoss(boolean interruptOnLoss) {
+			this.interruptOnLoss = interruptOnLoss;
+		}
+
 	}
 
 	/**

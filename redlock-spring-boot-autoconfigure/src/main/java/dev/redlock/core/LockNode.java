@@ -45,6 +45,33 @@ public interface LockNode extends AutoCloseable {
 	boolean extend(String key, String token, long ttlMillis);
 
 	/**
+	 * Like {@link #tryAcquire}, and in the same atomic step reads the fencing counter of the
+	 * lock.
+	 * @param key the lock key
+	 * @param token the owner's token
+	 * @param ttlMillis the time to live in milliseconds
+	 * @param counterKey the key of the lock's fencing counter
+	 * @return the counter (0 if it does not exist) if the key was set, or {@code -1} if the key
+	 * exists (another owner)
+	 */
+	default long tryAcquireFenced(String key, String token, long ttlMillis, String counterKey) {
+		throw new UnsupportedOperationException(name() + " does not support fencing tokens");
+	}
+
+	/**
+	 * If {@code key} still holds {@code token}, raises the fencing counter to at least
+	 * {@code value}.
+	 * @param key the lock key
+	 * @param token the owner's token
+	 * @param counterKey the key of the lock's fencing counter
+	 * @param value the token to record
+	 * @return {@code true} if the key held the token (the counter is now at least {@code value})
+	 */
+	default boolean raiseFence(String key, String token, String counterKey, long value) {
+		throw new UnsupportedOperationException(name() + " does not support fencing tokens");
+	}
+
+	/**
 	 * Checks the node: sets and deletes a canary lock, and reads what the node tells about
 	 * itself where the implementation can. The default sets and releases the canary only.
 	 * @param canaryKey a key no lock uses

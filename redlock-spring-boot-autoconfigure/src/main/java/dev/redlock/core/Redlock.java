@@ -13,12 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +52,9 @@ public final class Redlock implements AutoCloseable {
 
 	private static final SecureRandom RANDOM = new SecureRandom();
 
+	/** Appended to a lock's key to name its fencing counter. */
+	public static final String FENCING_SUFFIX = ":fencing";
+
 	/** The key of the canary lock that probes set and delete. */
 	public static final String CANARY_KEY_SUFFIX = "__redlock_probe__";
 
@@ -70,6 +75,8 @@ public final class Redlock implements AutoCloseable {
 	private final RestartGuard restartGuard;
 
 	private final ScheduledExecutorService monitor;
+
+	private final ScheduledExecutorService renewals;
 
 	private final Set<RedlockHandle> held = ConcurrentHashMap.newKeySet();
 
@@ -94,7 +101,8 @@ public final class Redlock implements AutoCloseable {
 		this.executor = (builder.executor != null) ? builder.executor : newExecutor();
 		this.quorum = this.nodes.size() / 2 + 1;
 		this.fanOut = new FanOut(this.nodes, this.executor, this.settings.nodeTimeout().toNanos());
-		this.observer = builder.observer;
+		this.observer = CompositeLockObserver.of(builder.observers);
+		this.renewals = Executors.newSingleThreadScheduledExecutor(daemon("redlock-renewal-"));
 		if (builder.holdOut != null) {
 			this.restartGuard = new RestartGuard(builder.holdOut, this.nodes.size());
 			probe();
@@ -175,7 +183,7 @@ public final class Redlock implements AutoCloseable {
 	 * thread was interrupted while waiting (then its interrupt flag is set again)
 	 */
 	public LockHandle acquire(String key, Duration leaseTime, Duration waitTime) {
-		return acquire(new LockRequest(LockRequest.nameOf(key), key, leaseTime, waitTime));
+		return acquire(LockRequest.of(key, leaseTime, waitTime));
 	}
 
 	/**
@@ -215,11 +223,12 @@ public final class Redlock implements AutoCloseable {
 	 * @return the held lock, or empty if no quorum was reached within the wait time
 	 */
 	public Optional<LockHandle> tryAcquire(String key, Duration leaseTime, Duration waitTime) {
-		return tryAcquire(new LockRequest(LockRequest.nameOf(key), key, leaseTime, waitTime));
+		return tryAcquire(LockRequest.of(key, leaseTime, waitTime));
 	}
 
 	private LockHandle doAcquire(LockRequest request) {
 		String fullKey = this.settings.keyPrefix() + request.key();
+		String counterKey = fullKey + FENCING_SUFFIX;
 		long leaseNanos = request.leaseTime().toNanos();
 		long leaseMillis = request.leaseTime().toMillis();
 		long deadline = System.nanoTime() + request.waitTime().toNanos();
@@ -229,26 +238,45 @@ public final class Redlock implements AutoCloseable {
 			String token = newToken();
 			long start = System.nanoTime();
 			List<String> heldOut = (this.restartGuard != null) ? this.restartGuard.heldOut(start) : null;
+			AtomicLongArray counters = new AtomicLongArray(this.nodes.size());
 			FanOut.Round round = this.fanOut.run((index, node) -> {
 				if (heldOut != null && heldOut.get(index) != null) {
 					throw new NodeHeldOutException(heldOut.get(index));
 				}
-				return node.tryAcquire(fullKey, token, leaseMillis);
+				if (!request.fencing()) {
+					return node.tryAcquire(fullKey, token, leaseMillis);
+				}
+				long counter = node.tryAcquireFenced(fullKey, token, leaseMillis, counterKey);
+				counters.set(index, counter);
+				return counter >= 0;
 			}, this.quorum, null);
 			round.onFailure(this::nodeFailed);
 			List<NodeOutcome> outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
 			long validUntil = start + leaseNanos - this.settings.driftNanos(leaseNanos);
-			long now = System.nanoTime();
 			boolean quorumReached = FanOut.Round.count(outcomes, Status.ACQUIRED) >= this.quorum;
-			if (quorumReached && now - validUntil < 0) {
-				RedlockHandle handle = new RedlockHandle(this, request.name(), fullKey, token, round, validUntil);
-				this.held.add(handle);
-				return handle;
+			String reason;
+			if (!quorumReached) {
+				reason = "quorum not reached";
 			}
-			String reason = quorumReached ? "validity used up (the attempt took "
-					+ Duration.ofNanos(now - start).toMillis() + "ms of a " + leaseMillis + "ms lease)"
-					: "quorum not reached";
-			release(fullKey, token, round);
+			else if (System.nanoTime() - validUntil >= 0) {
+				reason = "validity used up (the attempt took " + Duration.ofNanos(System.nanoTime() - start).toMillis()
+						+ "ms of a " + leaseMillis + "ms lease)";
+			}
+			else {
+				long fence = request.fencing() ? writeFence(fullKey, counterKey, token, outcomes, counters, validUntil)
+						: 0;
+				if (fence >= 0) {
+					RedlockHandle handle = new RedlockHandle(this, request, fullKey, token, round, start, validUntil,
+							fence);
+					this.held.add(handle);
+					if (this.settings.renewal() && request.autoRenew()) {
+						handle.startRenewal();
+					}
+					return handle;
+				}
+				reason = "fencing token not recorded on a quorum within the validity time";
+			}
+			release(fullKey, token, round, 0);
 			// the release waited for the nodes left behind by an early decision: report their answers too
 			outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
 			long left = deadline - System.nanoTime();
@@ -264,6 +292,28 @@ public final class Redlock implements AutoCloseable {
 						reason + ", then interrupted while waiting to retry", outcomes, ex);
 			}
 		}
+	}
+
+	/**
+	 * The second step of a fenced acquisition (a quorum max-register): the token is one above the
+	 * highest counter read from the nodes that granted the lock, and is recorded on every node
+	 * that still holds this lock; it is valid once a quorum recorded it within the validity time.
+	 * @return the fencing token, or {@code -1} if it was not recorded on a quorum in time
+	 */
+	private long writeFence(String fullKey, String counterKey, String token, List<NodeOutcome> outcomes,
+			AtomicLongArray counters, long validUntil) {
+		long highest = 0;
+		for (int i = 0; i < outcomes.size(); i++) {
+			if (outcomes.get(i).status() == Status.ACQUIRED) {
+				highest = Math.max(highest, counters.get(i));
+			}
+		}
+		long fence = highest + 1;
+		long timeout = Math.min(this.settings.nodeTimeout().toNanos(), validUntil - System.nanoTime());
+		FanOut.Round round = this.fanOut.run((index, node) -> node.raiseFence(fullKey, token, counterKey, fence),
+				this.quorum, timeout, null);
+		int recorded = FanOut.Round.count(round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER), Status.ACQUIRED);
+		return (recorded >= this.quorum && System.nanoTime() - validUntil < 0) ? fence : -1;
 	}
 
 	private void nodeFailed(int index, NodeOutcome outcome) {
@@ -288,22 +338,35 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	/**
-	 * Releases {@code token}'s key on every node, each after that node's acquisition call finished.
-	 * Waits for all nodes, each bounded by the node timeout.
+	 * Releases {@code token}'s key on every node, each after that node's acquisition call finished;
+	 * with {@code keepNanos > 0} only shortens the lease to that time (hold-at-least). Waits for all
+	 * nodes, each bounded by the node timeout.
 	 */
-	void release(String fullKey, String token, FanOut.Round acquisition) {
-		FanOut.Round round = this.fanOut.run((index, node) -> node.release(fullKey, token), FanOut.ALL, acquisition);
+	void release(String fullKey, String token, FanOut.Round acquisition, long keepNanos) {
+		long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
+		FanOut.Round round = this.fanOut.run((index, node) -> (keepMillis > 0)
+				? node.extend(fullKey, token, keepMillis) : node.release(fullKey, token), FanOut.ALL, acquisition);
 		if (logger.isDebugEnabled()) {
-			logger.debug("Released '{}' on nodes: {}", fullKey, round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER));
+			logger.debug("{} '{}' on nodes: {}", (keepMillis > 0) ? "Kept for " + keepMillis + "ms" : "Released",
+					fullKey, round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER));
 		}
 	}
 
 	/**
 	 * Releases a handle's lock and forgets the handle, as observed by the observer.
 	 */
-	void release(RedlockHandle handle, String token, FanOut.Round acquisition) {
+	void release(RedlockHandle handle, String token, FanOut.Round acquisition, long keepNanos) {
 		this.held.remove(handle);
-		this.observer.release(handle.snapshot(), () -> release(handle.key(), token, acquisition));
+		this.observer.release(handle.snapshot(), () -> release(handle.key(), token, acquisition, keepNanos));
+	}
+
+	/**
+	 * Runs a renewal step after a delay, on an I/O thread, so that a slow node delays no other
+	 * lock's renewal.
+	 */
+	ScheduledFuture<?> scheduleRenewal(Runnable renewal, long delayNanos) {
+		return this.renewals.schedule(() -> this.executor.execute(renewal), Math.max(0, delayNanos),
+				TimeUnit.NANOSECONDS);
 	}
 
 	/**
@@ -382,6 +445,7 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	void lost(RedlockHandle handle) {
+		this.held.remove(handle);
 		this.observer.lockLost(handle.snapshot());
 	}
 
@@ -393,6 +457,7 @@ public final class Redlock implements AutoCloseable {
 		if (this.monitor != null) {
 			this.monitor.shutdownNow();
 		}
+		this.renewals.shutdownNow();
 		for (LockNode node : this.nodes) {
 			try {
 				node.close();
@@ -426,7 +491,7 @@ public final class Redlock implements AutoCloseable {
 
 		private ExecutorService executor;
 
-		private LockObserver observer = LockObserver.NONE;
+		private final List<LockObserver> observers = new ArrayList<>();
 
 		private Duration holdOut;
 
@@ -450,12 +515,13 @@ public final class Redlock implements AutoCloseable {
 		}
 
 		/**
-		 * Reports acquisitions, releases and node failures to an observer.
+		 * Reports acquisitions, releases, node failures and lost locks to an observer, after the
+		 * observers added before it.
 		 * @param observer the observer
 		 * @return this builder
 		 */
 		public Builder observer(LockObserver observer) {
-			this.observer = Objects.requireNonNull(observer, "observer");
+			this.observers.add(Objects.requireNonNull(observer, "observer"));
 			return this;
 		}
 

@@ -17,9 +17,17 @@ import java.util.Objects;
  * @param driftFactor the share of the lease time assumed lost to clock drift between client and
  * nodes, in {@code [0, 1)}
  * @param keyPrefix the prefix of every lock key in Redis
+ * @param renewal whether leases are renewed while held (requests may opt out, not in)
+ * @param maxHoldTime the default longest time a lease is renewed
+ * @param interruptOnLoss whether the thread that acquired a lock is interrupted when the lock is
+ * lost while held
  */
 public record RedlockSettings(Duration leaseTime, Duration waitTime, Duration retryDelay, Duration retryJitter,
-		Duration nodeTimeout, double driftFactor, String keyPrefix) {
+		Duration nodeTimeout, double driftFactor, String keyPrefix, boolean renewal, Duration maxHoldTime,
+		boolean interruptOnLoss) {
+
+	/** The default longest time a lease is renewed. */
+	public static final Duration DEFAULT_MAX_HOLD_TIME = Duration.ofMinutes(30);
 
 	/** Added to the drift of every validity computation, as in the Redlock specification. */
 	static final long FIXED_DRIFT_NANOS = Duration.ofMillis(2).toNanos();
@@ -33,6 +41,9 @@ public record RedlockSettings(Duration leaseTime, Duration waitTime, Duration re
 	 * @param nodeTimeout the node timeout
 	 * @param driftFactor the drift factor
 	 * @param keyPrefix the key prefix
+	 * @param renewal whether leases are renewed
+	 * @param maxHoldTime the default longest renewal
+	 * @param interruptOnLoss whether holders are interrupted when their lock is lost
 	 * @throws InvalidSettingException naming the first setting at fault
 	 */
 	public RedlockSettings {
@@ -50,11 +61,29 @@ public record RedlockSettings(Duration leaseTime, Duration waitTime, Duration re
 					"must be at least 0 and below 1; 0.01 assumes clocks drift by at most 1% of the lease time");
 		}
 		Objects.requireNonNull(keyPrefix, "keyPrefix");
+		requirePositive("maxHoldTime", maxHoldTime);
+	}
+
+	/**
+	 * Settings with renewal on, a 30 minute maximum hold time and no interruption on loss.
+	 * @param leaseTime the lease time
+	 * @param waitTime the wait time
+	 * @param retryDelay the retry delay
+	 * @param retryJitter the retry jitter
+	 * @param nodeTimeout the node timeout
+	 * @param driftFactor the drift factor
+	 * @param keyPrefix the key prefix
+	 */
+	public RedlockSettings(Duration leaseTime, Duration waitTime, Duration retryDelay, Duration retryJitter,
+			Duration nodeTimeout, double driftFactor, String keyPrefix) {
+		this(leaseTime, waitTime, retryDelay, retryJitter, nodeTimeout, driftFactor, keyPrefix, true,
+				DEFAULT_MAX_HOLD_TIME, false);
 	}
 
 	/**
 	 * The defaults: 30 s lease, 3 s wait, 50 ms retry delay plus up to 50 ms jitter, 100 ms node
-	 * timeout, 1% drift, key prefix {@code redlock:}.
+	 * timeout, 1% drift, key prefix {@code redlock:}, renewal on for at most 30 minutes, no
+	 * interruption on loss.
 	 * @return the default settings
 	 */
 	public static RedlockSettings defaults() {

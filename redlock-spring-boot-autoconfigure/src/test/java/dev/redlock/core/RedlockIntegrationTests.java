@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
+import dev.redlock.LockRequest;
 import dev.redlock.NodeOutcome;
 import dev.redlock.NodeOutcome.Status;
 import dev.redlock.core.jedis.JedisLockNode;
@@ -248,7 +249,7 @@ class RedlockIntegrationTests {
 	void handleShouldNotReleaseAnotherOwnersLock() {
 		Redlock first = engine();
 		Redlock second = engine();
-		LockHandle stale = first.acquire("k", Duration.ofMillis(300), Duration.ZERO);
+		LockHandle stale = first.acquire(LockRequest.of("k", Duration.ofMillis(300), Duration.ZERO).withAutoRenew(false));
 		await().atMost(Duration.ofSeconds(5)).until(() -> allLockKeys().isEmpty());
 		assertThat(stale.isValid()).isFalse();
 		try (LockHandle current = second.acquire("k", Duration.ofSeconds(10), Duration.ZERO)) {

@@ -2,6 +2,7 @@ package dev.redlock.core.jedis;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -25,6 +26,14 @@ public final class JedisLockNode implements LockNode {
 
 	static final LuaScript EXTEND = new LuaScript(
 			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end");
+
+	static final LuaScript ACQUIRE_FENCED = new LuaScript(
+			"if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then "
+					+ "return tonumber(redis.call('get', KEYS[2]) or '0') else return -1 end");
+
+	static final LuaScript RAISE_FENCE = new LuaScript("if redis.call('get', KEYS[1]) == ARGV[1] then "
+			+ "if tonumber(redis.call('get', KEYS[2]) or '0') < tonumber(ARGV[2]) then "
+			+ "redis.call('set', KEYS[2], ARGV[2]) end return 1 else return 0 end");
 
 	private final RedisNodeAddress address;
 
@@ -101,15 +110,28 @@ public final class JedisLockNode implements LockNode {
 		return isOne(run(EXTEND, key, token, Long.toString(ttlMillis)));
 	}
 
+	@Override
+	public long tryAcquireFenced(String key, String token, long ttlMillis, String counterKey) {
+		Object reply = run(ACQUIRE_FENCED, List.of(key, counterKey), token, Long.toString(ttlMillis));
+		return (reply instanceof Long counter) ? counter : -1;
+	}
+
+	@Override
+	public boolean raiseFence(String key, String token, String counterKey, long value) {
+		return isOne(run(RAISE_FENCE, List.of(key, counterKey), token, Long.toString(value)));
+	}
+
 	private Object run(LuaScript script, String key, String... args) {
-		String[] keysAndArgs = new String[args.length + 1];
-		keysAndArgs[0] = key;
-		System.arraycopy(args, 0, keysAndArgs, 1, args.length);
+		return run(script, List.of(key), args);
+	}
+
+	private Object run(LuaScript script, List<String> keys, String... args) {
+		List<String> argList = List.of(args);
 		try {
-			return this.client.evalsha(script.sha1(), 1, keysAndArgs);
+			return this.client.evalsha(script.sha1(), keys, argList);
 		}
 		catch (JedisNoScriptException ex) {
-			return this.client.eval(script.source(), 1, keysAndArgs);
+			return this.client.eval(script.source(), keys, argList);
 		}
 	}
 

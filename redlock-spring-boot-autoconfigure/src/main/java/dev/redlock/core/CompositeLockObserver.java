@@ -1,0 +1,81 @@
+package dev.redlock.core;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.redlock.LockHandle;
+import dev.redlock.LockRequest;
+import dev.redlock.NodeOutcome;
+
+/**
+ * Several observers as one: the first observer's {@code acquisition} and {@code release} wrap the
+ * second's, and so on. A notification that throws is logged and does not reach the engine.
+ */
+final class CompositeLockObserver implements LockObserver {
+
+	private static final Logger logger = LoggerFactory.getLogger(CompositeLockObserver.class);
+
+	private final List<LockObserver> observers;
+
+	private CompositeLockObserver(List<LockObserver> observers) {
+		this.observers = observers;
+	}
+
+	static LockObserver of(List<LockObserver> observers) {
+		return switch (observers.size()) {
+			case 0 -> NONE;
+			case 1 -> observers.get(0);
+			default -> new CompositeLockObserver(List.copyOf(observers));
+		};
+	}
+
+	@Override
+	public LockHandle acquisition(LockRequest request, Supplier<LockHandle> acquisition) {
+		Supplier<LockHandle> wrapped = acquisition;
+		for (int i = this.observers.size() - 1; i >= 0; i--) {
+			LockObserver observer = this.observers.get(i);
+			Supplier<LockHandle> inner = wrapped;
+			wrapped = () -> observer.acquisition(request, inner);
+		}
+		return wrapped.get();
+	}
+
+	@Override
+	public void release(HeldLock lock, Runnable release) {
+		Runnable wrapped = release;
+		for (int i = this.observers.size() - 1; i >= 0; i--) {
+			LockObserver observer = this.observers.get(i);
+			Runnable inner = wrapped;
+			wrapped = () -> observer.release(lock, inner);
+		}
+		wrapped.run();
+	}
+
+	@Override
+	public void nodeFailed(NodeOutcome outcome) {
+		for (LockObserver observer : this.observers) {
+			try {
+				observer.nodeFailed(outcome);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Lock observer {} failed", observer, ex);
+			}
+		}
+	}
+
+	@Override
+	public void lockLost(HeldLock lock) {
+		for (LockObserver observer : this.observers) {
+			try {
+				observer.lockLost(lock);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Lock observer {} failed", observer, ex);
+			}
+		}
+	}
+
+}
