@@ -38,6 +38,36 @@ public @interface DistributedLock {
 	String key() default "";
 
 	/**
+	 * Several key expressions, locked all or none (with {@link #key()} if that is set too). An
+	 * expression that yields a collection or an array contributes each element. The keys are
+	 * taken in sorted order on each node in one atomic step, so two calls that share keys cannot
+	 * deadlock, whatever order they list them in.
+	 * @return the key expressions
+	 */
+	String[] keys() default {};
+
+	/**
+	 * A SpEL expression over the parameters that decides per call whether to lock; when it
+	 * evaluates to {@code false} the method runs without a lock. Empty: always lock.
+	 * @return the condition
+	 */
+	String condition() default "";
+
+	/**
+	 * What to do when the lock is not obtained within the wait time.
+	 * @return the policy; {@link NotAcquiredPolicy#DEFAULT} uses {@code redlock.on-not-acquired},
+	 * or {@link NotAcquiredPolicy#FALLBACK} if {@link #fallback()} is set
+	 */
+	NotAcquiredPolicy onNotAcquired() default NotAcquiredPolicy.DEFAULT;
+
+	/**
+	 * The name of a method of the same bean, with the same parameter types and a compatible
+	 * return type, to call instead when the lock is not obtained.
+	 * @return the fallback method's name
+	 */
+	String fallback() default "";
+
+	/**
 	 * A namespace put before the key, such as {@code orders}. Supports {@code ${…}} placeholders.
 	 * @return the name
 	 */

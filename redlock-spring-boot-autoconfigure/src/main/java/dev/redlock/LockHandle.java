@@ -12,7 +12,8 @@ import java.time.Duration;
 public interface LockHandle extends AutoCloseable {
 
 	/**
-	 * The full Redis key of the lock, including the configured key prefix.
+	 * The full Redis key of the lock, including the configured key prefix; for a lock on several
+	 * keys, the keys in sorted order joined by commas.
 	 * @return the lock key
 	 */
 	String key();

@@ -1,7 +1,10 @@
 package dev.redlock;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * One request for a lock: what to lock, for how long, how long to wait, how to look after the
@@ -11,7 +14,9 @@ import java.util.Objects;
  *
  * @param name a low-cardinality name for metrics and diagnostics, such as {@code orders} or
  * {@code OrderService.pay}; never an id
- * @param key the lock key, without the configured key prefix
+ * @param keys the lock keys, without the configured key prefix: one, or several that are taken
+ * all or none (stored sorted and without duplicates, so that any two requests take shared keys in
+ * the same order)
  * @param leaseTime how long the lock lives unless released or extended, positive
  * @param waitTime how long to keep trying to acquire it, zero (one attempt) or positive
  * @param autoRenew whether the lease is extended while the lock is held (if renewal is enabled
@@ -22,13 +27,13 @@ import java.util.Objects;
  * lease to the time left; zero to release at once
  * @param fencing whether to issue a fencing token ({@link LockHandle#fencingToken()})
  */
-public record LockRequest(String name, String key, Duration leaseTime, Duration waitTime, boolean autoRenew,
+public record LockRequest(String name, List<String> keys, Duration leaseTime, Duration waitTime, boolean autoRenew,
 		Duration maxHoldTime, Duration holdAtLeast, boolean fencing) {
 
 	/**
 	 * Validates the request.
 	 * @param name the name
-	 * @param key the key
+	 * @param keys the keys
 	 * @param leaseTime the lease time
 	 * @param waitTime the wait time
 	 * @param autoRenew whether to renew
@@ -41,10 +46,16 @@ public record LockRequest(String name, String key, Duration leaseTime, Duration 
 		if (name == null || name.isBlank()) {
 			throw new IllegalArgumentException("LockRequest name must not be blank");
 		}
-		if (key == null || key.isBlank()) {
-			throw new IllegalArgumentException("Lock key must not be null or blank, but was "
-					+ ((key != null) ? "'" + key + "'" : "null"));
+		if (keys == null || keys.isEmpty()) {
+			throw new IllegalArgumentException("A lock needs at least one key");
 		}
+		for (String key : keys) {
+			if (key == null || key.isBlank()) {
+				throw new IllegalArgumentException("Lock key must not be null or blank, but was "
+						+ ((key != null) ? "'" + key + "'" : "null"));
+			}
+		}
+		keys = List.copyOf(new TreeSet<>(keys));
 		Objects.requireNonNull(leaseTime, "leaseTime");
 		Objects.requireNonNull(waitTime, "waitTime");
 		Objects.requireNonNull(holdAtLeast, "holdAtLeast");
@@ -75,7 +86,29 @@ public record LockRequest(String name, String key, Duration leaseTime, Duration 
 	 * @return the request
 	 */
 	public static LockRequest of(String key, Duration leaseTime, Duration waitTime) {
-		return new LockRequest(nameOf(key), key, leaseTime, waitTime, true, null, Duration.ZERO, false);
+		return new LockRequest(nameOf(key), List.of(key), leaseTime, waitTime, true, null, Duration.ZERO, false);
+	}
+
+	/**
+	 * A request for several keys at once, taken all or none on each node, otherwise like
+	 * {@link #of(String, Duration, Duration)}; named after its first key in sorted order.
+	 * @param keys the lock keys
+	 * @param leaseTime the lease time
+	 * @param waitTime the wait time
+	 * @return the request
+	 */
+	public static LockRequest of(Collection<String> keys, Duration leaseTime, Duration waitTime) {
+		List<String> sorted = List.copyOf(new TreeSet<>(keys));
+		return new LockRequest(nameOf(sorted.isEmpty() ? null : sorted.get(0)), sorted, leaseTime, waitTime, true,
+				null, Duration.ZERO, false);
+	}
+
+	/**
+	 * The key for messages: the key, or the keys joined by commas.
+	 * @return the key
+	 */
+	public String key() {
+		return String.join(",", this.keys);
 	}
 
 	/**
@@ -84,8 +117,18 @@ public record LockRequest(String name, String key, Duration leaseTime, Duration 
 	 * @return the new request
 	 */
 	public LockRequest withName(String name) {
-		return new LockRequest(name, this.key, this.leaseTime, this.waitTime, this.autoRenew, this.maxHoldTime,
+		return new LockRequest(name, this.keys, this.leaseTime, this.waitTime, this.autoRenew, this.maxHoldTime,
 				this.holdAtLeast, this.fencing);
+	}
+
+	/**
+	 * This request for other keys.
+	 * @param keys the keys
+	 * @return the new request
+	 */
+	public LockRequest withKeys(Collection<String> keys) {
+		return new LockRequest(this.name, List.copyOf(keys), this.leaseTime, this.waitTime, this.autoRenew,
+				this.maxHoldTime, this.holdAtLeast, this.fencing);
 	}
 
 	/**
@@ -94,7 +137,7 @@ public record LockRequest(String name, String key, Duration leaseTime, Duration 
 	 * @return the new request
 	 */
 	public LockRequest withAutoRenew(boolean autoRenew) {
-		return new LockRequest(this.name, this.key, this.leaseTime, this.waitTime, autoRenew, this.maxHoldTime,
+		return new LockRequest(this.name, this.keys, this.leaseTime, this.waitTime, autoRenew, this.maxHoldTime,
 				this.holdAtLeast, this.fencing);
 	}
 
@@ -104,7 +147,7 @@ public record LockRequest(String name, String key, Duration leaseTime, Duration 
 	 * @return the new request
 	 */
 	public LockRequest withMaxHoldTime(Duration maxHoldTime) {
-		return new LockRequest(this.name, this.key, this.leaseTime, this.waitTime, this.autoRenew, maxHoldTime,
+		return new LockRequest(this.name, this.keys, this.leaseTime, this.waitTime, this.autoRenew, maxHoldTime,
 				this.holdAtLeast, this.fencing);
 	}
 
@@ -114,7 +157,7 @@ public record LockRequest(String name, String key, Duration leaseTime, Duration 
 	 * @return the new request
 	 */
 	public LockRequest withHoldAtLeast(Duration holdAtLeast) {
-		return new LockRequest(this.name, this.key, this.leaseTime, this.waitTime, this.autoRenew, this.maxHoldTime,
+		return new LockRequest(this.name, this.keys, this.leaseTime, this.waitTime, this.autoRenew, this.maxHoldTime,
 				holdAtLeast, this.fencing);
 	}
 
@@ -124,7 +167,7 @@ public record LockRequest(String name, String key, Duration leaseTime, Duration 
 	 * @return the new request
 	 */
 	public LockRequest withFencing(boolean fencing) {
-		return new LockRequest(this.name, this.key, this.leaseTime, this.waitTime, this.autoRenew, this.maxHoldTime,
+		return new LockRequest(this.name, this.keys, this.leaseTime, this.waitTime, this.autoRenew, this.maxHoldTime,
 				this.holdAtLeast, fencing);
 	}
 

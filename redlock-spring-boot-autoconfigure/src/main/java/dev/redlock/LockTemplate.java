@@ -1,7 +1,13 @@
 package dev.redlock;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.Optional;
 
 import dev.redlock.core.Redlock;
@@ -62,6 +68,10 @@ public class LockTemplate {
 	 * Runs {@code callback} while holding the requested lock. The lock is released when the
 	 * callback returns or throws; a failed release never hides the callback's result or
 	 * exception. While the callback runs, {@link CurrentLock#handle()} returns the handle.
+	 *
+	 * <p>Reentrant for the call chain: keys that the running chain already holds (an enclosing
+	 * {@code execute} or {@code @DistributedLock} method, see {@link CurrentLock}) are not taken
+	 * again, and are released only by the call that took them.
 	 * @param <T> the result type
 	 * @param request the lock, its durations and its name for metrics
 	 * @param callback the work
@@ -71,9 +81,105 @@ public class LockTemplate {
 	 */
 	public <T> T execute(LockRequest request, LockCallback<T> callback) {
 		Objects.requireNonNull(callback, "callback");
-		try (LockHandle handle = this.redlock.acquire(request)) {
-			return CurrentLock.with(handle, callback);
+		List<String> fullKeys = fullKeys(request);
+		List<String> missing = missingKeys(request);
+		if (missing.isEmpty()) {
+			LockHandle held = new ReentrantHandle(CurrentLock.heldHandle(fullKeys.get(0)));
+			return CurrentLock.with(held, fullKeys, callback);
 		}
+		LockRequest toAcquire = (missing.size() == request.keys().size()) ? request : request.withKeys(missing);
+		try (LockHandle handle = this.redlock.acquire(toAcquire)) {
+			return CurrentLock.with(handle, fullKeys(toAcquire), callback);
+		}
+	}
+
+	/**
+	 * Takes the requested lock, runs {@code callback}, and releases the lock when the stage it
+	 * returns completes, normally, exceptionally or by cancellation; for work that finishes
+	 * asynchronously. The callback itself runs in the calling thread, as part of the call chain
+	 * ({@link CurrentLock}); keys the chain already holds are not taken again. The lock is released
+	 * on the default asynchronous executor, not on the thread that completes the stage.
+	 * @param <T> the result type
+	 * @param request the lock
+	 * @param callback starts the work and returns its stage
+	 * @return a future of the work's result; failed with {@link LockNotAcquiredException} if the
+	 * lock was not obtained (the callback did not run)
+	 */
+	public <T> CompletableFuture<T> executeAsync(LockRequest request,
+			Function<LockHandle, ? extends CompletionStage<T>> callback) {
+		Objects.requireNonNull(callback, "callback");
+		List<String> missing = missingKeys(request);
+		if (missing.isEmpty()) {
+			LockHandle held = new ReentrantHandle(CurrentLock.heldHandle(fullKeys(request).get(0)));
+			CompletionStage<T> stage = CurrentLock.<CompletionStage<T>>with(held, fullKeys(request),
+					(handle) -> callback.apply(handle));
+			return (stage != null) ? stage.toCompletableFuture() : CompletableFuture.completedFuture(null);
+		}
+		LockRequest toAcquire = (missing.size() == request.keys().size()) ? request : request.withKeys(missing);
+		LockHandle handle;
+		try {
+			handle = this.redlock.acquire(toAcquire);
+		}
+		catch (LockNotAcquiredException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		CompletionStage<T> stage;
+		try {
+			stage = CurrentLock.<CompletionStage<T>>with(handle, fullKeys(toAcquire), (held) -> callback.apply(held));
+		}
+		catch (RuntimeException | Error ex) {
+			handle.close();
+			throw ex;
+		}
+		if (stage == null) {
+			handle.close();
+			return CompletableFuture.completedFuture(null);
+		}
+		CompletableFuture<T> result = new CompletableFuture<>();
+		// released off the completing thread, which may be an event loop that must not block on Redis
+		stage.whenCompleteAsync((value, error) -> {
+			handle.close();
+			if (error != null) {
+				result.completeExceptionally(error);
+			}
+			else {
+				result.complete(value);
+			}
+		});
+		// cancelling the returned future cancels the work's future, which then releases the lock
+		result.whenComplete((value, error) -> {
+			if (result.isCancelled()) {
+				stage.toCompletableFuture().cancel(true);
+			}
+		});
+		return result;
+	}
+
+	/**
+	 * Takes the requested lock or throws; the caller must {@link LockHandle#close() close} the
+	 * handle. Not reentrant: use {@link #execute(LockRequest, LockCallback)} inside locked code.
+	 * @param request the lock
+	 * @return the held lock
+	 * @throws LockNotAcquiredException if the lock was not obtained within the wait time
+	 */
+	public LockHandle acquire(LockRequest request) {
+		return this.redlock.acquire(request);
+	}
+
+	private List<String> fullKeys(LockRequest request) {
+		String prefix = this.redlock.settings().keyPrefix();
+		return request.keys().stream().map((key) -> prefix + key).toList();
+	}
+
+	private List<String> missingKeys(LockRequest request) {
+		String prefix = this.redlock.settings().keyPrefix();
+		List<String> missing = new ArrayList<>(request.keys().size());
+		for (String key : request.keys()) {
+			if (CurrentLock.heldHandle(prefix + key) == null) {
+				missing.add(key);
+			}
+		}
+		return missing;
 	}
 
 	/**
@@ -94,6 +200,47 @@ public class LockTemplate {
 	 */
 	public Redlock getRedlock() {
 		return this.redlock;
+	}
+
+	/** A lock the call chain already holds, seen by an inner call: closing it does nothing. */
+	private static final class ReentrantHandle implements LockHandle {
+
+		private final LockHandle held;
+
+		ReentrantHandle(LockHandle held) {
+			this.held = held;
+		}
+
+		@Override
+		public String key() {
+			return this.held.key();
+		}
+
+		@Override
+		public boolean isValid() {
+			return this.held.isValid();
+		}
+
+		@Override
+		public Duration remaining() {
+			return this.held.remaining();
+		}
+
+		@Override
+		public boolean extend(Duration leaseTime) {
+			return this.held.extend(leaseTime);
+		}
+
+		@Override
+		public OptionalLong fencingToken() {
+			return this.held.fencingToken();
+		}
+
+		@Override
+		public void close() {
+			// released by the call that took it
+		}
+
 	}
 
 }

@@ -1,20 +1,35 @@
 package dev.redlock.aop;
 
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.expression.EvaluationContext;
 
+import dev.redlock.LockNotAcquiredException;
+import dev.redlock.LockRequest;
 import dev.redlock.LockTemplate;
 
 /**
- * Runs methods annotated with {@link dev.redlock.DistributedLock} through
- * {@link LockTemplate#execute}: evaluates the key, takes the lock, proceeds, releases.
+ * Runs methods annotated with {@link dev.redlock.DistributedLock} under their lock: evaluates the
+ * condition and the keys, takes the lock through {@link LockTemplate}, proceeds, releases. A method
+ * that returns a {@code CompletableFuture}/{@code CompletionStage} holds the lock until the stage
+ * completes; one that returns a Reactor {@code Mono}/{@code Flux} holds it from subscription until
+ * termination or cancellation.
  */
 public class DistributedLockInterceptor implements MethodInterceptor {
+
+	private static final Logger logger = LoggerFactory.getLogger(DistributedLockInterceptor.class);
 
 	private final LockOperationSource operations;
 
@@ -45,27 +60,131 @@ public class DistributedLockInterceptor implements MethodInterceptor {
 		if (operation == null) {
 			return invocation.proceed();
 		}
-		String key = this.evaluator.key(operation, method, invocation.getArguments(), target);
+		EvaluationContext context = this.evaluator.context(method, invocation.getArguments(), target);
+		if (!this.evaluator.condition(operation, context)) {
+			return invocation.proceed();
+		}
+		LockRequest request = operation.request(this.evaluator.keys(operation, context));
+		LockTemplate template = this.lockTemplate.get();
+		return switch (operation.returns()) {
+			case FUTURE -> future(template, request, operation, invocation);
+			case MONO -> ReactiveLocking.mono(template, request, () -> proceed(invocation),
+					(ex) -> notAcquired(operation, invocation, ex));
+			case FLUX -> ReactiveLocking.flux(template, request, () -> proceed(invocation),
+					(ex) -> notAcquired(operation, invocation, ex));
+			case DIRECT -> direct(template, request, operation, invocation);
+		};
+	}
+
+	private Object direct(LockTemplate template, LockRequest request, LockOperation operation,
+			MethodInvocation invocation) throws Throwable {
+		boolean[] started = { false };
 		try {
-			return this.lockTemplate.get().execute(operation.request(key), (handle) -> {
-				try {
-					return invocation.proceed();
-				}
-				catch (RuntimeException | Error ex) {
-					throw ex;
-				}
-				catch (Throwable ex) {
-					throw new CheckedException(ex);
-				}
+			return template.execute(request, (handle) -> {
+				started[0] = true;
+				return proceed(invocation);
 			});
 		}
 		catch (CheckedException ex) {
 			throw ex.getCause();
 		}
+		catch (LockNotAcquiredException ex) {
+			if (started[0]) {
+				throw ex;
+			}
+			return notAcquired(operation, invocation, ex);
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private Object future(LockTemplate template, LockRequest request, LockOperation operation,
+			MethodInvocation invocation) throws Throwable {
+		boolean[] started = { false };
+		CompletableFuture<Object> result;
+		try {
+			result = template.executeAsync(request, (handle) -> {
+				started[0] = true;
+				return (CompletionStage<Object>) proceed(invocation);
+			});
+		}
+		catch (CheckedException ex) {
+			throw ex.getCause();
+		}
+		if (!started[0] && result.isCompletedExceptionally()) {
+			try {
+				result.join();
+			}
+			catch (java.util.concurrent.CompletionException ex) {
+				if (ex.getCause() instanceof LockNotAcquiredException notAcquired) {
+					return notAcquired(operation, invocation, notAcquired);
+				}
+			}
+		}
+		return result;
+	}
+
+	private static Object proceed(MethodInvocation invocation) {
+		try {
+			return invocation.proceed();
+		}
+		catch (RuntimeException | Error ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			throw new CheckedException(ex);
+		}
+	}
+
+	/**
+	 * Applies the operation's policy when the lock was not obtained.
+	 */
+	private Object notAcquired(LockOperation operation, MethodInvocation invocation, LockNotAcquiredException ex) {
+		switch (operation.policy()) {
+			case SKIP:
+				logger.debug("Skipped {}: {}", operation.describe(), ex.getMessage());
+				return skipped(operation);
+			case FALLBACK:
+				logger.debug("Calling fallback {} of {}: {}", operation.fallback().getName(), operation.describe(),
+						ex.getMessage());
+				try {
+					return operation.fallback().invoke(invocation.getThis(), invocation.getArguments());
+				}
+				catch (InvocationTargetException failure) {
+					Throwable cause = failure.getTargetException();
+					if (cause instanceof RuntimeException runtime) {
+						throw runtime;
+					}
+					if (cause instanceof Error error) {
+						throw error;
+					}
+					throw new CheckedException(cause);
+				}
+				catch (IllegalAccessException failure) {
+					throw new IllegalStateException("Cannot call fallback " + operation.fallback(), failure);
+				}
+			default:
+				return switch (operation.returns()) {
+					case FUTURE -> CompletableFuture.failedFuture(ex);
+					case MONO, FLUX -> ReactiveLocking.error(operation.returns(), ex);
+					case DIRECT -> throw ex;
+				};
+		}
+	}
+
+	private static Object skipped(LockOperation operation) {
+		Class<?> type = operation.method().getReturnType();
+		if (type == Optional.class) {
+			return Optional.empty();
+		}
+		return switch (operation.returns()) {
+			case FUTURE -> CompletableFuture.completedFuture(null);
+			case MONO, FLUX -> ReactiveLocking.empty(operation.returns());
+			case DIRECT -> null;
+		};
 	}
 
 	/** Carries a checked exception of the method through the callback, to be thrown unchanged. */
-	private static final class CheckedException extends RuntimeException {
+	static final class CheckedException extends RuntimeException {
 
 		CheckedException(Throwable cause) {
 			super(cause.getMessage(), cause, false, false);

@@ -2,20 +2,24 @@ package dev.redlock.aop;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.expression.Expression;
 
 import dev.redlock.LockRequest;
+import dev.redlock.NotAcquiredPolicy;
 
 /**
- * What {@code @DistributedLock} asks of one method, parsed once: the key expression (or a
- * constant key), the namespace and the durations.
+ * What {@code @DistributedLock} asks of one method, parsed once: the key expressions (or a
+ * constant key), the condition, the durations and the policy when the lock is not obtained.
  *
  * @param method the annotated method, for messages
- * @param keyExpression the parsed key expression, or {@code null} when the key is constant
- * @param keySource the key expression as written, for messages
- * @param prefix what goes before the evaluated key: the name and a colon, or empty
+ * @param keyExpressions the parsed key expressions; empty when the key is constant
+ * @param keySources the key expressions as written, for messages
+ * @param prefix what goes before each evaluated key: the name and a colon, or empty
  * @param constantKey the whole key when there is no key expression
+ * @param condition the parsed condition, or {@code null} to always lock
+ * @param conditionSource the condition as written
  * @param leaseTime the lease time
  * @param waitTime the wait time
  * @param name the lock's name for metrics: the annotation's name, or the method
@@ -23,18 +27,39 @@ import dev.redlock.LockRequest;
  * @param maxHoldTime the longest renewal, or {@code null} for the default
  * @param holdAtLeast the shortest hold
  * @param fencing whether to issue a fencing token
+ * @param policy what to do when the lock is not obtained, never {@code DEFAULT}
+ * @param fallback the fallback method, or {@code null}
+ * @param returns how the method returns its result
  */
-record LockOperation(Method method, Expression keyExpression, String keySource, String prefix, String constantKey,
-		Duration leaseTime, Duration waitTime, String name, boolean autoRenew, Duration maxHoldTime,
-		Duration holdAtLeast, boolean fencing) {
+record LockOperation(Method method, List<Expression> keyExpressions, List<String> keySources, String prefix,
+		String constantKey, Expression condition, String conditionSource, Duration leaseTime, Duration waitTime,
+		String name, boolean autoRenew, Duration maxHoldTime, Duration holdAtLeast, boolean fencing,
+		NotAcquiredPolicy policy, Method fallback, ReturnKind returns) {
+
+	/** How a locked method delivers its result, which decides how long the lock is held. */
+	enum ReturnKind {
+
+		/** The result is complete when the method returns. */
+		DIRECT,
+
+		/** A {@code CompletableFuture} or {@code CompletionStage}: held until it completes. */
+		FUTURE,
+
+		/** A Reactor {@code Mono}: held from subscription until it terminates or is cancelled. */
+		MONO,
+
+		/** A Reactor {@code Flux}: held from subscription until it terminates or is cancelled. */
+		FLUX
+
+	}
 
 	/**
 	 * The request of one call.
-	 * @param key the evaluated key
+	 * @param keys the evaluated keys, each with the name prefix
 	 * @return the request
 	 */
-	LockRequest request(String key) {
-		return new LockRequest(this.name, key, this.leaseTime, this.waitTime, this.autoRenew, this.maxHoldTime,
+	LockRequest request(List<String> keys) {
+		return new LockRequest(this.name, keys, this.leaseTime, this.waitTime, this.autoRenew, this.maxHoldTime,
 				this.holdAtLeast, this.fencing);
 	}
 

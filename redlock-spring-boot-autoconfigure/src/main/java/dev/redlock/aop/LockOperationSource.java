@@ -2,6 +2,10 @@ package dev.redlock.aop;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -14,9 +18,12 @@ import org.springframework.expression.Expression;
 import org.springframework.expression.ExpressionParser;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 import dev.redlock.DistributedLock;
+import dev.redlock.NotAcquiredPolicy;
 
 /**
  * Finds and parses {@link DistributedLock} on methods, once per method and target class: the key
@@ -25,8 +32,12 @@ import dev.redlock.DistributedLock;
  */
 public class LockOperationSource {
 
-	private static final LockOperation NONE = new LockOperation(Object.class.getMethods()[0], null, "", "", "",
-			Duration.ZERO, Duration.ZERO, "", false, null, Duration.ZERO, false);
+	private static final LockOperation NONE = new LockOperation(Object.class.getMethods()[0], List.of(), List.of(),
+			"", "", null, "", Duration.ZERO, Duration.ZERO, "", false, null, Duration.ZERO, false,
+			NotAcquiredPolicy.THROW, null, LockOperation.ReturnKind.DIRECT);
+
+	private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
+			LockOperationSource.class.getClassLoader());
 
 	private final ExpressionParser parser = new SpelExpressionParser();
 
@@ -38,17 +49,32 @@ public class LockOperationSource {
 
 	private final Duration defaultWaitTime;
 
+	private final NotAcquiredPolicy defaultPolicy;
+
 	/**
-	 * Creates a source.
+	 * Creates a source whose default policy is {@link NotAcquiredPolicy#THROW}.
 	 * @param placeholders resolves {@code ${…}} in the annotation's name and durations
 	 * @param defaultLeaseTime the lease time when the annotation names none
 	 * @param defaultWaitTime the wait time when the annotation names none
 	 */
 	public LockOperationSource(Function<String, String> placeholders, Duration defaultLeaseTime,
 			Duration defaultWaitTime) {
+		this(placeholders, defaultLeaseTime, defaultWaitTime, NotAcquiredPolicy.THROW);
+	}
+
+	/**
+	 * Creates a source.
+	 * @param placeholders resolves {@code ${…}} in the annotation's name and durations
+	 * @param defaultLeaseTime the lease time when the annotation names none
+	 * @param defaultWaitTime the wait time when the annotation names none
+	 * @param defaultPolicy the policy when the annotation names none
+	 */
+	public LockOperationSource(Function<String, String> placeholders, Duration defaultLeaseTime,
+			Duration defaultWaitTime, NotAcquiredPolicy defaultPolicy) {
 		this.placeholders = placeholders;
 		this.defaultLeaseTime = defaultLeaseTime;
 		this.defaultWaitTime = defaultWaitTime;
+		this.defaultPolicy = (defaultPolicy != NotAcquiredPolicy.DEFAULT) ? defaultPolicy : NotAcquiredPolicy.THROW;
 	}
 
 	/**
@@ -113,22 +139,91 @@ public class LockOperationSource {
 		}
 		String methodName = method.getDeclaringClass().getSimpleName() + "." + method.getName();
 		String metricName = StringUtils.hasText(name) ? name : methodName;
-		String keySource = annotation.key().trim();
-		if (keySource.isEmpty()) {
-			return new LockOperation(method, null, "", "", metricName, leaseTime, waitTime, metricName,
-					annotation.autoRenew(), maxHoldTime, holdAtLeast, annotation.fencing());
+		List<String> keySources = new ArrayList<>();
+		if (StringUtils.hasText(annotation.key())) {
+			keySources.add(annotation.key().trim());
 		}
-		Expression expression;
-		try {
-			expression = this.parser.parseExpression(keySource);
+		for (String key : annotation.keys()) {
+			if (StringUtils.hasText(key)) {
+				keySources.add(key.trim());
+			}
 		}
-		catch (ParseException ex) {
-			throw new IllegalStateException(where + ": key expression '" + keySource + "' cannot be parsed: "
-					+ ex.getMessage(), ex);
+		List<Expression> keyExpressions = new ArrayList<>(keySources.size());
+		for (String keySource : keySources) {
+			keyExpressions.add(parseExpression(where, "key expression", keySource));
+		}
+		if (annotation.fencing() && (keySources.size() > 1)) {
+			throw new IllegalStateException(where + ": fencing tokens are issued for single-key locks only");
+		}
+		Expression condition = StringUtils.hasText(annotation.condition())
+				? parseExpression(where, "condition", annotation.condition().trim()) : null;
+		Class<?> target = (targetClass != null) ? targetClass : method.getDeclaringClass();
+		NotAcquiredPolicy policy = policy(where, annotation);
+		Method fallback = (policy == NotAcquiredPolicy.FALLBACK) ? fallback(where, annotation, method, target) : null;
+		LockOperation.ReturnKind returns = returnKind(method.getReturnType());
+		if (policy == NotAcquiredPolicy.SKIP && method.getReturnType().isPrimitive()
+				&& method.getReturnType() != void.class) {
+			throw new IllegalStateException(where + ": onNotAcquired = SKIP cannot return a value of type "
+					+ method.getReturnType() + "; return a wrapper type or Optional, or use a fallback method");
 		}
 		String prefix = StringUtils.hasText(name) ? name + ":" : "";
-		return new LockOperation(method, expression, keySource, prefix, null, leaseTime, waitTime, metricName,
-				annotation.autoRenew(), maxHoldTime, holdAtLeast, annotation.fencing());
+		return new LockOperation(method, keyExpressions, keySources, prefix, keySources.isEmpty() ? metricName : null,
+				condition, annotation.condition(), leaseTime, waitTime, metricName, annotation.autoRenew(),
+				maxHoldTime, holdAtLeast, annotation.fencing(), policy, fallback, returns);
+	}
+
+	private Expression parseExpression(String where, String what, String source) {
+		try {
+			return this.parser.parseExpression(source);
+		}
+		catch (ParseException ex) {
+			throw new IllegalStateException(where + ": " + what + " '" + source + "' cannot be parsed: "
+					+ ex.getMessage(), ex);
+		}
+	}
+
+	private NotAcquiredPolicy policy(String where, DistributedLock annotation) {
+		NotAcquiredPolicy policy = annotation.onNotAcquired();
+		boolean hasFallback = StringUtils.hasText(annotation.fallback());
+		if (policy == NotAcquiredPolicy.DEFAULT) {
+			policy = hasFallback ? NotAcquiredPolicy.FALLBACK : this.defaultPolicy;
+		}
+		if (policy == NotAcquiredPolicy.FALLBACK && !hasFallback) {
+			throw new IllegalStateException(where + ": onNotAcquired = FALLBACK needs fallback = \"methodName\"");
+		}
+		if (policy != NotAcquiredPolicy.FALLBACK && hasFallback) {
+			throw new IllegalStateException(where + ": fallback '" + annotation.fallback() + "' is set but onNotAcquired is "
+					+ policy + "; remove one of them");
+		}
+		return policy;
+	}
+
+	private static Method fallback(String where, DistributedLock annotation, Method method, Class<?> target) {
+		String fallbackName = annotation.fallback().trim();
+		Method fallback = ReflectionUtils.findMethod(target, fallbackName, method.getParameterTypes());
+		if (fallback == null) {
+			throw new IllegalStateException(where + ": fallback method '" + fallbackName + "' with parameters "
+					+ java.util.Arrays.toString(method.getParameterTypes()) + " not found on " + target.getName());
+		}
+		if (!ClassUtils.isAssignable(method.getReturnType(), fallback.getReturnType())) {
+			throw new IllegalStateException(where + ": fallback method '" + fallbackName + "' returns "
+					+ fallback.getReturnType().getName() + ", which cannot stand for " + method.getReturnType().getName());
+		}
+		ReflectionUtils.makeAccessible(fallback);
+		return fallback;
+	}
+
+	private static LockOperation.ReturnKind returnKind(Class<?> type) {
+		if (CompletionStage.class.isAssignableFrom(type) && type.isAssignableFrom(CompletableFuture.class)) {
+			return LockOperation.ReturnKind.FUTURE;
+		}
+		if (REACTOR_PRESENT && type.getName().equals("reactor.core.publisher.Mono")) {
+			return LockOperation.ReturnKind.MONO;
+		}
+		if (REACTOR_PRESENT && type.getName().equals("reactor.core.publisher.Flux")) {
+			return LockOperation.ReturnKind.FLUX;
+		}
+		return LockOperation.ReturnKind.DIRECT;
 	}
 
 	private String resolve(String value) {

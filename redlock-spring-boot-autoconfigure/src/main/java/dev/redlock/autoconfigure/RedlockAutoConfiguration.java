@@ -67,7 +67,7 @@ public final class RedlockAutoConfiguration {
 		RedlockProperties properties = Binder.get(environment)
 			.bindOrCreate("redlock", RedlockProperties.class);
 		LockOperationSource operations = new LockOperationSource(placeholders(beanFactory, environment),
-				properties.getLeaseTime(), properties.getWaitTime());
+				properties.getLeaseTime(), properties.getWaitTime(), properties.getOnNotAcquired());
 		DistributedLockInterceptor interceptor = new DistributedLockInterceptor(operations, lockTemplate::getObject,
 				beanFactory);
 		return new DistributedLockAdvisor(operations, interceptor, properties.getAdvisorOrder());

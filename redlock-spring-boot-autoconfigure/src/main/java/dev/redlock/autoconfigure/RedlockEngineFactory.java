@@ -51,6 +51,12 @@ final class RedlockEngineFactory {
 		RedlockProperties.RestartGuard guard = properties.getRestartGuard();
 		if (guard.isEnabled()) {
 			Duration holdOut = (guard.getHoldOut() != null) ? guard.getHoldOut() : settings.leaseTime();
+			if (holdOut.compareTo(settings.leaseTime()) < 0) {
+				nodes.forEach(LockNode::close);
+				throw new RedlockConfigurationException("redlock.restart-guard.hold-out",
+						"value '" + holdOut + "' is shorter than redlock.lease-time (" + settings.leaseTime() + ")",
+						"Set redlock.restart-guard.hold-out to at least your longest lease time.", null);
+			}
 			try {
 				builder.restartGuard(holdOut, guard.getCheckInterval());
 			}

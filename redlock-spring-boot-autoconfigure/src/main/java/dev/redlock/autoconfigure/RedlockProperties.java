@@ -7,6 +7,8 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.core.Ordered;
 
+import dev.redlock.NotAcquiredPolicy;
+
 /**
  * Configuration of Redlock distributed locks, under {@code redlock.*}.
  */
@@ -79,6 +81,14 @@ public class RedlockProperties {
 	 * The default runs outside @Transactional and other advice of default order.
 	 */
 	private int advisorOrder = DEFAULT_ADVISOR_ORDER;
+
+	/**
+	 * What @DistributedLock methods do when their lock is not obtained within the wait time,
+	 * unless the annotation says otherwise: THROW (LockNotAcquiredException), SKIP (return
+	 * null, an empty Optional or an empty Mono/Flux), or FALLBACK (needs a fallback method on
+	 * each annotation, so only useful per annotation).
+	 */
+	private NotAcquiredPolicy onNotAcquired = NotAcquiredPolicy.THROW;
 
 	/**
 	 * Keeping recently restarted nodes out of the quorum.
@@ -176,6 +186,14 @@ public class RedlockProperties {
 
 	public void setAdvisorOrder(int advisorOrder) {
 		this.advisorOrder = advisorOrder;
+	}
+
+	public NotAcquiredPolicy getOnNotAcquired() {
+		return this.onNotAcquired;
+	}
+
+	public void setOnNotAcquired(NotAcquiredPolicy onNotAcquired) {
+		this.onNotAcquired = onNotAcquired;
 	}
 
 	public RestartGuard getRestartGuard() {

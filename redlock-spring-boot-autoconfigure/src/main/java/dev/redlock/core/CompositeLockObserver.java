@@ -25,11 +25,7 @@ final class CompositeLockObserver implements LockObserver {
 	}
 
 	static LockObserver of(List<LockObserver> observers) {
-		return switch (observers.size()) {
-			case 0 -> NONE;
-			case 1 -> observers.get(0);
-			default -> new CompositeLockObserver(List.copyOf(observers));
-		};
+		return observers.isEmpty() ? NONE : new CompositeLockObserver(List.copyOf(observers));
 	}
 
 	@Override

@@ -21,6 +21,14 @@ import dev.redlock.NodeOutcome.Status;
  */
 final class FanOut {
 
+	/** Told of a node call that ended in an error. */
+	@FunctionalInterface
+	interface FailureListener {
+
+		void failed(int index, NodeOutcome outcome, Throwable error);
+
+	}
+
 	/** One command on one node; {@code true} means the node did what was asked. */
 	@FunctionalInterface
 	interface NodeCall {
@@ -64,6 +72,7 @@ final class FanOut {
 		CompletableFuture<Void> decided = new CompletableFuture<>();
 		AtomicInteger yes = new AtomicInteger();
 		AtomicInteger no = new AtomicInteger();
+		AtomicInteger answered = new AtomicInteger();
 		for (int i = 0; i < n; i++) {
 			LockNode node = this.nodes.get(i);
 			int index = i;
@@ -75,7 +84,7 @@ final class FanOut {
 				int y = success ? yes.incrementAndGet() : yes.get();
 				int f = success ? no.get() : no.incrementAndGet();
 				boolean decidedEarly = needed != ALL && (y >= needed || f > n - needed);
-				if (decidedEarly || y + f == n) {
+				if (answered.incrementAndGet() == n || decidedEarly) {
 					decided.complete(null);
 				}
 			});
@@ -194,14 +203,16 @@ final class FanOut {
 		 * Calls {@code listener} with the outcome of every node call that ends in an error,
 		 * whenever that happens, also after the round was decided.
 		 */
-		void onFailure(java.util.function.BiConsumer<Integer, NodeOutcome> listener) {
+		void onFailure(FailureListener listener) {
 			for (int i = 0; i < this.calls.length; i++) {
 				int index = i;
 				CompletableFuture<Boolean> call = this.calls[i];
 				call.whenComplete((ok, error) -> {
 					if (error != null) {
-						listener.accept(index, outcome(this.nodes.get(index).name(), call, Status.ACQUIRED,
-								Status.HELD_BY_OTHER));
+						Throwable cause = (error instanceof CompletionException && error.getCause() != null)
+								? error.getCause() : error;
+						listener.failed(index, outcome(this.nodes.get(index).name(), call, Status.ACQUIRED,
+								Status.HELD_BY_OTHER), cause);
 					}
 				});
 			}

@@ -1,6 +1,7 @@
 package dev.redlock.core;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One independent Redis master that takes part in the quorum. Each operation is a single round
@@ -18,31 +19,31 @@ public interface LockNode extends AutoCloseable {
 	String name();
 
 	/**
-	 * Sets {@code key} to {@code token} with a time to live, only if the key does not exist
-	 * ({@code SET key token NX PX ttl}).
-	 * @param key the lock key
+	 * Sets every key to {@code token} with a time to live, only if none of them exists, in one
+	 * atomic step ({@code SET key token NX PX ttl} for one key).
+	 * @param keys the lock keys, at least one
 	 * @param token the owner's token
 	 * @param ttlMillis the time to live in milliseconds
-	 * @return {@code true} if the key was set, {@code false} if it exists (another owner)
+	 * @return {@code true} if the keys were set, {@code false} if one exists (another owner)
 	 */
-	boolean tryAcquire(String key, String token, long ttlMillis);
+	boolean tryAcquire(List<String> keys, String token, long ttlMillis);
 
 	/**
-	 * Deletes {@code key} if its value is {@code token}.
-	 * @param key the lock key
+	 * Deletes each key whose value is {@code token}.
+	 * @param keys the lock keys
 	 * @param token the owner's token
-	 * @return {@code true} if the key was deleted, {@code false} if it was absent or another's
+	 * @return {@code true} if every key was deleted, {@code false} if one was absent or another's
 	 */
-	boolean release(String key, String token);
+	boolean release(List<String> keys, String token);
 
 	/**
-	 * Sets the time to live of {@code key} if its value is {@code token}.
-	 * @param key the lock key
+	 * Sets the time to live of the keys if every one of them holds {@code token}.
+	 * @param keys the lock keys
 	 * @param token the owner's token
 	 * @param ttlMillis the new time to live in milliseconds
-	 * @return {@code true} if the lease was set, {@code false} if the key is absent or another's
+	 * @return {@code true} if the lease was set, {@code false} if a key is absent or another's
 	 */
-	boolean extend(String key, String token, long ttlMillis);
+	boolean extend(List<String> keys, String token, long ttlMillis);
 
 	/**
 	 * Like {@link #tryAcquire}, and in the same atomic step reads the fencing counter of the
@@ -81,9 +82,9 @@ public interface LockNode extends AutoCloseable {
 		long start = System.nanoTime();
 		try {
 			String token = Redlock.newToken();
-			boolean set = tryAcquire(canaryKey, token, 10_000);
+			boolean set = tryAcquire(List.of(canaryKey), token, 10_000);
 			Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
-			boolean deleted = set && release(canaryKey, token);
+			boolean deleted = set && release(List.of(canaryKey), token);
 			return new NodeStatus(name(), true, set && deleted, roundTrip, null, null, null, null,
 					(set && deleted) ? "" : "the canary lock could not be set and deleted");
 		}

@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.slf4j.Logger;
@@ -79,6 +80,8 @@ public final class Redlock implements AutoCloseable {
 	private final ScheduledExecutorService renewals;
 
 	private final Set<RedlockHandle> held = ConcurrentHashMap.newKeySet();
+
+	private final ReentrantLock probeLock = new ReentrantLock();
 
 	/**
 	 * Creates an engine with its own I/O threads, no observer and no restart guard.
@@ -194,10 +197,26 @@ public final class Redlock implements AutoCloseable {
 	 * thread was interrupted while waiting (then its interrupt flag is set again)
 	 */
 	public LockHandle acquire(LockRequest request) {
-		if (request.leaseTime().toMillis() < 1) {
-			throw new InvalidSettingException("leaseTime", request.leaseTime(), "must be at least 1ms, Redis' resolution");
+		checkLease(request.leaseTime());
+		for (String key : request.keys()) {
+			if (key.endsWith(FENCING_SUFFIX)) {
+				throw new IllegalArgumentException("Lock key '" + key + "' ends with '" + FENCING_SUFFIX
+						+ "', which names fencing counters; choose another key");
+			}
 		}
-		return this.observer.acquisition(request, () -> doAcquire(request));
+		LockHandle[] acquired = new LockHandle[1];
+		try {
+			return this.observer.acquisition(request, () -> {
+				acquired[0] = doAcquire(request);
+				return acquired[0];
+			});
+		}
+		catch (RuntimeException | Error ex) {
+			if (acquired[0] != null) {
+				acquired[0].close();
+			}
+			throw ex;
+		}
 	}
 
 	/**
@@ -227,8 +246,12 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	private LockHandle doAcquire(LockRequest request) {
-		String fullKey = this.settings.keyPrefix() + request.key();
-		String counterKey = fullKey + FENCING_SUFFIX;
+		List<String> fullKeys = request.keys().stream().map((key) -> this.settings.keyPrefix() + key).toList();
+		String fullKey = String.join(",", fullKeys);
+		if (request.fencing() && fullKeys.size() > 1) {
+			throw new IllegalArgumentException("Fencing tokens are issued for single-key locks only, not for " + fullKey);
+		}
+		String counterKey = fullKeys.get(0) + FENCING_SUFFIX;
 		long leaseNanos = request.leaseTime().toNanos();
 		long leaseMillis = request.leaseTime().toMillis();
 		long deadline = System.nanoTime() + request.waitTime().toNanos();
@@ -244,9 +267,9 @@ public final class Redlock implements AutoCloseable {
 					throw new NodeHeldOutException(heldOut.get(index));
 				}
 				if (!request.fencing()) {
-					return node.tryAcquire(fullKey, token, leaseMillis);
+					return node.tryAcquire(fullKeys, token, leaseMillis);
 				}
-				long counter = node.tryAcquireFenced(fullKey, token, leaseMillis, counterKey);
+				long counter = node.tryAcquireFenced(fullKeys.get(0), token, leaseMillis, counterKey);
 				counters.set(index, counter);
 				return counter >= 0;
 			}, this.quorum, null);
@@ -263,10 +286,10 @@ public final class Redlock implements AutoCloseable {
 						+ "ms of a " + leaseMillis + "ms lease)";
 			}
 			else {
-				long fence = request.fencing() ? writeFence(fullKey, counterKey, token, outcomes, counters, validUntil)
-						: 0;
+				long fence = request.fencing()
+						? writeFence(fullKeys.get(0), counterKey, token, outcomes, counters, validUntil) : 0;
 				if (fence >= 0) {
-					RedlockHandle handle = new RedlockHandle(this, request, fullKey, token, round, start, validUntil,
+					RedlockHandle handle = new RedlockHandle(this, request, fullKeys, token, round, start, validUntil,
 							fence);
 					this.held.add(handle);
 					if (this.settings.renewal() && request.autoRenew()) {
@@ -276,7 +299,7 @@ public final class Redlock implements AutoCloseable {
 				}
 				reason = "fencing token not recorded on a quorum within the validity time";
 			}
-			release(fullKey, token, round, 0);
+			release(fullKeys, token, round, 0);
 			// the release waited for the nodes left behind by an early decision: report their answers too
 			outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
 			long left = deadline - System.nanoTime();
@@ -316,14 +339,24 @@ public final class Redlock implements AutoCloseable {
 		return (recorded >= this.quorum && System.nanoTime() - validUntil < 0) ? fence : -1;
 	}
 
-	private void nodeFailed(int index, NodeOutcome outcome) {
-		if (outcome.detail().startsWith(NodeHeldOutException.class.getSimpleName())) {
+	private void nodeFailed(int index, NodeOutcome outcome, Throwable error) {
+		if (error instanceof NodeHeldOutException) {
 			return;
 		}
 		this.observer.nodeFailed(outcome);
-		if (this.restartGuard != null && outcome.status() == Status.FAILED) {
+		if (this.restartGuard != null && outcome.status() == Status.FAILED && isIoError(error)) {
+			// the connection broke: the node may have restarted; a probe must see it before it counts
 			this.restartGuard.suspect(index);
 		}
+	}
+
+	private static boolean isIoError(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof java.io.IOException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private long retryDelayNanos() {
@@ -342,13 +375,13 @@ public final class Redlock implements AutoCloseable {
 	 * with {@code keepNanos > 0} only shortens the lease to that time (hold-at-least). Waits for all
 	 * nodes, each bounded by the node timeout.
 	 */
-	void release(String fullKey, String token, FanOut.Round acquisition, long keepNanos) {
+	void release(List<String> fullKeys, String token, FanOut.Round acquisition, long keepNanos) {
 		long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
 		FanOut.Round round = this.fanOut.run((index, node) -> (keepMillis > 0)
-				? node.extend(fullKey, token, keepMillis) : node.release(fullKey, token), FanOut.ALL, acquisition);
+				? node.extend(fullKeys, token, keepMillis) : node.release(fullKeys, token), FanOut.ALL, acquisition);
 		if (logger.isDebugEnabled()) {
 			logger.debug("{} '{}' on nodes: {}", (keepMillis > 0) ? "Kept for " + keepMillis + "ms" : "Released",
-					fullKey, round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER));
+					fullKeys, round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER));
 		}
 	}
 
@@ -357,7 +390,7 @@ public final class Redlock implements AutoCloseable {
 	 */
 	void release(RedlockHandle handle, String token, FanOut.Round acquisition, long keepNanos) {
 		this.held.remove(handle);
-		this.observer.release(handle.snapshot(), () -> release(handle.key(), token, acquisition, keepNanos));
+		this.observer.release(handle.snapshot(), () -> release(handle.keys(), token, acquisition, keepNanos));
 	}
 
 	/**
@@ -374,10 +407,36 @@ public final class Redlock implements AutoCloseable {
 	 * timeout.
 	 * @return how many nodes extended the lease
 	 */
-	int extend(String fullKey, String token, long leaseMillis, long timeoutNanos) {
-		FanOut.Round round = this.fanOut.run((index, node) -> node.extend(fullKey, token, leaseMillis), this.quorum,
+	Extension extend(List<String> fullKeys, String token, long leaseMillis, long timeoutNanos) {
+		FanOut.Round round = this.fanOut.run((index, node) -> node.extend(fullKeys, token, leaseMillis), this.quorum,
 				timeoutNanos, null);
-		return FanOut.Round.count(round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER), Status.ACQUIRED);
+		List<NodeOutcome> outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
+		return new Extension(FanOut.Round.count(outcomes, Status.ACQUIRED),
+				FanOut.Round.count(outcomes, Status.HELD_BY_OTHER));
+	}
+
+	/**
+	 * The answers to one extension round.
+	 * @param extended nodes that set the new lease
+	 * @param refused nodes that answered that the key is absent or another's
+	 */
+	record Extension(int extended, int refused) {
+	}
+
+	/**
+	 * Rejects a lease the engine cannot keep safe: under Redis' 1 ms resolution, or longer than
+	 * the restart guard's hold-out (a node restarted after a shorter hold-out could grant the lock
+	 * again while this lease still runs).
+	 */
+	void checkLease(Duration leaseTime) {
+		RedlockSettings.requirePositive("leaseTime", leaseTime);
+		if (leaseTime.toMillis() < 1) {
+			throw new InvalidSettingException("leaseTime", leaseTime, "must be at least 1ms, Redis' resolution");
+		}
+		if (this.restartGuard != null && leaseTime.compareTo(this.restartGuard.holdOut()) > 0) {
+			throw new InvalidSettingException("leaseTime", leaseTime, "must not exceed the restart guard's hold-out of "
+					+ this.restartGuard.holdOut() + "; set redlock.restart-guard.hold-out to at least your longest lease");
+		}
 	}
 
 	/**
@@ -399,6 +458,20 @@ public final class Redlock implements AutoCloseable {
 	 * {@link NodeStatus#problem()} for held-out nodes
 	 */
 	public List<NodeStatus> probe() {
+		this.probeLock.lock();
+		try {
+			return probeNodes();
+		}
+		finally {
+			this.probeLock.unlock();
+		}
+	}
+
+	private List<NodeStatus> probeNodes() {
+		long[] failuresBefore = new long[this.nodes.size()];
+		for (int i = 0; i < failuresBefore.length && this.restartGuard != null; i++) {
+			failuresBefore[i] = this.restartGuard.failureCount(i);
+		}
 		String canaryKey = this.settings.keyPrefix() + CANARY_KEY_SUFFIX + ":" + newToken();
 		List<CompletableFuture<NodeStatus>> probes = new ArrayList<>(this.nodes.size());
 		for (LockNode node : this.nodes) {
@@ -426,7 +499,7 @@ public final class Redlock implements AutoCloseable {
 		long now = System.nanoTime();
 		List<NodeStatus> guarded = new ArrayList<>(statuses.size());
 		for (int i = 0; i < statuses.size(); i++) {
-			this.restartGuard.observe(i, statuses.get(i), now);
+			this.restartGuard.observe(i, statuses.get(i), now, failuresBefore[i]);
 			NodeStatus status = statuses.get(i);
 			String heldOut = status.reachable() ? this.restartGuard.heldOut(i, now) : null;
 			guarded.add((heldOut == null) ? status : new NodeStatus(status.node(), status.reachable(), false,
@@ -454,6 +527,9 @@ public final class Redlock implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
+		for (RedlockHandle handle : List.copyOf(this.held)) {
+			handle.close();
+		}
 		if (this.monitor != null) {
 			this.monitor.shutdownNow();
 		}

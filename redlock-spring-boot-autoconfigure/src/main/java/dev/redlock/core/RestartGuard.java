@@ -2,6 +2,7 @@ package dev.redlock.core;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -20,6 +21,8 @@ public final class RestartGuard {
 
 	private final AtomicReferenceArray<State> states;
 
+	private final AtomicLongArray failures;
+
 	private record State(String runId, long heldOutUntil, boolean suspect) {
 	}
 
@@ -31,6 +34,15 @@ public final class RestartGuard {
 	public RestartGuard(Duration holdOut, int nodes) {
 		this.holdOut = holdOut;
 		this.states = new AtomicReferenceArray<>(nodes);
+		this.failures = new AtomicLongArray(nodes);
+	}
+
+	/**
+	 * How many failures node {@code index} has had; a probe takes this before it calls the node,
+	 * and hands it to {@link #observe} so that a failure during the probe is not forgotten.
+	 */
+	long failureCount(int index) {
+		return this.failures.get(index);
 	}
 
 	/**
@@ -46,8 +58,9 @@ public final class RestartGuard {
 	 * @param index the node's index
 	 * @param status the probe's result
 	 * @param now {@link System#nanoTime()} at the probe
+	 * @param failuresBefore {@link #failureCount} before the probe called the node
 	 */
-	void observe(int index, NodeStatus status, long now) {
+	synchronized void observe(int index, NodeStatus status, long now, long failuresBefore) {
 		State previous = this.states.get(index);
 		if (!status.reachable() || status.runId() == null || status.uptime() == null) {
 			if (previous != null && !status.reachable()) {
@@ -59,14 +72,17 @@ public final class RestartGuard {
 		long until = restartedAt + this.holdOut.toNanos();
 		boolean restarted = previous == null || !status.runId().equals(previous.runId());
 		long heldOutUntil = restarted ? until : previous.heldOutUntil();
-		this.states.set(index, new State(status.runId(), heldOutUntil, false));
+		// a failure seen while the probe ran may be a restart after the probe's answer: stay suspect
+		boolean suspect = this.failures.get(index) != failuresBefore;
+		this.states.set(index, new State(status.runId(), heldOutUntil, suspect));
 	}
 
 	/**
 	 * Marks a node whose command failed: it counts again once a probe has seen it.
 	 * @param index the node's index
 	 */
-	void suspect(int index) {
+	synchronized void suspect(int index) {
+		this.failures.incrementAndGet(index);
 		State previous = this.states.get(index);
 		if (previous != null && !previous.suspect()) {
 			this.states.set(index, new State(previous.runId(), previous.heldOutUntil(), true));

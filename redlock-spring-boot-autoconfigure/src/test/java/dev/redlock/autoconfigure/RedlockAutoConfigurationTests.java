@@ -152,6 +152,13 @@ class RedlockAutoConfigurationTests {
 	}
 
 	@Test
+	void holdOutShorterThanTheLeaseTimeShouldFailStartup() {
+		assertStartupFailure(withNodes().withPropertyValues("redlock.restart-guard.enabled=true",
+				"redlock.restart-guard.hold-out=10s", "redlock.lease-time=30s"), "redlock.restart-guard.hold-out",
+				"shorter than redlock.lease-time", "at least your longest lease time");
+	}
+
+	@Test
 	void driftFactorOfOneOrMoreShouldFailStartup() {
 		assertStartupFailure(withNodes().withPropertyValues("redlock.drift-factor=1"), "redlock.drift-factor",
 				"below 1", "Fix redlock.drift-factor");

@@ -150,7 +150,7 @@ class RedlockOperationsTests {
 	@Test
 	void restartedNodeShouldBeHeldOutOfTheQuorumForTheHoldOutTime() {
 		this.runner
-			.withPropertyValues("redlock.nodes=" + String.join(",", redis.uris()), "redlock.restart-guard.hold-out=3s",
+			.withPropertyValues("redlock.nodes=" + String.join(",", redis.uris()), "redlock.restart-guard.hold-out=3s", "redlock.lease-time=2s",
 					"redlock.restart-guard.check-interval=100ms")
 			.run((context) -> {
 				LockTemplate template = context.getBean(LockTemplate.class);

@@ -123,21 +123,21 @@ class QuorumArithmeticTests {
 		}
 
 		@Override
-		public boolean tryAcquire(String key, String token, long ttlMillis) {
+		public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
 			check();
-			return this.state == State.FREE && this.keys.putIfAbsent(key, token) == null;
+			return this.state == State.FREE && this.keys.putIfAbsent(keys.get(0), token) == null;
 		}
 
 		@Override
-		public boolean release(String key, String token) {
+		public boolean release(List<String> keys, String token) {
 			check();
-			return this.keys.remove(key, token);
+			return this.keys.remove(keys.get(0), token);
 		}
 
 		@Override
-		public boolean extend(String key, String token, long ttlMillis) {
+		public boolean extend(List<String> keys, String token, long ttlMillis) {
 			check();
-			return token.equals(this.keys.get(key));
+			return token.equals(this.keys.get(keys.get(0)));
 		}
 
 		private void check() {

@@ -289,6 +289,45 @@ class RedlockIntegrationTests {
 	}
 
 	@Test
+	void extendBelowRedisResolutionShouldBeRejectedAndKeepTheLock() {
+		Redlock redlock = engine();
+		try (LockHandle handle = redlock.acquire("k", Duration.ofSeconds(10), Duration.ZERO)) {
+			assertThatExceptionOfType(InvalidSettingException.class)
+				.isThrownBy(() -> handle.extend(Duration.ofNanos(500_000)));
+			assertThat(handle.isValid()).isTrue();
+			assertThat(redis.get(0).call("GET", "test:k")).isNotNull();
+		}
+	}
+
+	@Test
+	void failedExtendShouldNotLeaveTheHandleBelievingTheOldLongerValidity() {
+		Redlock redlock = engine();
+		try (LockHandle handle = redlock.acquire("k", Duration.ofSeconds(10), Duration.ZERO)) {
+			// 2ms of lease minus the 2ms fixed drift leaves no validity: the extension fails, yet the
+			// nodes did shorten the key, so the handle must not keep its 10s
+			assertThat(handle.extend(Duration.ofMillis(2))).isFalse();
+			assertThat(handle.isValid()).isFalse();
+		}
+	}
+
+	@Test
+	void keyNamingAFencingCounterShouldBeRejected() {
+		Redlock redlock = engine();
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> redlock.acquire("order:fencing", Duration.ofSeconds(10), Duration.ZERO))
+			.withMessageContaining("fencing counters");
+	}
+
+	@Test
+	void closingTheEngineShouldReleaseItsLocks() {
+		Redlock redlock = engine();
+		redlock.acquire("k", Duration.ofSeconds(10), Duration.ZERO);
+		await().atMost(Duration.ofSeconds(2)).until(() -> allLockKeys().size() == 5);
+		redlock.close();
+		assertThat(allLockKeys()).isEmpty();
+	}
+
+	@Test
 	void extendWithoutQuorumShouldFailAndKeepTheOldValidity() {
 		Redlock redlock = engine();
 		try (LockHandle handle = redlock.acquire("k", Duration.ofSeconds(5), Duration.ZERO)) {

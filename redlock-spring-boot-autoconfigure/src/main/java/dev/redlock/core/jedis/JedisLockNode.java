@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.net.ssl.SSLParameters;
+
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
@@ -26,6 +28,18 @@ public final class JedisLockNode implements LockNode {
 
 	static final LuaScript EXTEND = new LuaScript(
 			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end");
+
+	static final LuaScript ACQUIRE_ALL = new LuaScript("for _, key in ipairs(KEYS) do "
+			+ "if redis.call('exists', key) == 1 then return 0 end end "
+			+ "for _, key in ipairs(KEYS) do redis.call('set', key, ARGV[1], 'PX', ARGV[2]) end return 1");
+
+	static final LuaScript RELEASE_ALL = new LuaScript("local deleted = 0 for _, key in ipairs(KEYS) do "
+			+ "if redis.call('get', key) == ARGV[1] then deleted = deleted + redis.call('del', key) end end "
+			+ "return deleted");
+
+	static final LuaScript EXTEND_ALL = new LuaScript("for _, key in ipairs(KEYS) do "
+			+ "if redis.call('get', key) ~= ARGV[1] then return 0 end end "
+			+ "for _, key in ipairs(KEYS) do redis.call('pexpire', key, ARGV[2]) end return 1");
 
 	static final LuaScript ACQUIRE_FENCED = new LuaScript(
 			"if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then "
@@ -51,10 +65,16 @@ public final class JedisLockNode implements LockNode {
 		int timeoutMillis = (int) Math.max(1, nodeTimeout.toMillis());
 		DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
 			.socketTimeoutMillis(timeoutMillis)
-			.connectionTimeoutMillis(Math.max(timeoutMillis, 1000))
+			.connectionTimeoutMillis(timeoutMillis)
 			.database(address.database())
 			.clientName("redlock")
 			.ssl(address.ssl());
+		if (address.ssl()) {
+			SSLParameters tls = new SSLParameters();
+			// verify that the certificate names the host, as HTTPS does
+			tls.setEndpointIdentificationAlgorithm("HTTPS");
+			config.sslParameters(tls);
+		}
 		if (address.user() != null) {
 			config.user(address.user());
 		}
@@ -96,18 +116,22 @@ public final class JedisLockNode implements LockNode {
 	}
 
 	@Override
-	public boolean tryAcquire(String key, String token, long ttlMillis) {
-		return "OK".equals(this.client.set(key, token, SetParams.setParams().nx().px(ttlMillis)));
+	public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
+		if (keys.size() == 1) {
+			return "OK".equals(this.client.set(keys.get(0), token, SetParams.setParams().nx().px(ttlMillis)));
+		}
+		return isOne(run(ACQUIRE_ALL, keys, token, Long.toString(ttlMillis)));
 	}
 
 	@Override
-	public boolean release(String key, String token) {
-		return isOne(run(RELEASE, key, token));
+	public boolean release(List<String> keys, String token) {
+		Object reply = run((keys.size() == 1) ? RELEASE : RELEASE_ALL, keys, token);
+		return reply instanceof Long deleted && deleted == keys.size();
 	}
 
 	@Override
-	public boolean extend(String key, String token, long ttlMillis) {
-		return isOne(run(EXTEND, key, token, Long.toString(ttlMillis)));
+	public boolean extend(List<String> keys, String token, long ttlMillis) {
+		return isOne(run((keys.size() == 1) ? EXTEND : EXTEND_ALL, keys, token, Long.toString(ttlMillis)));
 	}
 
 	@Override
@@ -119,10 +143,6 @@ public final class JedisLockNode implements LockNode {
 	@Override
 	public boolean raiseFence(String key, String token, String counterKey, long value) {
 		return isOne(run(RAISE_FENCE, List.of(key, counterKey), token, Long.toString(value)));
-	}
-
-	private Object run(LuaScript script, String key, String... args) {
-		return run(script, List.of(key), args);
 	}
 
 	private Object run(LuaScript script, List<String> keys, String... args) {
@@ -161,8 +181,8 @@ public final class JedisLockNode implements LockNode {
 						"the node is a replica; a Redlock node must be an independent master");
 			}
 			String token = Long.toHexString(System.nanoTime()) + Thread.currentThread().getId();
-			boolean set = tryAcquire(canaryKey, token, 10_000);
-			boolean deleted = set && release(canaryKey, token);
+			boolean set = tryAcquire(List.of(canaryKey), token, 10_000);
+			boolean deleted = set && release(List.of(canaryKey), token);
 			return new NodeStatus(name(), true, deleted, roundTrip, version, role, uptime, runId,
 					deleted ? "" : "the canary lock could not be set and deleted");
 		}

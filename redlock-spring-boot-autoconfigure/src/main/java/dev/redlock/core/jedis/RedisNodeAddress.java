@@ -107,14 +107,15 @@ public record RedisNodeAddress(String host, int port, String user, String passwo
 			return null;
 		}
 		int at = uri.lastIndexOf('@');
-		int start = uri.indexOf("://");
-		if (at < 0 || start < 0 || at < start) {
+		if (at < 0) {
 			return uri;
 		}
-		String userInfo = uri.substring(start + 3, at);
+		int schemeEnd = uri.indexOf("://");
+		int start = (schemeEnd >= 0 && schemeEnd < at) ? schemeEnd + 3 : 0;
+		String userInfo = uri.substring(start, at);
 		int colon = userInfo.indexOf(':');
 		String masked = (colon >= 0) ? userInfo.substring(0, colon) + ":******" : "******";
-		return uri.substring(0, start + 3) + masked + uri.substring(at);
+		return uri.substring(0, start) + masked + uri.substring(at);
 	}
 
 	/**
