@@ -167,15 +167,13 @@ public class LockTemplate {
 	}
 
 	private List<String> fullKeys(LockRequest request) {
-		String prefix = this.redlock.settings().keyPrefix();
-		return request.keys().stream().map((key) -> prefix + key).toList();
+		return request.keys().stream().map(this.redlock::fullKey).toList();
 	}
 
 	private List<String> missingKeys(LockRequest request) {
-		String prefix = this.redlock.settings().keyPrefix();
 		List<String> missing = new ArrayList<>(request.keys().size());
 		for (String key : request.keys()) {
-			if (CurrentLock.heldHandle(prefix + key) == null) {
+			if (CurrentLock.heldHandle(this.redlock.fullKey(key)) == null) {
 				missing.add(key);
 			}
 		}

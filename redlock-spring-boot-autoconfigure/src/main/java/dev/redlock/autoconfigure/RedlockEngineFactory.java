@@ -96,6 +96,13 @@ final class RedlockEngineFactory {
 								+ "promoted, and shares a failure domain with its master.",
 						null);
 			}
+			if (status.credentialsRejected()) {
+				throw new RedlockConfigurationException("redlock.nodes[" + i + "]",
+						"node " + status.node() + " refused the user name or password: " + status.problem(),
+						"Check the credentials in redlock.nodes[" + i + "] (redis://user:password@host:port), and that "
+								+ "the Redis user exists and is enabled.",
+						null);
+			}
 			if (status.runId() != null) {
 				Integer previous = runIds.putIfAbsent(status.runId(), i);
 				if (previous != null) {

@@ -86,7 +86,7 @@ public interface LockNode extends AutoCloseable {
 			Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
 			boolean deleted = set && release(List.of(canaryKey), token);
 			return new NodeStatus(name(), true, set && deleted, roundTrip, null, null, null, null,
-					(set && deleted) ? "" : "the canary lock could not be set and deleted");
+					(set && deleted) ? "" : "the canary lock could not be set and deleted", false);
 		}
 		catch (RuntimeException ex) {
 			return NodeStatus.unreachable(name(), FanOut.describe(ex));

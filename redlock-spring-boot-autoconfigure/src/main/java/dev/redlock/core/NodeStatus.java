@@ -15,9 +15,10 @@ import java.time.Duration;
  * @param uptime how long the server has run, or {@code null} if unknown
  * @param runId the server's run id, which changes at every restart, or {@code null} if unknown
  * @param problem what is wrong, or empty
+ * @param credentialsRejected whether the node refused the configured user name or password
  */
 public record NodeStatus(String node, boolean reachable, boolean lockable, Duration roundTrip, String version,
-		String role, Duration uptime, String runId, String problem) {
+		String role, Duration uptime, String runId, String problem, boolean credentialsRejected) {
 
 	/**
 	 * Normalizes the problem.
@@ -30,6 +31,7 @@ public record NodeStatus(String node, boolean reachable, boolean lockable, Durat
 	 * @param uptime the uptime
 	 * @param runId the run id
 	 * @param problem the problem
+	 * @param credentialsRejected whether the credentials were refused
 	 */
 	public NodeStatus {
 		problem = (problem != null) ? problem : "";
@@ -42,7 +44,18 @@ public record NodeStatus(String node, boolean reachable, boolean lockable, Durat
 	 * @return the status
 	 */
 	public static NodeStatus unreachable(String node, String problem) {
-		return new NodeStatus(node, false, false, null, null, null, null, null, problem);
+		return new NodeStatus(node, false, false, null, null, null, null, null, problem, false);
+	}
+
+	/**
+	 * The same status with another problem and not lockable, as when the engine holds the node
+	 * out of the quorum.
+	 * @param problem the problem
+	 * @return the new status
+	 */
+	public NodeStatus withProblem(String problem) {
+		return new NodeStatus(this.node, this.reachable, false, this.roundTrip, this.version, this.role, this.uptime,
+				this.runId, problem, this.credentialsRejected);
 	}
 
 	/**

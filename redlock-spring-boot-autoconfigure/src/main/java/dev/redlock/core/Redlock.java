@@ -1,5 +1,8 @@
 package dev.redlock.core;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +55,9 @@ public final class Redlock implements AutoCloseable {
 	private static final Logger logger = LoggerFactory.getLogger(Redlock.class);
 
 	private static final SecureRandom RANDOM = new SecureRandom();
+
+	/** Lock keys longer than this many bytes (UTF-8) are stored as their SHA-256. */
+	public static final int MAX_KEY_BYTES = 512;
 
 	/** Appended to a lock's key to name its fencing counter. */
 	public static final String FENCING_SUFFIX = ":fencing";
@@ -246,7 +252,7 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	private LockHandle doAcquire(LockRequest request) {
-		List<String> fullKeys = request.keys().stream().map((key) -> this.settings.keyPrefix() + key).toList();
+		List<String> fullKeys = request.keys().stream().map(this::fullKey).toList();
 		String fullKey = String.join(",", fullKeys);
 		if (request.fencing() && fullKeys.size() > 1) {
 			throw new IllegalArgumentException("Fencing tokens are issued for single-key locks only, not for " + fullKey);
@@ -337,6 +343,27 @@ public final class Redlock implements AutoCloseable {
 				this.quorum, timeout, null);
 		int recorded = FanOut.Round.count(round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER), Status.ACQUIRED);
 		return (recorded >= this.quorum && System.nanoTime() - validUntil < 0) ? fence : -1;
+	}
+
+	/**
+	 * The Redis key of a lock key: the key prefix and the key, or, for a key longer than
+	 * {@link #MAX_KEY_BYTES} bytes in UTF-8, the prefix and {@code sha256:} with the key's SHA-256
+	 * in hex, so that any key, however long, is a short, fixed-size Redis key.
+	 * @param key the lock key
+	 * @return the full Redis key
+	 */
+	public String fullKey(String key) {
+		byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+		if (bytes.length <= MAX_KEY_BYTES) {
+			return this.settings.keyPrefix() + key;
+		}
+		try {
+			return this.settings.keyPrefix() + "sha256:"
+					+ HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required by the Java platform", ex);
+		}
 	}
 
 	private void nodeFailed(int index, NodeOutcome outcome, Throwable error) {
@@ -502,8 +529,7 @@ public final class Redlock implements AutoCloseable {
 			this.restartGuard.observe(i, statuses.get(i), now, failuresBefore[i]);
 			NodeStatus status = statuses.get(i);
 			String heldOut = status.reachable() ? this.restartGuard.heldOut(i, now) : null;
-			guarded.add((heldOut == null) ? status : new NodeStatus(status.node(), status.reachable(), false,
-					status.roundTrip(), status.version(), status.role(), status.uptime(), status.runId(), heldOut));
+			guarded.add((heldOut == null) ? status : status.withProblem(heldOut));
 		}
 		return guarded;
 	}

@@ -10,6 +10,7 @@ import javax.net.ssl.SSLParameters;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
 
@@ -178,18 +179,39 @@ public final class JedisLockNode implements LockNode {
 			role = parseInfo(this.client.info("replication")).get("role");
 			if ("slave".equals(role) || "replica".equals(role)) {
 				return new NodeStatus(name(), true, false, roundTrip, version, role, uptime, runId,
-						"the node is a replica; a Redlock node must be an independent master");
+						"the node is a replica; a Redlock node must be an independent master", false);
 			}
 			String token = Long.toHexString(System.nanoTime()) + Thread.currentThread().getId();
 			boolean set = tryAcquire(List.of(canaryKey), token, 10_000);
 			boolean deleted = set && release(List.of(canaryKey), token);
 			return new NodeStatus(name(), true, deleted, roundTrip, version, role, uptime, runId,
-					deleted ? "" : "the canary lock could not be set and deleted");
+					deleted ? "" : "the canary lock could not be set and deleted", false);
 		}
 		catch (RuntimeException ex) {
+			JedisAccessControlException denied = accessDenied(ex);
+			if (denied != null) {
+				return new NodeStatus(name(), true, false, roundTrip, version, role, uptime, runId,
+						"the node refused the credentials or a command (" + denied.getMessage() + ")", isAuth(denied));
+			}
 			String problem = ex.getClass().getSimpleName() + ((ex.getMessage() != null) ? ": " + ex.getMessage() : "");
-			return new NodeStatus(name(), roundTrip != null, false, roundTrip, version, role, uptime, runId, problem);
+			return new NodeStatus(name(), roundTrip != null, false, roundTrip, version, role, uptime, runId, problem,
+					false);
 		}
+	}
+
+	private static JedisAccessControlException accessDenied(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof JedisAccessControlException denied) {
+				return denied;
+			}
+		}
+		return null;
+	}
+
+	private static boolean isAuth(JedisAccessControlException denied) {
+		String message = String.valueOf(denied.getMessage());
+		return message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.contains("invalid password")
+				|| message.contains("invalid username-password");
 	}
 
 	private static Map<String, String> parseInfo(String info) {
