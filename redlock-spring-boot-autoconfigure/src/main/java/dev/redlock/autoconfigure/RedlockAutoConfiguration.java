@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -35,7 +36,8 @@ import dev.redlock.core.Redlock;
  * {@link dev.redlock.DistributedLock @DistributedLock}. Each bean backs off when the application
  * defines its own; {@code redlock.enabled=false} turns all of it off.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration")
+@AutoConfiguration(afterName = { "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration",
+		"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration" })
 @ConditionalOnClass(RedisClient.class)
 @ConditionalOnBooleanProperty(name = "redlock.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RedlockProperties.class)
@@ -44,8 +46,9 @@ public final class RedlockAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	Redlock redlock(RedlockProperties properties, ObjectProvider<LockObserver> observers) {
-		return RedlockEngineFactory.create(properties, observers.orderedStream().toList());
+	Redlock redlock(RedlockProperties properties, ObjectProvider<LockObserver> observers,
+			ObjectProvider<SslBundles> sslBundles) {
+		return RedlockEngineFactory.create(properties, observers.orderedStream().toList(), sslBundles.getIfAvailable());
 	}
 
 	@Bean

@@ -6,8 +6,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.net.ssl.SSLSocketFactory;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundles;
 
 import dev.redlock.core.InvalidSettingException;
 import dev.redlock.core.LockNode;
@@ -29,7 +34,7 @@ final class RedlockEngineFactory {
 	private RedlockEngineFactory() {
 	}
 
-	static Redlock create(RedlockProperties properties, List<LockObserver> observers) {
+	static Redlock create(RedlockProperties properties, List<LockObserver> observers, SslBundles sslBundles) {
 		RedlockSettings settings = settings(properties);
 		List<RedisNodeAddress> addresses = addresses(properties.getNodes());
 		if (properties.getMaxConnectionsPerNode() < 1) {
@@ -42,9 +47,10 @@ final class RedlockEngineFactory {
 					+ "tolerates no more failures than with {} nodes. Use an odd number of independent masters.",
 					addresses.size(), addresses.size() / 2 + 1, addresses.size() - 1);
 		}
+		SSLSocketFactory ssl = sslSocketFactory(properties.getSsl().getBundle(), sslBundles);
 		List<LockNode> nodes = new ArrayList<>(addresses.size());
 		for (RedisNodeAddress address : addresses) {
-			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), properties.getMaxConnectionsPerNode()));
+			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), properties.getMaxConnectionsPerNode(), ssl));
 		}
 		Redlock.Builder builder = Redlock.builder(nodes, settings);
 		observers.forEach(builder::observer);
@@ -76,6 +82,24 @@ final class RedlockEngineFactory {
 			throw ex;
 		}
 		return redlock;
+	}
+
+	private static SSLSocketFactory sslSocketFactory(String bundle, SslBundles sslBundles) {
+		if (bundle == null || bundle.isBlank()) {
+			return null;
+		}
+		if (sslBundles == null) {
+			throw new RedlockConfigurationException("redlock.ssl.bundle", "SSL bundle '" + bundle
+					+ "' is set but no SslBundles bean exists", "Define the bundle under spring.ssl.bundle.*.", null);
+		}
+		try {
+			return sslBundles.getBundle(bundle).createSslContext().getSocketFactory();
+		}
+		catch (NoSuchSslBundleException ex) {
+			throw new RedlockConfigurationException("redlock.ssl.bundle", "there is no SSL bundle named '" + bundle + "'",
+					"Define it under spring.ssl.bundle.pem." + bundle + " (or .jks." + bundle + "), or fix the name.",
+					ex);
+		}
 	}
 
 	/**

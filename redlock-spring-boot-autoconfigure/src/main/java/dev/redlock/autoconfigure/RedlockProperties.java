@@ -100,6 +100,11 @@ public class RedlockProperties {
 	 */
 	private final Renewal renewal = new Renewal();
 
+	/**
+	 * TLS for rediss:// nodes.
+	 */
+	private final Ssl ssl = new Ssl();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -202,6 +207,32 @@ public class RedlockProperties {
 
 	public Renewal getRenewal() {
 		return this.renewal;
+	}
+
+	public Ssl getSsl() {
+		return this.ssl;
+	}
+
+	/**
+	 * TLS settings for rediss:// nodes.
+	 */
+	public static class Ssl {
+
+		/**
+		 * The name of a Spring Boot SSL bundle (spring.ssl.bundle.*) whose trust material verifies
+		 * the nodes' certificates (and whose key material, if any, is the client certificate).
+		 * Without it, the JVM's default trust store is used. Host names are always verified.
+		 */
+		private String bundle;
+
+		public String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(String bundle) {
+			this.bundle = bundle;
+		}
+
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocketFactory;
 
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -62,6 +63,21 @@ public final class JedisLockNode implements LockNode {
 	 * @param maxConnections the pool's size
 	 */
 	public JedisLockNode(RedisNodeAddress address, Duration nodeTimeout, int maxConnections) {
+		this(address, nodeTimeout, maxConnections, null);
+	}
+
+	/**
+	 * Connects to one master, with TLS trust material of its own. Connections are made on first
+	 * use.
+	 * @param address the master
+	 * @param nodeTimeout the longest a command may take: the socket read and connect timeout, and
+	 * the longest wait for a free pooled connection
+	 * @param maxConnections the pool's size
+	 * @param sslSocketFactory the TLS socket factory for {@code rediss://} nodes (trusting the
+	 * nodes' CA), or {@code null} for the JVM's default trust store
+	 */
+	public JedisLockNode(RedisNodeAddress address, Duration nodeTimeout, int maxConnections,
+			SSLSocketFactory sslSocketFactory) {
 		this.address = address;
 		int timeoutMillis = (int) Math.max(1, nodeTimeout.toMillis());
 		DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
@@ -75,6 +91,9 @@ public final class JedisLockNode implements LockNode {
 			// verify that the certificate names the host, as HTTPS does
 			tls.setEndpointIdentificationAlgorithm("HTTPS");
 			config.sslParameters(tls);
+			if (sslSocketFactory != null) {
+				config.sslSocketFactory(sslSocketFactory);
+			}
 		}
 		if (address.user() != null) {
 			config.user(address.user());
