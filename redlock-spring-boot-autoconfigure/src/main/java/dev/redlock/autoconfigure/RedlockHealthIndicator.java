@@ -67,6 +67,7 @@ public class RedlockHealthIndicator implements HealthIndicator {
 		if (status.uptime() != null) {
 			details.put("uptimeSeconds", status.uptime().toSeconds());
 		}
+		putIfKnown(details, "topology", status.topology());
 		if (!status.problem().isEmpty()) {
 			details.put("problem", status.problem());
 		}

@@ -19,6 +19,15 @@ public interface LockNode extends AutoCloseable {
 	String name();
 
 	/**
+	 * Whether lock keys must carry a hash tag ({@code {key}}) so that a lock's key and its fencing
+	 * counter land in one slot, as on a Redis Cluster.
+	 * @return {@code true} for cluster members
+	 */
+	default boolean needsHashTags() {
+		return false;
+	}
+
+	/**
 	 * Sets every key to {@code token} with a time to live, only if none of them exists, in one
 	 * atomic step ({@code SET key token NX PX ttl} for one key).
 	 * @param keys the lock keys, at least one
@@ -86,7 +95,7 @@ public interface LockNode extends AutoCloseable {
 			Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
 			boolean deleted = set && release(List.of(canaryKey), token);
 			return new NodeStatus(name(), true, set && deleted, roundTrip, null, null, null, null,
-					(set && deleted) ? "" : "the canary lock could not be set and deleted", false);
+					(set && deleted) ? "" : "the canary lock could not be set and deleted", false, null);
 		}
 		catch (RuntimeException ex) {
 			return NodeStatus.unreachable(name(), FanOut.describe(ex));

@@ -16,9 +16,11 @@ import java.time.Duration;
  * @param runId the server's run id, which changes at every restart, or {@code null} if unknown
  * @param problem what is wrong, or empty
  * @param credentialsRejected whether the node refused the configured user name or password
+ * @param topology for Sentinel and Cluster members, what the member looks like now (current
+ * master, cluster state and shards), or {@code null}
  */
 public record NodeStatus(String node, boolean reachable, boolean lockable, Duration roundTrip, String version,
-		String role, Duration uptime, String runId, String problem, boolean credentialsRejected) {
+		String role, Duration uptime, String runId, String problem, boolean credentialsRejected, String topology) {
 
 	/**
 	 * Normalizes the problem.
@@ -32,6 +34,7 @@ public record NodeStatus(String node, boolean reachable, boolean lockable, Durat
 	 * @param runId the run id
 	 * @param problem the problem
 	 * @param credentialsRejected whether the credentials were refused
+	 * @param topology the member's topology, or {@code null}
 	 */
 	public NodeStatus {
 		problem = (problem != null) ? problem : "";
@@ -44,7 +47,7 @@ public record NodeStatus(String node, boolean reachable, boolean lockable, Durat
 	 * @return the status
 	 */
 	public static NodeStatus unreachable(String node, String problem) {
-		return new NodeStatus(node, false, false, null, null, null, null, null, problem, false);
+		return new NodeStatus(node, false, false, null, null, null, null, null, problem, false, null);
 	}
 
 	/**
@@ -55,7 +58,7 @@ public record NodeStatus(String node, boolean reachable, boolean lockable, Durat
 	 */
 	public NodeStatus withProblem(String problem) {
 		return new NodeStatus(this.node, this.reachable, false, this.roundTrip, this.version, this.role, this.uptime,
-				this.runId, problem, this.credentialsRejected);
+				this.runId, problem, this.credentialsRejected, this.topology);
 	}
 
 	/**

@@ -87,6 +87,8 @@ public final class Redlock implements AutoCloseable {
 
 	private final Set<RedlockHandle> held = ConcurrentHashMap.newKeySet();
 
+	private final boolean hashTags;
+
 	private final ReentrantLock probeLock = new ReentrantLock();
 
 	/**
@@ -109,6 +111,7 @@ public final class Redlock implements AutoCloseable {
 		this.ownsExecutor = builder.executor == null;
 		this.executor = (builder.executor != null) ? builder.executor : newExecutor();
 		this.quorum = this.nodes.size() / 2 + 1;
+		this.hashTags = this.nodes.stream().anyMatch(LockNode::needsHashTags);
 		this.fanOut = new FanOut(this.nodes, this.executor, this.settings.nodeTimeout().toNanos());
 		this.observer = CompositeLockObserver.of(builder.observers);
 		this.renewals = Executors.newSingleThreadScheduledExecutor(daemon("redlock-renewal-"));
@@ -354,16 +357,16 @@ public final class Redlock implements AutoCloseable {
 	 */
 	public String fullKey(String key) {
 		byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-		if (bytes.length <= MAX_KEY_BYTES) {
-			return this.settings.keyPrefix() + key;
+		String stored = key;
+		if (bytes.length > MAX_KEY_BYTES) {
+			try {
+				stored = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+			}
+			catch (NoSuchAlgorithmException ex) {
+				throw new IllegalStateException("SHA-256 is required by the Java platform", ex);
+			}
 		}
-		try {
-			return this.settings.keyPrefix() + "sha256:"
-					+ HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException("SHA-256 is required by the Java platform", ex);
-		}
+		return this.settings.keyPrefix() + (this.hashTags ? "{" + stored + "}" : stored);
 	}
 
 	private void nodeFailed(int index, NodeOutcome outcome, Throwable error) {

@@ -62,10 +62,16 @@ public final class RestartGuard {
 	 */
 	synchronized void observe(int index, NodeStatus status, long now, long failuresBefore) {
 		State previous = this.states.get(index);
-		if (!status.reachable() || status.runId() == null || status.uptime() == null) {
-			if (previous != null && !status.reachable()) {
+		if (!status.reachable()) {
+			if (previous != null) {
 				this.states.set(index, new State(previous.runId(), previous.heldOutUntil(), true));
 			}
+			return;
+		}
+		if (status.runId() == null || status.uptime() == null) {
+			// the node does not tell its run id (no INFO permission, or a plain LockNode): restarts
+			// cannot be seen, so the guard cannot hold it out
+			this.states.set(index, new State("", now, this.failures.get(index) != failuresBefore));
 			return;
 		}
 		long restartedAt = now - status.uptime().toNanos();

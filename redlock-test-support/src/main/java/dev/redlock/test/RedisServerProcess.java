@@ -43,6 +43,8 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private final List<String> extraArgs;
 
+	private final String sentinelConfig;
+
 	private final Path directory;
 
 	private final String password;
@@ -54,7 +56,12 @@ public final class RedisServerProcess implements AutoCloseable {
 	private volatile Process process;
 
 	private RedisServerProcess(RedisBinary binary, List<String> extraArgs) {
+		this(binary, extraArgs, null);
+	}
+
+	private RedisServerProcess(RedisBinary binary, List<String> extraArgs, String sentinelConfig) {
 		this.binary = binary;
+		this.sentinelConfig = sentinelConfig;
 		this.extraArgs = List.copyOf(extraArgs);
 		int requirepass = this.extraArgs.indexOf("--requirepass");
 		this.password = (requirepass >= 0 && requirepass + 1 < this.extraArgs.size())
@@ -73,7 +80,21 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return the running server
 	 */
 	public static RedisServerProcess start(String... extraArgs) {
-		RedisServerProcess server = new RedisServerProcess(RedisBinary.locate(), List.of(extraArgs));
+		return start(new RedisServerProcess(RedisBinary.locate(), List.of(extraArgs)));
+	}
+
+	/**
+	 * Starts a Sentinel on a free port.
+	 * @param config the Sentinel configuration lines, such as
+	 * {@code sentinel monitor mymaster 127.0.0.1 6379 2}; the port, bind address and directory are
+	 * added
+	 * @return the running Sentinel
+	 */
+	public static RedisServerProcess startSentinel(String config) {
+		return start(new RedisServerProcess(RedisBinary.locate(), List.of(), config));
+	}
+
+	private static RedisServerProcess start(RedisServerProcess server) {
 		for (int attempt = 1;; attempt++) {
 			server.port = freePort();
 			try {
@@ -98,7 +119,18 @@ public final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
-	private void launch() {
+	private List<String> command() {
+		if (this.sentinelConfig != null) {
+			Path config = this.directory.resolve("sentinel.conf");
+			try {
+				Files.writeString(config, "port " + this.port + "\nbind " + HOST + "\ndir " + this.directory + "\n"
+						+ "protected-mode no\n" + this.sentinelConfig + "\n");
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			return List.of(this.binary.path().toString(), config.toString(), "--sentinel");
+		}
 		List<String> command = new ArrayList<>(List.of(this.binary.path().toString(), "--port",
 				Integer.toString(this.port), "--bind", HOST, "--save", "", "--appendonly", "no", "--daemonize", "no",
 				"--protected-mode", "no", "--dir", this.directory.toString()));
@@ -106,6 +138,11 @@ public final class RedisServerProcess implements AutoCloseable {
 			command.addAll(List.of("--enable-debug-command", "local"));
 		}
 		command.addAll(this.extraArgs);
+		return command;
+	}
+
+	private void launch() {
+		List<String> command = command();
 		synchronized (this.output) {
 			this.output.clear();
 		}
@@ -149,7 +186,8 @@ public final class RedisServerProcess implements AutoCloseable {
 						this.output.removeFirst();
 					}
 				}
-				if (line.toLowerCase(Locale.ROOT).contains("ready to accept connections")) {
+				String lower = line.toLowerCase(Locale.ROOT);
+				if (lower.contains("ready to accept connections") || lower.contains("sentinel id is")) {
 					ready.countDown();
 				}
 			}

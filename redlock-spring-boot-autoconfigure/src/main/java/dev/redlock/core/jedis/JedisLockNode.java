@@ -1,27 +1,44 @@
 package dev.redlock.core.jedis;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
 
+import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 import dev.redlock.core.LockNode;
 import dev.redlock.core.NodeStatus;
 
 /**
- * A {@link LockNode} on one standalone Redis master, through a pooled Jedis {@link RedisClient}.
- * Release and extend are Lua compare-and-act scripts, sent by SHA ({@code EVALSHA}) and by
- * source only when the node does not know them yet ({@code NOSCRIPT}).
+ * A {@link LockNode} on one quorum member through a pooled Jedis client: a standalone master
+ * ({@link RedisClient}), a Sentinel-monitored master ({@link RedisSentinelClient}, which follows
+ * failovers) or a Redis Cluster ({@link RedisClusterClient}, which routes each key to the shard
+ * owning its slot). Release and extend are Lua compare-and-act scripts, sent by SHA
+ * ({@code EVALSHA}) and by source only when the node does not know them yet ({@code NOSCRIPT}).
+ *
+ * <p>On a cluster, the keys of one lock that live in different slots are taken slot by slot in a
+ * fixed order, each slot's keys in one script; if one slot's keys are taken by another owner, the
+ * slots already taken are released, so the lock is still all or none.
  */
 public final class JedisLockNode implements LockNode {
 
@@ -53,26 +70,26 @@ public final class JedisLockNode implements LockNode {
 
 	private final RedisNodeAddress address;
 
-	private final RedisClient client;
+	private final UnifiedJedis client;
 
 	/**
-	 * Connects to one master. Connections are made on first use.
-	 * @param address the master
-	 * @param nodeTimeout the longest a command may take: the socket read timeout, and the longest
-	 * wait for a free pooled connection
-	 * @param maxConnections the pool's size
+	 * Connects to one member. Connections are made on first use.
+	 * @param address the member
+	 * @param nodeTimeout the longest a command may take: the socket read and connect timeout, and
+	 * the longest wait for a free pooled connection
+	 * @param maxConnections the pool's size (per shard for a cluster)
 	 */
 	public JedisLockNode(RedisNodeAddress address, Duration nodeTimeout, int maxConnections) {
 		this(address, nodeTimeout, maxConnections, null);
 	}
 
 	/**
-	 * Connects to one master, with TLS trust material of its own. Connections are made on first
+	 * Connects to one member, with TLS trust material of its own. Connections are made on first
 	 * use.
-	 * @param address the master
+	 * @param address the member
 	 * @param nodeTimeout the longest a command may take: the socket read and connect timeout, and
 	 * the longest wait for a free pooled connection
-	 * @param maxConnections the pool's size
+	 * @param maxConnections the pool's size (per shard for a cluster)
 	 * @param sslSocketFactory the TLS socket factory for {@code rediss://} nodes (trusting the
 	 * nodes' CA), or {@code null} for the JVM's default trust store
 	 */
@@ -107,11 +124,40 @@ public final class JedisLockNode implements LockNode {
 		pool.setMinIdle(0);
 		pool.setMaxWait(nodeTimeout);
 		pool.setBlockWhenExhausted(true);
-		this.client = RedisClient.builder()
-			.hostAndPort(address.host(), address.port())
-			.clientConfig(config.build())
-			.poolConfig(pool)
-			.build();
+		this.client = switch (address.kind()) {
+			case STANDALONE -> RedisClient.builder()
+				.hostAndPort(address.host(), address.port())
+				.clientConfig(config.build())
+				.poolConfig(pool)
+				.build();
+			case SENTINEL -> RedisSentinelClient.builder()
+				.masterName(address.masterName())
+				.sentinels(hostsAndPorts(address.seeds()))
+				.clientConfig(config.build())
+				.sentinelClientConfig(DefaultJedisClientConfig.builder()
+					.socketTimeoutMillis(timeoutMillis)
+					.connectionTimeoutMillis(timeoutMillis)
+					.build())
+				.poolConfig(pool)
+				.build();
+			case CLUSTER -> RedisClusterClient.builder()
+				.nodes(hostsAndPorts(address.seeds()))
+				.clientConfig(config.build())
+				.poolConfig(pool)
+				.maxAttempts(3)
+				.maxTotalRetriesDuration(nodeTimeout.multipliedBy(3))
+				.build();
+		};
+	}
+
+	private static Set<HostAndPort> hostsAndPorts(List<String> seeds) {
+		Set<HostAndPort> hosts = new HashSet<>();
+		for (String seed : seeds) {
+			int colon = seed.lastIndexOf(':');
+			hosts.add(new HostAndPort(seed.substring(0, colon).replace("[", "").replace("]", ""),
+					Integer.parseInt(seed.substring(colon + 1))));
+		}
+		return hosts;
 	}
 
 	/**
@@ -126,7 +172,7 @@ public final class JedisLockNode implements LockNode {
 	 * The pooled client, for commands other than locking (health checks, diagnostics).
 	 * @return the client
 	 */
-	public RedisClient client() {
+	public UnifiedJedis client() {
 		return this.client;
 	}
 
@@ -136,22 +182,61 @@ public final class JedisLockNode implements LockNode {
 	}
 
 	@Override
+	public boolean needsHashTags() {
+		return this.address.kind() == RedisNodeAddress.Kind.CLUSTER;
+	}
+
+	@Override
 	public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
 		if (keys.size() == 1) {
 			return "OK".equals(this.client.set(keys.get(0), token, SetParams.setParams().nx().px(ttlMillis)));
 		}
-		return isOne(run(ACQUIRE_ALL, keys, token, Long.toString(ttlMillis)));
+		List<List<String>> slots = bySlot(keys);
+		List<List<String>> taken = new ArrayList<>();
+		for (List<String> slot : slots) {
+			if (!isOne(run(ACQUIRE_ALL, slot, token, Long.toString(ttlMillis)))) {
+				for (List<String> acquired : taken) {
+					run(RELEASE_ALL, acquired, token);
+				}
+				return false;
+			}
+			taken.add(slot);
+		}
+		return true;
 	}
 
 	@Override
 	public boolean release(List<String> keys, String token) {
-		Object reply = run((keys.size() == 1) ? RELEASE : RELEASE_ALL, keys, token);
-		return reply instanceof Long deleted && deleted == keys.size();
+		long deleted = 0;
+		for (List<String> slot : bySlot(keys)) {
+			Object reply = run((slot.size() == 1) ? RELEASE : RELEASE_ALL, slot, token);
+			deleted += (reply instanceof Long count) ? count : 0;
+		}
+		return deleted == keys.size();
 	}
 
 	@Override
 	public boolean extend(List<String> keys, String token, long ttlMillis) {
-		return isOne(run((keys.size() == 1) ? EXTEND : EXTEND_ALL, keys, token, Long.toString(ttlMillis)));
+		boolean extended = true;
+		for (List<String> slot : bySlot(keys)) {
+			extended &= isOne(run((slot.size() == 1) ? EXTEND : EXTEND_ALL, slot, token, Long.toString(ttlMillis)));
+		}
+		return extended;
+	}
+
+	/**
+	 * The keys grouped so that each group can go to one script: all keys at once on a standalone
+	 * or Sentinel member; per hash slot, in slot order, on a cluster.
+	 */
+	private List<List<String>> bySlot(List<String> keys) {
+		if (!needsHashTags() || keys.size() == 1) {
+			return List.of(keys);
+		}
+		Map<Integer, List<String>> slots = new TreeMap<>();
+		for (String key : keys) {
+			slots.computeIfAbsent(JedisClusterCRC16.getSlot(key), (slot) -> new ArrayList<>()).add(key);
+		}
+		return new ArrayList<>(slots.values());
 	}
 
 	@Override
@@ -176,46 +261,109 @@ public final class JedisLockNode implements LockNode {
 	}
 
 	/**
-	 * Pings the node, reads {@code INFO server} and {@code INFO replication}, and sets and deletes
-	 * a canary lock. Each command is bounded by the node timeout.
+	 * Pings the member, reads {@code INFO server} and {@code INFO replication} (of every shard
+	 * master, for a cluster), and sets and deletes a canary lock. Each command is bounded by the
+	 * node timeout.
 	 */
 	@Override
 	public NodeStatus probe(String canaryKey) {
-		Duration roundTrip = null;
-		String version = null;
-		String role = null;
-		Duration uptime = null;
-		String runId = null;
+		Server server = new Server();
 		try {
 			long start = System.nanoTime();
 			this.client.ping();
-			roundTrip = Duration.ofNanos(System.nanoTime() - start);
-			Map<String, String> server = parseInfo(this.client.info("server"));
-			version = server.get("redis_version");
-			runId = server.get("run_id");
-			String seconds = server.get("uptime_in_seconds");
-			uptime = (seconds != null) ? Duration.ofSeconds(Long.parseLong(seconds)) : null;
-			role = parseInfo(this.client.info("replication")).get("role");
-			if ("slave".equals(role) || "replica".equals(role)) {
-				return new NodeStatus(name(), true, false, roundTrip, version, role, uptime, runId,
-						"the node is a replica; a Redlock node must be an independent master", false);
+			server.roundTrip = Duration.ofNanos(System.nanoTime() - start);
+			if (this.address.kind() == RedisNodeAddress.Kind.CLUSTER) {
+				readCluster(server);
+			}
+			else {
+				read(server, this.client.info("server"), this.client.info("replication"));
+				if (this.client instanceof RedisSentinelClient sentinel) {
+					server.topology = "Sentinel master '" + this.address.masterName() + "' at "
+							+ sentinel.getCurrentMaster();
+				}
+			}
+			if ("slave".equals(server.role) || "replica".equals(server.role)) {
+				return server.status(false, "the node is a replica; a Redlock node must be an independent master");
 			}
 			String token = Long.toHexString(System.nanoTime()) + Thread.currentThread().getId();
 			boolean set = tryAcquire(List.of(canaryKey), token, 10_000);
 			boolean deleted = set && release(List.of(canaryKey), token);
-			return new NodeStatus(name(), true, deleted, roundTrip, version, role, uptime, runId,
-					deleted ? "" : "the canary lock could not be set and deleted", false);
+			return server.status(deleted, deleted ? "" : "the canary lock could not be set and deleted");
 		}
 		catch (RuntimeException ex) {
 			JedisAccessControlException denied = accessDenied(ex);
 			if (denied != null) {
-				return new NodeStatus(name(), true, false, roundTrip, version, role, uptime, runId,
-						"the node refused the credentials or a command (" + denied.getMessage() + ")", isAuth(denied));
+				server.credentialsRejected = isAuth(denied);
+				server.reachable = true;
+				return server.status(false, "the node refused the credentials or a command (" + denied.getMessage() + ")");
 			}
-			String problem = ex.getClass().getSimpleName() + ((ex.getMessage() != null) ? ": " + ex.getMessage() : "");
-			return new NodeStatus(name(), roundTrip != null, false, roundTrip, version, role, uptime, runId, problem,
-					false);
+			server.reachable = server.roundTrip != null;
+			return server.status(false,
+					ex.getClass().getSimpleName() + ((ex.getMessage() != null) ? ": " + ex.getMessage() : ""));
 		}
+	}
+
+	private void readCluster(Server server) {
+		Map<String, String> runIds = new TreeMap<>();
+		String state = "unknown";
+		int shards = 0;
+		for (Map.Entry<String, ConnectionPool> node : ((RedisClusterClient) this.client).getClusterNodes().entrySet()) {
+			try (Jedis jedis = new Jedis(node.getValue().getResource())) {
+				Map<String, String> cluster = parseInfo(jedis.clusterInfo());
+				state = cluster.getOrDefault("cluster_state", state);
+				shards = Integer.parseInt(cluster.getOrDefault("cluster_size", "0"));
+				Server shard = new Server();
+				read(shard, jedis.info("server"), jedis.info("replication"));
+				if ("master".equals(shard.role)) {
+					runIds.put(node.getKey(), shard.runId);
+					server.version = shard.version;
+					if (server.uptime == null || shard.uptime.compareTo(server.uptime) < 0) {
+						server.uptime = shard.uptime;
+					}
+				}
+			}
+		}
+		server.role = "master";
+		// any shard master that restarts or fails over changes the member's run id
+		server.runId = String.join(",", runIds.values());
+		server.topology = "cluster " + state + ", " + shards + " shards, masters " + runIds.keySet();
+		server.reachable = true;
+	}
+
+	private static void read(Server server, String serverInfo, String replicationInfo) {
+		Map<String, String> values = parseInfo(serverInfo);
+		server.version = values.get("redis_version");
+		server.runId = values.get("run_id");
+		String seconds = values.get("uptime_in_seconds");
+		server.uptime = (seconds != null) ? Duration.ofSeconds(Long.parseLong(seconds)) : null;
+		server.role = parseInfo(replicationInfo).get("role");
+		server.reachable = true;
+	}
+
+	/** What a probe has read so far. */
+	private final class Server {
+
+		boolean reachable;
+
+		boolean credentialsRejected;
+
+		Duration roundTrip;
+
+		String version;
+
+		String role;
+
+		Duration uptime;
+
+		String runId;
+
+		String topology;
+
+		NodeStatus status(boolean lockable, String problem) {
+			return new NodeStatus(name(), this.reachable, lockable, this.roundTrip, this.version, this.role,
+					this.uptime, this.runId, problem, this.credentialsRejected, this.topology);
+		}
+
 	}
 
 	private static JedisAccessControlException accessDenied(Throwable ex) {
@@ -235,7 +383,7 @@ public final class JedisLockNode implements LockNode {
 
 	private static Map<String, String> parseInfo(String info) {
 		Map<String, String> values = new HashMap<>();
-		for (String line : info.split("\r?\n")) {
+		for (String line : info.split("\\r?\\n")) {
 			int colon = line.indexOf(':');
 			if (colon > 0 && !line.startsWith("#")) {
 				values.put(line.substring(0, colon), line.substring(colon + 1).trim());
