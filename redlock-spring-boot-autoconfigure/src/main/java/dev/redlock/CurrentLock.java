@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
 
 /**
  * The locks held by the running call chain: its {@code @DistributedLock} methods and
@@ -52,18 +53,19 @@ public final class CurrentLock {
 	 * @return the wrapped task; the task itself when no lock is held
 	 */
 	public static Runnable wrap(Runnable task) {
-		Owner owner = OWNER.get();
-		if (owner == null) {
+		if (OWNER.get() == null) {
 			return task;
 		}
+		Callable<Object> wrapped = wrap(Executors.callable(task));
 		return () -> {
-			Owner previous = OWNER.get();
-			OWNER.set(owner);
 			try {
-				task.run();
+				wrapped.call();
 			}
-			finally {
-				restore(previous);
+			catch (RuntimeException | Error ex) {
+				throw ex;
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
 			}
 		};
 	}

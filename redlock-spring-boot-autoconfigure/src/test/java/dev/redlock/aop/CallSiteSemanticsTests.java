@@ -61,17 +61,7 @@ class CallSiteSemanticsTests {
 	}
 
 	static List<String> keysOnQuorum() {
-		List<String> keys = new ArrayList<>();
-		for (RedisServerProcess server : redis.servers().all()) {
-			for (String key : server.keys("redlock:*")) {
-				long holders = redis.servers().all().stream().filter((s) -> s.keys(key).size() == 1).count();
-				if (!keys.contains(key) && holders >= 2) {
-					keys.add(key);
-				}
-			}
-		}
-		keys.sort(null);
-		return keys;
+		return redis.servers().keysOnMajority("redlock:*");
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -57,15 +57,7 @@ class DistributedLockAnnotationTests {
 
 	/** The lock keys on a quorum of nodes, as the method sees them while it runs. */
 	static List<String> keysOnQuorum() {
-		List<String> keys = new ArrayList<>();
-		for (RedisServerProcess server : redis.servers().all()) {
-			for (String key : server.keys("redlock:*")) {
-				if (!keys.contains(key) && redis.servers().all().stream().filter((s) -> s.keys(key).size() == 1).count() >= 2) {
-					keys.add(key);
-				}
-			}
-		}
-		return keys;
+		return redis.servers().keysOnMajority("redlock:*");
 	}
 
 	@Configuration(proxyBeanMethods = false)

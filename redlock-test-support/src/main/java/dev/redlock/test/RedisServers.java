@@ -77,6 +77,24 @@ public final class RedisServers implements AutoCloseable {
 	}
 
 	/**
+	 * The keys that a majority of the servers hold, as a Redlock quorum would: keys that only a
+	 * minority holds (a slow node's late write, a leftover) are left out.
+	 * @param pattern a {@code KEYS} pattern, such as {@code redlock:*}
+	 * @return the keys, sorted
+	 */
+	public List<String> keysOnMajority(String pattern) {
+		java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+		for (RedisServerProcess server : this.servers) {
+			if (server.isRunning()) {
+				server.keys(pattern).forEach((key) -> counts.merge(key, 1, Integer::sum));
+			}
+		}
+		return counts.entrySet().stream().filter((entry) -> entry.getValue() > this.servers.size() / 2)
+			.map(java.util.Map.Entry::getKey)
+			.toList();
+	}
+
+	/**
 	 * Restarts every stopped server on its port and deletes every key, so that the next test
 	 * starts from a clean, healthy group.
 	 */
