@@ -42,6 +42,10 @@ final class RedlockEngineFactory {
 					"value " + properties.getMaxConnectionsPerNode() + " is below 1",
 					"Set it to at least the number of threads that lock at once, e.g. 16.", null);
 		}
+		if (properties.getReplicaAcks() < 0) {
+			throw new RedlockConfigurationException("redlock.replica-acks",
+					"value " + properties.getReplicaAcks() + " is negative", "Set it to 0 (do not wait) or more.", null);
+		}
 		if (addresses.size() % 2 == 0) {
 			logger.warn("redlock.nodes lists {} nodes, an even number: a lock needs {} of them, so the cluster "
 					+ "tolerates no more failures than with {} nodes. Use an odd number of independent masters.",
@@ -50,7 +54,8 @@ final class RedlockEngineFactory {
 		SSLSocketFactory ssl = sslSocketFactory(properties.getSsl().getBundle(), sslBundles);
 		List<LockNode> nodes = new ArrayList<>(addresses.size());
 		for (RedisNodeAddress address : addresses) {
-			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), properties.getMaxConnectionsPerNode(), ssl));
+			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), properties.getMaxConnectionsPerNode(), ssl,
+					properties.getReplicaAcks()));
 		}
 		Redlock.Builder builder = Redlock.builder(nodes, settings);
 		observers.forEach(builder::observer);

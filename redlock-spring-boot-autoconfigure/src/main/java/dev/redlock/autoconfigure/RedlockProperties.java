@@ -77,6 +77,13 @@ public class RedlockProperties {
 	private int maxConnectionsPerNode = 16;
 
 	/**
+	 * How many replicas must acknowledge each new lock key (Redis WAIT, within half the node
+	 * timeout) before a standalone or Sentinel member counts it; 0 does not wait. Narrows, but
+	 * does not close, the window in which a failover loses a lock.
+	 */
+	private int replicaAcks = 0;
+
+	/**
 	 * The order of the @DistributedLock advisor among other advice: lower runs further outside.
 	 * The default runs outside @Transactional and other advice of default order.
 	 */
@@ -183,6 +190,14 @@ public class RedlockProperties {
 
 	public void setMaxConnectionsPerNode(int maxConnectionsPerNode) {
 		this.maxConnectionsPerNode = maxConnectionsPerNode;
+	}
+
+	public int getReplicaAcks() {
+		return this.replicaAcks;
+	}
+
+	public void setReplicaAcks(int replicaAcks) {
+		this.replicaAcks = replicaAcks;
 	}
 
 	public int getAdvisorOrder() {

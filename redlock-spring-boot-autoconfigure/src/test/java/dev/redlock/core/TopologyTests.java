@@ -142,6 +142,27 @@ class TopologyTests {
 	}
 
 	@Test
+	void replicaAcknowledgementShouldBeRequiredWhenAsked() {
+		try (RedisSentinelGroup sentinel = RedisSentinelGroup.start()) {
+			RedlockSettings settings = new RedlockSettings(Duration.ofSeconds(5), Duration.ZERO, Duration.ofMillis(5),
+					Duration.ofMillis(10), Duration.ofMillis(400), 0.01, "redlock:");
+			Redlock redlock = new Redlock(List.of(new JedisLockNode(RedisNodeAddress.parse("m", sentinel.uri()),
+					settings.nodeTimeout(), 4, null, 1)), settings);
+			this.engines.add(redlock);
+			try (LockHandle handle = redlock.acquire("acked", Duration.ofSeconds(5), Duration.ZERO)) {
+				assertThat(sentinel.replica().call("GET", "redlock:acked")).as("on the replica once acknowledged")
+					.isNotNull();
+			}
+			sentinel.replica().kill();
+			assertThatExceptionOfType(LockNotAcquiredException.class)
+				.isThrownBy(() -> redlock.acquire("acked", Duration.ofSeconds(5), Duration.ZERO))
+				.satisfies((ex) -> assertThat(ex.getNodeOutcomes().get(0).detail())
+					.contains("0 of 1 replicas acknowledged"));
+			assertThat(sentinel.master().keys("redlock:*")).as("an unacknowledged lock is taken back").isEmpty();
+		}
+	}
+
+	@Test
 	void sentinelMemberShouldFollowAFailoverWithoutBreakingMutualExclusion() throws Exception {
 		try (RedisSentinelGroup sentinel = RedisSentinelGroup.start()) {
 			List<String> members = List.of(sentinel.uri(), standalone.get(0).uri(), standalone.get(1).uri());

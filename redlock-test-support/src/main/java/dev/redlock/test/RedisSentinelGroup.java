@@ -45,6 +45,10 @@ public final class RedisSentinelGroup implements AutoCloseable {
 						+ "sentinel parallel-syncs " + MASTER_NAME + " 1"));
 			}
 			RedisSentinelGroup group = new RedisSentinelGroup(master, replica, sentinels);
+			RedisServerProcess follower = replica;
+			group.await(Duration.ofSeconds(30),
+					() -> String.valueOf(follower.call("INFO", "replication")).contains("master_link_status:up"),
+					"the replica to sync with the master");
 			group.await(Duration.ofSeconds(30), () -> group.sentinels.stream().allMatch((sentinel) -> {
 				Object replicas = sentinel.call("SENTINEL", "REPLICAS", MASTER_NAME);
 				return replicas instanceof List<?> list && !list.isEmpty();

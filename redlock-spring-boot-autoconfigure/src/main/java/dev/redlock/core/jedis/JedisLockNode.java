@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
 
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -20,6 +21,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -72,6 +74,10 @@ public final class JedisLockNode implements LockNode {
 
 	private final UnifiedJedis client;
 
+	private final int replicaAcks;
+
+	private final long replicaAckTimeoutMillis;
+
 	/**
 	 * Connects to one member. Connections are made on first use.
 	 * @param address the member
@@ -95,7 +101,23 @@ public final class JedisLockNode implements LockNode {
 	 */
 	public JedisLockNode(RedisNodeAddress address, Duration nodeTimeout, int maxConnections,
 			SSLSocketFactory sslSocketFactory) {
+		this(address, nodeTimeout, maxConnections, sslSocketFactory, 0);
+	}
+
+	/**
+	 * Connects to one member, asking for replica acknowledgements of each acquisition.
+	 * @param address the member
+	 * @param nodeTimeout the longest a command may take
+	 * @param maxConnections the pool's size (per shard for a cluster)
+	 * @param sslSocketFactory the TLS socket factory, or {@code null}
+	 * @param replicaAcks how many replicas must acknowledge a new lock key ({@code WAIT}) for the
+	 * member to count it, within half the node timeout; 0 not to wait (not for cluster members)
+	 */
+	public JedisLockNode(RedisNodeAddress address, Duration nodeTimeout, int maxConnections,
+			SSLSocketFactory sslSocketFactory, int replicaAcks) {
 		this.address = address;
+		this.replicaAcks = replicaAcks;
+		this.replicaAckTimeoutMillis = Math.max(1, nodeTimeout.toMillis() / 2);
 		int timeoutMillis = (int) Math.max(1, nodeTimeout.toMillis());
 		DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
 			.socketTimeoutMillis(timeoutMillis)
@@ -188,6 +210,9 @@ public final class JedisLockNode implements LockNode {
 
 	@Override
 	public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
+		if (this.replicaAcks > 0 && !needsHashTags()) {
+			return acquireAcknowledged(keys, token, ttlMillis);
+		}
 		if (keys.size() == 1) {
 			return "OK".equals(this.client.set(keys.get(0), token, SetParams.setParams().nx().px(ttlMillis)));
 		}
@@ -222,6 +247,30 @@ public final class JedisLockNode implements LockNode {
 			extended &= isOne(run((slot.size() == 1) ? EXTEND : EXTEND_ALL, slot, token, Long.toString(ttlMillis)));
 		}
 		return extended;
+	}
+
+	/**
+	 * Sets the keys and waits, on the same connection, until {@link #replicaAcks} replicas have
+	 * the write ({@code WAIT}); a write that too few replicas acknowledged is taken back and
+	 * reported as a failure, since a failover could lose it.
+	 */
+	private boolean acquireAcknowledged(List<String> keys, String token, long ttlMillis) {
+		Response<?> set;
+		Response<Long> acknowledged;
+		try (AbstractPipeline pipeline = this.client.pipelined()) {
+			set = (keys.size() == 1) ? pipeline.set(keys.get(0), token, SetParams.setParams().nx().px(ttlMillis))
+					: pipeline.eval(ACQUIRE_ALL.source(), keys, List.of(token, Long.toString(ttlMillis)));
+			acknowledged = pipeline.waitReplicas(keys.get(0), this.replicaAcks, this.replicaAckTimeoutMillis);
+			pipeline.sync();
+		}
+		Object reply = set.get();
+		boolean written = "OK".equals(reply) || isOne(reply);
+		if (written && acknowledged.get() < this.replicaAcks) {
+			release(keys, token);
+			throw new IllegalStateException("only " + acknowledged.get() + " of " + this.replicaAcks
+					+ " replicas acknowledged the lock within " + this.replicaAckTimeoutMillis + "ms");
+		}
+		return written;
 	}
 
 	/**
