@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -21,10 +23,19 @@ class PaymentLedgerTests {
 		// both callers pass "is it paid?" before either records: the race a lock must prevent
 		CyclicBarrier bothCharging = new CyclicBarrier(2);
 		PaymentLedger ledger = new PaymentLedger((orderId) -> await(bothCharging));
-		CompletableFuture<PaymentResult> first = CompletableFuture.supplyAsync(() -> ledger.payOnce("o-1", "a"));
-		CompletableFuture<PaymentResult> second = CompletableFuture.supplyAsync(() -> ledger.payOnce("o-1", "b"));
-		assertThat(first.orTimeout(10, TimeUnit.SECONDS).join().charged()).isTrue();
-		assertThat(second.orTimeout(10, TimeUnit.SECONDS).join().charged()).isTrue();
+		// two threads of their own: the common pool may have a single worker on a 2-core machine
+		ExecutorService callers = Executors.newFixedThreadPool(2);
+		try {
+			CompletableFuture<PaymentResult> first = CompletableFuture.supplyAsync(() -> ledger.payOnce("o-1", "a"),
+					callers);
+			CompletableFuture<PaymentResult> second = CompletableFuture.supplyAsync(() -> ledger.payOnce("o-1", "b"),
+					callers);
+			assertThat(first.orTimeout(10, TimeUnit.SECONDS).join().charged()).isTrue();
+			assertThat(second.orTimeout(10, TimeUnit.SECONDS).join().charged()).isTrue();
+		}
+		finally {
+			callers.shutdownNow();
+		}
 		assertThat(ledger.doublePayments()).isEqualTo(1);
 		assertThat(ledger.all()).hasSize(2);
 	}
