@@ -135,6 +135,8 @@ public class LockTemplate {
 			handle.close();
 			return CompletableFuture.completedFuture(null);
 		}
+		// the calling thread moves on: a loss must not interrupt it
+		this.redlock.handOff(handle);
 		CompletableFuture<T> result = new CompletableFuture<>();
 		// released off the completing thread, which may be an event loop that must not block on Redis
 		stage.whenCompleteAsync((value, error) -> {

@@ -58,7 +58,10 @@ final class ReactiveLocking {
 	private static Mono<LockHandle> acquire(LockTemplate template, LockRequest request) {
 		return Mono.fromCallable(() -> {
 			try {
-				return template.acquire(request);
+				LockHandle handle = template.acquire(request);
+				// taken on a pooled scheduler thread that moves on: a loss must not interrupt it
+				template.getRedlock().handOff(handle);
+				return handle;
 			}
 			catch (LockNotAcquiredException ex) {
 				throw new NotAcquired(ex);

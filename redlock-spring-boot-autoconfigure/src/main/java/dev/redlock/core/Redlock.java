@@ -470,6 +470,18 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	/**
+	 * Tells the engine that a held lock was handed to asynchronous work, so that losing it does
+	 * not interrupt the thread that acquired it (which has moved on), even with
+	 * {@link RedlockSettings#interruptOnLoss()}.
+	 * @param handle a handle from this engine
+	 */
+	public void handOff(LockHandle handle) {
+		if (handle instanceof RedlockHandle redlockHandle) {
+			redlockHandle.detachHolder();
+		}
+	}
+
+	/**
 	 * The locks this engine holds now: acquired and not yet released.
 	 * @return a snapshot of each
 	 */

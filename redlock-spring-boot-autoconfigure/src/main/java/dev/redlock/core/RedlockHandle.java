@@ -48,7 +48,9 @@ final class RedlockHandle implements LockHandle {
 
 	private final long fencingToken;
 
-	private final Thread holder = Thread.currentThread();
+	private final Thread acquirer = Thread.currentThread();
+
+	private volatile Thread holder = this.acquirer;
 
 	private final Instant acquiredAt = Instant.now();
 
@@ -256,14 +258,22 @@ final class RedlockHandle implements LockHandle {
 		if (this.redlock.settings().interruptOnLoss()) {
 			this.leaseLock.lock();
 			try {
-				if (!this.closed.get()) {
-					this.holder.interrupt();
+				Thread interrupted = this.holder;
+				if (!this.closed.get() && interrupted != null) {
+					interrupted.interrupt();
 				}
 			}
 			finally {
 				this.leaseLock.unlock();
 			}
 		}
+	}
+
+	/**
+	 * Stops interrupting the acquiring thread on loss: the lock now belongs to asynchronous work.
+	 */
+	void detachHolder() {
+		this.holder = null;
 	}
 
 	/**
@@ -300,7 +310,7 @@ final class RedlockHandle implements LockHandle {
 	 * What this lock looks like now, without its token.
 	 */
 	HeldLock snapshot() {
-		return new HeldLock(this.request.name(), this.key, this.holder.getName(), this.acquiredAt,
+		return new HeldLock(this.request.name(), this.key, this.acquirer.getName(), this.acquiredAt,
 				Duration.ofNanos(System.nanoTime() - this.acquiredAtNanos), remaining());
 	}
 
