@@ -40,16 +40,26 @@ final class FanOut {
 	/** {@code needed} value that waits for every node's answer (up to the timeout). */
 	static final int ALL = -1;
 
+	/**
+	 * {@code needed} value that waits for the answers of the nodes whose {@code after} call had
+	 * succeeded when the round started (the nodes known to hold the lock); the others are still
+	 * called, each after its {@code after} call, without being waited for.
+	 */
+	static final int HOLDERS = -2;
+
 	private final List<LockNode> nodes;
 
 	private final Executor executor;
 
 	private final long timeoutNanos;
 
-	FanOut(List<LockNode> nodes, Executor executor, long timeoutNanos) {
+	private final FailureListener failures;
+
+	FanOut(List<LockNode> nodes, Executor executor, long timeoutNanos, FailureListener failures) {
 		this.nodes = nodes;
 		this.executor = executor;
 		this.timeoutNanos = timeoutNanos;
+		this.failures = failures;
 	}
 
 
@@ -69,7 +79,29 @@ final class FanOut {
 		int n = this.nodes.size();
 		@SuppressWarnings("unchecked")
 		CompletableFuture<Boolean>[] calls = new CompletableFuture[n];
+		if (n == 1 && (after == null || after.calls[0].isDone())) {
+			// one node: no hand-off to another thread; the call is bounded by the socket timeout
+			try {
+				calls[0] = CompletableFuture.completedFuture(call.call(0, this.nodes.get(0)));
+			}
+			catch (RuntimeException | Error ex) {
+				calls[0] = CompletableFuture.failedFuture(ex);
+			}
+			Round round = new Round(this.nodes, calls, new boolean[] { true }, false);
+			round.onFailure(this.failures);
+			return round;
+		}
+		boolean[] awaited = new boolean[n];
+		int awaitedCount = 0;
+		for (int i = 0; i < n; i++) {
+			awaited[i] = needed != HOLDERS || after == null || holds(after.calls[i]);
+			awaitedCount += awaited[i] ? 1 : 0;
+		}
+		int mustAnswer = awaitedCount;
 		CompletableFuture<Void> decided = new CompletableFuture<>();
+		if (mustAnswer == 0) {
+			decided.complete(null);
+		}
 		AtomicInteger yes = new AtomicInteger();
 		AtomicInteger no = new AtomicInteger();
 		AtomicInteger answered = new AtomicInteger();
@@ -79,12 +111,13 @@ final class FanOut {
 			CompletableFuture<Boolean> future = (after != null)
 					? after.calls[i].handle((r, e) -> null).thenApplyAsync((x) -> call.call(index, node), this.executor)
 					: CompletableFuture.supplyAsync(() -> call.call(index, node), this.executor);
+			boolean counted = awaited[i];
 			future.whenComplete((ok, error) -> {
 				boolean success = error == null && ok;
 				int y = success ? yes.incrementAndGet() : yes.get();
 				int f = success ? no.get() : no.incrementAndGet();
-				boolean decidedEarly = needed != ALL && (y >= needed || f > n - needed);
-				if (answered.incrementAndGet() == n || decidedEarly) {
+				boolean decidedEarly = needed >= 0 && (y >= needed || f > n - needed);
+				if ((counted && answered.incrementAndGet() == mustAnswer) || decidedEarly) {
 					decided.complete(null);
 				}
 			});
@@ -95,7 +128,13 @@ final class FanOut {
 		for (int i = 0; i < n; i++) {
 			answeredInTime[i] = calls[i].isDone();
 		}
-		return new Round(this.nodes, calls, answeredInTime, timedOut);
+		Round round = new Round(this.nodes, calls, answeredInTime, timedOut);
+		round.onFailure(this.failures);
+		return round;
+	}
+
+	private static boolean holds(CompletableFuture<Boolean> call) {
+		return call.isDone() && !call.isCompletedExceptionally() && Boolean.TRUE.equals(call.getNow(false));
 	}
 
 	Round run(NodeCall call, int needed, Round after) {

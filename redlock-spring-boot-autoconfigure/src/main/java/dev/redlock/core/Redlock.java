@@ -112,7 +112,7 @@ public final class Redlock implements AutoCloseable {
 		this.executor = (builder.executor != null) ? builder.executor : newExecutor();
 		this.quorum = this.nodes.size() / 2 + 1;
 		this.hashTags = this.nodes.stream().anyMatch(LockNode::needsHashTags);
-		this.fanOut = new FanOut(this.nodes, this.executor, this.settings.nodeTimeout().toNanos());
+		this.fanOut = new FanOut(this.nodes, this.executor, this.settings.nodeTimeout().toNanos(), this::nodeFailed);
 		this.observer = CompositeLockObserver.of(builder.observers);
 		this.renewals = Executors.newSingleThreadScheduledExecutor(daemon("redlock-renewal-"));
 		if (builder.holdOut != null) {
@@ -282,7 +282,6 @@ public final class Redlock implements AutoCloseable {
 				counters.set(index, counter);
 				return counter >= 0;
 			}, this.quorum, null);
-			round.onFailure(this::nodeFailed);
 			List<NodeOutcome> outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
 			long validUntil = start + leaseNanos - this.settings.driftNanos(leaseNanos);
 			boolean quorumReached = FanOut.Round.count(outcomes, Status.ACQUIRED) >= this.quorum;
@@ -369,20 +368,25 @@ public final class Redlock implements AutoCloseable {
 		return this.settings.keyPrefix() + (this.hashTags ? "{" + stored + "}" : stored);
 	}
 
+	/**
+	 * Told of every failed node call, of every round. Any failure but a held-out node or an
+	 * exhausted connection pool may hide a restart (a stale connection to a restarted node fails
+	 * with an end of stream, and no probe has seen the new run id yet), so the node stops counting
+	 * until a probe has seen it.
+	 */
 	private void nodeFailed(int index, NodeOutcome outcome, Throwable error) {
 		if (error instanceof NodeHeldOutException) {
 			return;
 		}
 		this.observer.nodeFailed(outcome);
-		if (this.restartGuard != null && outcome.status() == Status.FAILED && isIoError(error)) {
-			// the connection broke: the node may have restarted; a probe must see it before it counts
+		if (this.restartGuard != null && !isPoolExhausted(error)) {
 			this.restartGuard.suspect(index);
 		}
 	}
 
-	private static boolean isIoError(Throwable error) {
+	private static boolean isPoolExhausted(Throwable error) {
 		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause instanceof java.io.IOException) {
+			if (cause instanceof java.util.NoSuchElementException) {
 				return true;
 			}
 		}
@@ -406,9 +410,18 @@ public final class Redlock implements AutoCloseable {
 	 * nodes, each bounded by the node timeout.
 	 */
 	void release(List<String> fullKeys, String token, FanOut.Round acquisition, long keepNanos) {
+		release(fullKeys, token, acquisition, keepNanos, FanOut.ALL);
+	}
+
+	/**
+	 * Releases as above, waiting for the nodes that {@code awaited} names ({@link FanOut#ALL}, or
+	 * {@link FanOut#HOLDERS}: the nodes known to hold the lock, so that a slow node's pending
+	 * acquisition does not delay the release of a held lock).
+	 */
+	void release(List<String> fullKeys, String token, FanOut.Round acquisition, long keepNanos, int awaited) {
 		long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
 		FanOut.Round round = this.fanOut.run((index, node) -> (keepMillis > 0)
-				? node.extend(fullKeys, token, keepMillis) : node.release(fullKeys, token), FanOut.ALL, acquisition);
+				? node.extend(fullKeys, token, keepMillis) : node.release(fullKeys, token), awaited, acquisition);
 		if (logger.isDebugEnabled()) {
 			logger.debug("{} '{}' on nodes: {}", (keepMillis > 0) ? "Kept for " + keepMillis + "ms" : "Released",
 					fullKeys, round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER));
@@ -420,7 +433,8 @@ public final class Redlock implements AutoCloseable {
 	 */
 	void release(RedlockHandle handle, String token, FanOut.Round acquisition, long keepNanos) {
 		this.held.remove(handle);
-		this.observer.release(handle.snapshot(), () -> release(handle.keys(), token, acquisition, keepNanos));
+		this.observer.release(handle.snapshot(),
+				() -> release(handle.keys(), token, acquisition, keepNanos, FanOut.HOLDERS));
 	}
 
 	/**

@@ -1,0 +1,498 @@
+package dev.redlock.core;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.redlock.LockHandle;
+import dev.redlock.LockNotAcquiredException;
+import dev.redlock.LockRequest;
+import dev.redlock.NodeOutcome;
+import dev.redlock.NodeOutcome.Status;
+import dev.redlock.core.jedis.JedisLockNode;
+import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.test.DelayProxy;
+import dev.redlock.test.RedisServerProcess;
+import dev.redlock.test.RedisServersExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Mutual exclusion and fencing under faults, on five real Redis nodes. Four independent engines
+ * (each with its own connection pools, as four JVMs would have) run three contenders each; they
+ * take and release four keys with fencing tokens, while a {@link ChaosMonkey} kills and restarts
+ * (empty), pauses, or slows the links to a random minority of the nodes, again and again. Every
+ * engine reaches two of its five nodes through a {@link DelayProxy}, and holds restarted nodes
+ * out of the quorum with its restart guard (hold-out = lease). Each hold that ended while its
+ * lock was still valid is recorded; the checks are: no two holds of a key overlap, tokens of a
+ * key strictly increase in hold order, no lock key outlives its lease, and some locks were taken.
+ * The run prints a summary (and, on a violation, the holds and the faults around it).
+ *
+ * <p>The CI run takes about 17 seconds (12 of them under faults). The long run, until 100,000
+ * acquisitions succeeded or {@code chaos.maxMinutes} (30 by default) have passed; at about 75
+ * acquisitions a second it takes some 23 minutes:
+ *
+ * <pre>
+ * ./mvnw -B -pl redlock-test-support,redlock-spring-boot-autoconfigure verify -Dtest=ChaosTests -Dsurefire.failIfNoSpecifiedTests=false -Dchaos.acquisitions=100000
+ * </pre>
+ *
+ * <p>Parameters, as system properties (Surefire passes {@code -D} properties of the Maven command
+ * line on to the test JVM) or, as a fallback, environment variables:
+ * <ul>
+ * <li>{@code chaos.seed} / {@code CHAOS_SEED}: the seed of every random decision (printed);
+ * {@value #DEFAULT_SEED} by default</li>
+ * <li>{@code chaos.acquisitions} / {@code CHAOS_ACQUISITIONS}: successful acquisitions after
+ * which the run stops</li>
+ * <li>{@code chaos.maxMinutes} / {@code CHAOS_MAX_MINUTES}: the longest the run goes on
+ * (decimals allowed); 30 when {@code chaos.acquisitions} is given, 0.2 (12 s) otherwise</li>
+ * </ul>
+ * The summary goes to standard output, which the build redirects to
+ * {@code redlock-spring-boot-autoconfigure/target/surefire-reports/dev.redlock.core.ChaosTests-output.txt}.
+ */
+class ChaosTests {
+
+	static final long DEFAULT_SEED = 20250611L;
+
+	private static final int NODES = 5;
+
+	private static final int CLIENTS = 4;
+
+	private static final int CONTENDERS_PER_CLIENT = 3;
+
+	private static final int KEYS = 4;
+
+	private static final Duration LEASE = Duration.ofMillis(1500);
+
+	private static final Duration HOLD_OUT = LEASE;
+
+	private static final Duration CHECK_INTERVAL = Duration.ofMillis(100);
+
+	private static final Duration NODE_TIMEOUT = Duration.ofMillis(100);
+
+	private static final Duration WAIT = Duration.ofMillis(300);
+
+	private static final int CI_ACQUISITIONS = 50_000;
+
+	private static final double CI_MINUTES = 0.2;
+
+	private static final double LONG_RUN_MINUTES = 30;
+
+	@RegisterExtension
+	static final RedisServersExtension redis = new RedisServersExtension(NODES);
+
+	private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+	@AfterEach
+	void closeEverything() {
+		while (!this.resources.isEmpty()) {
+			try {
+				this.resources.pop().close();
+			}
+			catch (Exception ex) {
+				// the next test starts from restarted, flushed servers anyway
+			}
+		}
+	}
+
+	@Test
+	void locksShouldStayExclusiveAndStrictlyFencedWhileAMinorityOfNodesCrashesPausesOrSlowsDown() throws Exception {
+		Parameters parameters = Parameters.fromEnvironment();
+		long origin = System.nanoTime();
+		Random random = new Random(parameters.seed());
+		System.out.printf(Locale.ROOT, "Chaos run: seed %d (-Dchaos.seed=%d makes the same random choices), target %d "
+				+ "acquisitions, at most %.2f minutes%n", parameters.seed(), parameters.seed(),
+				parameters.acquisitions(), parameters.maxMinutes());
+
+		// client c reaches nodes 2c and 2c+1 (mod 5) through a proxy: every node has one or two
+		boolean[][] proxied = new boolean[CLIENTS][NODES];
+		DelayProxy[][] proxies = new DelayProxy[CLIENTS][NODES];
+		List<List<DelayProxy>> proxiesByNode = new ArrayList<>();
+		Map<String, String> nodeNames = new HashMap<>();
+		for (int node = 0; node < NODES; node++) {
+			proxiesByNode.add(new ArrayList<>());
+			nodeNames.put(RedisServerProcess.HOST + ":" + redis.get(node).port(), "n" + node);
+		}
+		for (int client = 0; client < CLIENTS; client++) {
+			for (int node : List.of((2 * client) % NODES, (2 * client + 1) % NODES)) {
+				DelayProxy proxy = DelayProxy.to(redis.get(node));
+				this.resources.push(proxy);
+				proxied[client][node] = true;
+				proxies[client][node] = proxy;
+				proxiesByNode.get(node).add(proxy);
+				nodeNames.put(RedisServerProcess.HOST + ":" + proxy.port(), "n" + node + " (proxied)");
+			}
+		}
+		ChaosMonkey chaos = new ChaosMonkey(redis.servers().all(), proxiesByNode, proxied,
+				new Random(random.nextLong()), HOLD_OUT, origin);
+
+		List<Redlock> engines = new ArrayList<>();
+		RedlockSettings settings = new RedlockSettings(LEASE, WAIT, Duration.ofMillis(5), Duration.ofMillis(10),
+				NODE_TIMEOUT, 0.01, "test:", false, RedlockSettings.DEFAULT_MAX_HOLD_TIME, false);
+		for (int client = 0; client < CLIENTS; client++) {
+			List<LockNode> nodes = new ArrayList<>();
+			for (int node = 0; node < NODES; node++) {
+				String uri = proxied[client][node] ? proxies[client][node].uri() : redis.get(node).uri();
+				nodes.add(new JedisLockNode(RedisNodeAddress.parse("redlock.nodes", uri), NODE_TIMEOUT, 8));
+			}
+			String clientName = "c" + client;
+			Redlock engine = Redlock.builder(nodes, settings)
+				.restartGuard(HOLD_OUT, CHECK_INTERVAL)
+				.observer(new LockObserver() {
+
+					@Override
+					public void nodeFailed(NodeOutcome outcome) {
+						if (outcome.status() == Status.FAILED) {
+							chaos.nodeFailed(clientName, nodeNames.getOrDefault(outcome.node(), outcome.node()),
+									outcome.detail());
+						}
+					}
+
+				})
+				.build();
+			this.resources.push(engine);
+			engines.add(engine);
+		}
+		// fresh servers are held out for the hold-out time, as restarted ones are
+		await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+			.until(() -> engines.stream().allMatch(ChaosTests::allNodesCount));
+
+		Run run = new Run(parameters.acquisitions(),
+				System.nanoTime() + (long) (parameters.maxMinutes() * TimeUnit.MINUTES.toNanos(1)));
+		ChaosHistory history = new ChaosHistory(origin);
+		Stats stats = new Stats();
+		ScheduledThreadPoolExecutor contenders = new ScheduledThreadPoolExecutor(CLIENTS * CONTENDERS_PER_CLIENT,
+				(task) -> {
+					Thread thread = new Thread(task, "chaos-contender");
+					thread.setDaemon(true);
+					return thread;
+				});
+		this.resources.push(contenders::shutdownNow);
+		CountDownLatch finished = new CountDownLatch(CLIENTS * CONTENDERS_PER_CLIENT);
+		long started = System.nanoTime();
+		chaos.start(Duration.ofMillis(25), run.deadline());
+		this.resources.push(chaos::stopAndHeal);
+		for (int client = 0; client < CLIENTS; client++) {
+			for (int contender = 0; contender < CONTENDERS_PER_CLIENT; contender++) {
+				new Contender(client, "c" + client + "/" + contender, engines.get(client), chaos, run, stats, history,
+						new Random(random.nextLong()), contenders, finished).next();
+			}
+		}
+		if (parameters.maxMinutes() > 1) {
+			contenders.scheduleAtFixedRate(() -> System.out.printf(Locale.ROOT,
+					"%7.0fs: %d of %d acquisitions, %d kills, %d pauses, %d slowdowns%n",
+					(System.nanoTime() - started) / 1e9, stats.succeeded.get(), parameters.acquisitions(), chaos.kills(),
+					chaos.pauses(), chaos.slowdowns()), 30, 30, TimeUnit.SECONDS);
+		}
+		await().atMost(Duration.ofNanos(run.deadline() - System.nanoTime()).plusMinutes(1))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> finished.getCount() == 0);
+		long duration = System.nanoTime() - started;
+
+		chaos.stopAndHeal();
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+			.until(() -> redis.servers().all().stream().allMatch(ChaosTests::answers));
+		for (Redlock engine : engines) {
+			engine.close();
+		}
+		List<String> keysLeft;
+		try {
+			await().atMost(LEASE.plusSeconds(3)).pollInterval(Duration.ofMillis(100))
+				.until(() -> lockKeysLeft().isEmpty());
+			keysLeft = List.of();
+		}
+		catch (ConditionTimeoutException ex) {
+			keysLeft = lockKeysLeft();
+		}
+
+		List<ChaosHistory.Violation> overlaps = history.overlaps();
+		List<ChaosHistory.Violation> fencing = history.fencingViolations();
+		printSummary(parameters, duration, chaos, stats, history, overlaps, fencing, keysLeft);
+		printEvidence("Mutual-exclusion violations", overlaps, chaos);
+		printEvidence("Fencing-order violations", fencing, chaos);
+
+		assertThat(stats.errors).as("unexpected exceptions from the engine").isEmpty();
+		assertThat(overlaps).as("mutual-exclusion violations (seed %d)", parameters.seed()).isEmpty();
+		assertThat(fencing).as("fencing-order violations (seed %d)", parameters.seed()).isEmpty();
+		assertThat(keysLeft).as("lock keys left after their lease").isEmpty();
+		assertThat(stats.succeeded.get()).as("successful acquisitions").isPositive();
+		assertThat(chaos.kills() + chaos.pauses() + chaos.slowdowns()).as("faults injected").isPositive();
+	}
+
+	private static boolean allNodesCount(Redlock engine) {
+		return engine.probe().stream().allMatch((status) -> status.problem().isEmpty());
+	}
+
+	private static boolean answers(RedisServerProcess server) {
+		try {
+			return server.isRunning() && "PONG".equals(server.call("PING"));
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Lock keys on any node, without fencing counters (they live on, by design) and probe canaries
+	 * (a probe that timed out on a paused node leaves its canary for its 10 s TTL; it is no lock).
+	 */
+	private static List<String> lockKeysLeft() {
+		List<String> keys = new ArrayList<>();
+		for (RedisServerProcess server : redis.servers().all()) {
+			for (String key : server.keys("test:*")) {
+				if (!key.endsWith(Redlock.FENCING_SUFFIX) && !key.contains(Redlock.CANARY_KEY_SUFFIX)) {
+					keys.add(server.port() + "/" + key + " (pttl " + server.call("PTTL", key) + "ms)");
+				}
+			}
+		}
+		return keys;
+	}
+
+	private static void printSummary(Parameters parameters, long duration, ChaosMonkey chaos, Stats stats,
+			ChaosHistory history, List<ChaosHistory.Violation> overlaps, List<ChaosHistory.Violation> fencing,
+			List<String> keysLeft) {
+		long attemptedHealthy = stats.attemptedHealthy.get();
+		long succeededHealthy = stats.succeededHealthy.get();
+		StringBuilder table = new StringBuilder();
+		table.append(String.format(Locale.ROOT, "%nChaos summary (%d clients x %d contenders, %d nodes, %d keys, "
+				+ "lease %dms, node timeout %dms, wait %dms, restart hold-out %dms)%n", CLIENTS, CONTENDERS_PER_CLIENT,
+				NODES, KEYS, LEASE.toMillis(), NODE_TIMEOUT.toMillis(), WAIT.toMillis(), HOLD_OUT.toMillis()));
+		row(table, "seed", Long.toString(parameters.seed()));
+		row(table, "duration", String.format(Locale.ROOT, "%.1f s", duration / 1e9));
+		row(table, "faults (node kills / pauses / slowed)",
+				chaos.kills() + " / " + chaos.pauses() + " / " + chaos.slowdowns()
+						+ ((chaos.failures() > 0) ? " (" + chaos.failures() + " failed)" : ""));
+		row(table, "acquisitions attempted", Long.toString(stats.attempted.get()));
+		row(table, "acquisitions succeeded", Long.toString(stats.succeeded.get()));
+		row(table, "acquisitions failed", stats.failed.get() + " (" + stats.contended.get()
+				+ " of them with the key held by another on some node)");
+		row(table, "succeeded while a quorum was healthy", String.format(Locale.ROOT, "%.1f%% (%d of %d attempts)",
+				(attemptedHealthy > 0) ? 100.0 * succeededHealthy / attemptedHealthy : 0.0, succeededHealthy,
+				attemptedHealthy));
+		row(table, "holds checked (ended valid)", Integer.toString(history.size()));
+		row(table, "holds that outlived their validity", Long.toString(stats.expired.get()));
+		row(table, "mutual-exclusion violations", Integer.toString(overlaps.size()));
+		row(table, "fencing-order violations", Integer.toString(fencing.size()));
+		row(table, "lock keys left after the lease", Integer.toString(keysLeft.size()));
+		row(table, "unexpected exceptions", Integer.toString(stats.errors.size()));
+		System.out.println(table);
+		if (!keysLeft.isEmpty()) {
+			System.out.println("Lock keys left: " + keysLeft);
+		}
+	}
+
+	private static void row(StringBuilder table, String name, String value) {
+		table.append(String.format(Locale.ROOT, "  %-40s %s%n", name, value));
+	}
+
+	/**
+	 * Prints the first violations, each with the faults from 3 s before the earlier hold began to
+	 * the end of the later one (times in seconds since the run's origin).
+	 */
+	private static void printEvidence(String title, List<ChaosHistory.Violation> violations, ChaosMonkey chaos) {
+		if (violations.isEmpty()) {
+			return;
+		}
+		System.out.println(title + " (" + violations.size() + ", the first 20, with the faults around them):");
+		for (ChaosHistory.Violation violation : violations.subList(0, Math.min(20, violations.size()))) {
+			System.out.println("  " + violation);
+			long from = violation.earlier().start() - TimeUnit.SECONDS.toNanos(3);
+			long to = Math.max(violation.earlier().end(), violation.later().end());
+			chaos.events(from, to).forEach((event) -> System.out.println("      " + event));
+		}
+	}
+
+	/**
+	 * The run's parameters.
+	 * @param seed the seed of every random decision
+	 * @param acquisitions successful acquisitions after which the run stops
+	 * @param maxMinutes the longest the run goes on
+	 */
+	record Parameters(long seed, long acquisitions, double maxMinutes) {
+
+		static Parameters fromEnvironment() {
+			String seed = parameter("chaos.seed");
+			String acquisitions = parameter("chaos.acquisitions");
+			String maxMinutes = parameter("chaos.maxMinutes");
+			return new Parameters((seed != null) ? Long.parseLong(seed) : DEFAULT_SEED,
+					(acquisitions != null) ? Long.parseLong(acquisitions) : CI_ACQUISITIONS,
+					(maxMinutes != null) ? Double.parseDouble(maxMinutes)
+							: (acquisitions != null) ? LONG_RUN_MINUTES : CI_MINUTES);
+		}
+
+		/** A system property, or else the environment variable of the same name in upper snake case. */
+		private static String parameter(String property) {
+			String value = System.getProperty(property);
+			if (value == null || value.isBlank()) {
+				value = System.getenv(property.replace('.', '_')
+					.replaceAll("([a-z])([A-Z])", "$1_$2")
+					.toUpperCase(Locale.ROOT));
+			}
+			return (value == null || value.isBlank()) ? null : value.trim();
+		}
+
+	}
+
+	/**
+	 * When the run ends: after {@code acquisitions} successful acquisitions or at the deadline.
+	 */
+	record Run(long acquisitions, long deadline) {
+	}
+
+	/** Counters shared by every contender. */
+	static final class Stats {
+
+		final AtomicLong attempted = new AtomicLong();
+
+		final AtomicLong attemptedHealthy = new AtomicLong();
+
+		final AtomicLong succeeded = new AtomicLong();
+
+		final AtomicLong succeededHealthy = new AtomicLong();
+
+		final AtomicLong failed = new AtomicLong();
+
+		final AtomicLong contended = new AtomicLong();
+
+		final AtomicLong expired = new AtomicLong();
+
+		final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+
+		void error(String contender, Throwable ex) {
+			this.errors.add(contender + ": " + ex);
+		}
+
+	}
+
+	/**
+	 * One contender: tries to take a random key, holds it for up to 10 ms (one time in twenty for
+	 * 100 to 700 ms), releases it, and goes again after up to 5 ms, as a chain of tasks on a shared
+	 * scheduler (no thread sleeps while it holds a lock or waits).
+	 */
+	static final class Contender {
+
+		private final int client;
+
+		private final String name;
+
+		private final Redlock engine;
+
+		private final ChaosMonkey chaos;
+
+		private final Run run;
+
+		private final Stats stats;
+
+		private final ChaosHistory history;
+
+		private final Random random;
+
+		private final ScheduledExecutorService scheduler;
+
+		private final CountDownLatch finished;
+
+		Contender(int client, String name, Redlock engine, ChaosMonkey chaos, Run run, Stats stats,
+				ChaosHistory history, Random random, ScheduledExecutorService scheduler, CountDownLatch finished) {
+			this.client = client;
+			this.name = name;
+			this.engine = engine;
+			this.chaos = chaos;
+			this.run = run;
+			this.stats = stats;
+			this.history = history;
+			this.random = random;
+			this.scheduler = scheduler;
+			this.finished = finished;
+		}
+
+		void next() {
+			try {
+				this.scheduler.schedule(this::attempt, this.random.nextInt(6), TimeUnit.MILLISECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				this.finished.countDown();
+			}
+		}
+
+		private void attempt() {
+			if (this.stats.succeeded.get() >= this.run.acquisitions() || System.nanoTime() - this.run.deadline() >= 0) {
+				this.finished.countDown();
+				return;
+			}
+			try {
+				String key = "chaos:" + this.random.nextInt(KEYS);
+				boolean healthy = this.chaos.quorumHealthy(this.client, System.nanoTime());
+				this.stats.attempted.incrementAndGet();
+				if (healthy) {
+					this.stats.attemptedHealthy.incrementAndGet();
+				}
+				LockHandle handle;
+				try {
+					handle = this.engine.acquire(LockRequest.of(key, LEASE, WAIT).withFencing(true).withAutoRenew(false));
+				}
+				catch (LockNotAcquiredException ex) {
+					this.stats.failed.incrementAndGet();
+					if (ex.getNodeOutcomes().stream().anyMatch((outcome) -> outcome.status() == Status.HELD_BY_OTHER)) {
+						this.stats.contended.incrementAndGet();
+					}
+					next();
+					return;
+				}
+				long start = System.nanoTime();
+				this.stats.succeeded.incrementAndGet();
+				if (healthy) {
+					this.stats.succeededHealthy.incrementAndGet();
+				}
+				// mostly short holds; some long ones, so that faults strike while a lock is held
+				long hold = (this.random.nextInt(20) == 0) ? 100 + this.random.nextInt(601) : this.random.nextInt(11);
+				this.scheduler.schedule(() -> release(key, handle, start), hold, TimeUnit.MILLISECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				this.finished.countDown();
+			}
+			catch (RuntimeException | Error ex) {
+				this.stats.error(this.name, ex);
+				next();
+			}
+		}
+
+		private void release(String key, LockHandle handle, long start) {
+			try {
+				long end = System.nanoTime();
+				boolean valid = handle.isValid();
+				long token = handle.fencingToken().orElse(-1);
+				handle.close();
+				if (valid) {
+					this.history.record(key, this.name, token, start, end);
+				}
+				else {
+					this.stats.expired.incrementAndGet();
+				}
+			}
+			catch (RuntimeException | Error ex) {
+				this.stats.error(this.name, ex);
+			}
+			next();
+		}
+
+	}
+
+}
