@@ -28,6 +28,20 @@ public interface LockNode extends AutoCloseable {
 	}
 
 	/**
+	 * Makes the node refuse locks until it has been up for {@code armAfter}: from now on, the node
+	 * grants a lock only while {@code markerKey} exists, and {@link #probe} sets the marker once
+	 * the node's uptime reaches {@code armAfter}. A restart without persistence wipes the marker
+	 * with the locks, so an emptied node cannot grant a lock again before the hold-out, whatever
+	 * the timing of the probes. The default does nothing (the node cannot be armed).
+	 * @param markerKey the marker's key
+	 * @param armAfter the uptime after which a probe arms the node
+	 * @return {@code true} if the node supports arming
+	 */
+	default boolean requireArming(String markerKey, Duration armAfter) {
+		return false;
+	}
+
+	/**
 	 * Sets every key to {@code token} with a time to live, only if none of them exists, in one
 	 * atomic step ({@code SET key token NX PX ttl} for one key).
 	 * @param keys the lock keys, at least one

@@ -59,6 +59,12 @@ public final class Redlock implements AutoCloseable {
 	/** Lock keys longer than this many bytes (UTF-8) are stored as their SHA-256. */
 	public static final int MAX_KEY_BYTES = 512;
 
+	/**
+	 * The key (after the key prefix) of the marker that arms a node: a node grants locks only
+	 * while it exists, and a restart without persistence wipes it (see {@link RestartGuard}).
+	 */
+	public static final String ARMED_MARKER = "__redlock_armed__";
+
 	/** Appended to a lock's key to name its fencing counter. */
 	public static final String FENCING_SUFFIX = ":fencing";
 
@@ -117,6 +123,9 @@ public final class Redlock implements AutoCloseable {
 		this.renewals = Executors.newSingleThreadScheduledExecutor(daemon("redlock-renewal-"));
 		if (builder.holdOut != null) {
 			this.restartGuard = new RestartGuard(builder.holdOut, this.nodes.size());
+			for (LockNode node : this.nodes) {
+				node.requireArming(this.settings.keyPrefix() + ARMED_MARKER, builder.holdOut);
+			}
 			probe();
 			this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("redlock-monitor-"));
 			long interval = builder.checkInterval.toMillis();

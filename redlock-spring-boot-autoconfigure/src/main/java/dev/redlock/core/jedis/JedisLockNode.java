@@ -62,6 +62,14 @@ public final class JedisLockNode implements LockNode {
 			+ "if redis.call('get', key) ~= ARGV[1] then return 0 end end "
 			+ "for _, key in ipairs(KEYS) do redis.call('pexpire', key, ARGV[2]) end return 1");
 
+	static final LuaScript ACQUIRE_ARMED = new LuaScript("if redis.call('exists', KEYS[1]) == 0 then return -2 end "
+			+ "for i = 2, #KEYS do if redis.call('exists', KEYS[i]) == 1 then return 0 end end "
+			+ "for i = 2, #KEYS do redis.call('set', KEYS[i], ARGV[1], 'PX', ARGV[2]) end return 1");
+
+	static final LuaScript ACQUIRE_FENCED_ARMED = new LuaScript("if redis.call('exists', KEYS[1]) == 0 then return -2 end "
+			+ "if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then "
+			+ "return tonumber(redis.call('get', KEYS[3]) or '0') else return -1 end");
+
 	static final LuaScript ACQUIRE_FENCED = new LuaScript(
 			"if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then "
 					+ "return tonumber(redis.call('get', KEYS[2]) or '0') else return -1 end");
@@ -75,6 +83,10 @@ public final class JedisLockNode implements LockNode {
 	private final UnifiedJedis client;
 
 	private final int replicaAcks;
+
+	private volatile String markerKey;
+
+	private volatile Duration armAfter;
 
 	private final long replicaAckTimeoutMillis;
 
@@ -209,7 +221,25 @@ public final class JedisLockNode implements LockNode {
 	}
 
 	@Override
+	public boolean requireArming(String markerKey, Duration armAfter) {
+		if (needsHashTags()) {
+			// a marker lives in one slot, so it cannot vouch for every shard of a cluster
+			return false;
+		}
+		this.armAfter = armAfter;
+		this.markerKey = markerKey;
+		return true;
+	}
+
+	@Override
 	public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
+		String marker = this.markerKey;
+		if (marker != null) {
+			List<String> markerAndKeys = new ArrayList<>(keys.size() + 1);
+			markerAndKeys.add(marker);
+			markerAndKeys.addAll(keys);
+			return armed(run(ACQUIRE_ARMED, markerAndKeys, token, Long.toString(ttlMillis))) == 1L;
+		}
 		if (this.replicaAcks > 0 && !needsHashTags()) {
 			return acquireAcknowledged(keys, token, ttlMillis);
 		}
@@ -290,8 +320,30 @@ public final class JedisLockNode implements LockNode {
 
 	@Override
 	public long tryAcquireFenced(String key, String token, long ttlMillis, String counterKey) {
-		Object reply = run(ACQUIRE_FENCED, List.of(key, counterKey), token, Long.toString(ttlMillis));
+		String marker = this.markerKey;
+		Object reply = (marker != null)
+				? armed(run(ACQUIRE_FENCED_ARMED, List.of(marker, key, counterKey), token, Long.toString(ttlMillis)))
+				: run(ACQUIRE_FENCED, List.of(key, counterKey), token, Long.toString(ttlMillis));
 		return (reply instanceof Long counter) ? counter : -1;
+	}
+
+	/**
+	 * Checks an armed script's reply: {@code -2} means the marker is missing.
+	 */
+	private Long armed(Object reply) {
+		if (reply instanceof Long value && value == -2L) {
+			throw new IllegalStateException("the node is not armed: it (re)started less than " + this.armAfter
+					+ " ago and may have lost locks, or no probe has armed it yet");
+		}
+		return (reply instanceof Long value) ? value : 0L;
+	}
+
+	private void armIfDue(Server server) {
+		String marker = this.markerKey;
+		if (marker != null && server.uptime != null && server.uptime.compareTo(this.armAfter) >= 0
+				&& !this.client.exists(marker)) {
+			this.client.set(marker, String.valueOf(server.runId));
+		}
 	}
 
 	@Override
@@ -334,6 +386,7 @@ public final class JedisLockNode implements LockNode {
 			if ("slave".equals(server.role) || "replica".equals(server.role)) {
 				return server.status(false, "the node is a replica; a Redlock node must be an independent master");
 			}
+			armIfDue(server);
 			String token = Long.toHexString(System.nanoTime()) + Thread.currentThread().getId();
 			boolean set = tryAcquire(List.of(canaryKey), token, 10_000);
 			boolean deleted = set && release(List.of(canaryKey), token);
