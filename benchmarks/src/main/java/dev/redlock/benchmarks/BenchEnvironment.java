@@ -1,0 +1,152 @@
+package dev.redlock.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import dev.redlock.test.RedisBinary;
+import dev.redlock.test.DelayProxy;
+import dev.redlock.test.RedisServers;
+
+/**
+ * The Redis nodes every benchmark runs against: five {@code redis-server} processes on loopback
+ * ports, and a {@link DelayProxy} in front of the fifth that makes it {@link #SLOW_NODE_DELAY}
+ * slower.
+ *
+ * <p>{@link BenchmarkMain} starts them once and hands their addresses to every forked JMH JVM
+ * through the {@value #NODES_PROPERTY} and {@value #SLOW_NODE_PROPERTY} system properties, so
+ * that all implementations in one run use the same processes. A JVM started without those
+ * properties (JMH run directly, an IDE) starts its own, once, and stops them when it exits.
+ */
+public final class BenchEnvironment implements AutoCloseable {
+
+	/** System property: comma-separated {@code redis://} URIs of the five fast nodes. */
+	public static final String NODES_PROPERTY = "redlock.bench.nodes";
+
+	/** System property: the {@code redis://} URI of the delay proxy in front of the fifth node. */
+	public static final String SLOW_NODE_PROPERTY = "redlock.bench.slow-node";
+
+	/** How many nodes are started. */
+	public static final int NODE_COUNT = 5;
+
+	/** How much slower the slow node answers: every request to it is held this long. */
+	public static final Duration SLOW_NODE_DELAY = Duration.ofMillis(50);
+
+	private static BenchEnvironment shared;
+
+	private final List<String> nodes;
+
+	private final String slowNode;
+
+	private final RedisServers servers;
+
+	private final DelayProxy proxy;
+
+	private BenchEnvironment(List<String> nodes, String slowNode, RedisServers servers, DelayProxy proxy) {
+		this.nodes = List.copyOf(nodes);
+		this.slowNode = slowNode;
+		this.servers = servers;
+		this.proxy = proxy;
+	}
+
+	/**
+	 * Starts five nodes and a delay proxy in front of the fifth.
+	 * @param slowNodeDelay the delay of the proxy
+	 * @return the environment; closing it stops the nodes and the proxy
+	 */
+	public static BenchEnvironment start(Duration slowNodeDelay) {
+		RedisServers servers = RedisServers.start(NODE_COUNT);
+		DelayProxy proxy = DelayProxy.to(servers.get(NODE_COUNT - 1));
+		proxy.setDelay(slowNodeDelay);
+		return new BenchEnvironment(servers.uris(), proxy.uri(), servers, proxy);
+	}
+
+	/**
+	 * The environment of this JVM: the nodes named by the system properties, or nodes started
+	 * now (once) and stopped when the JVM exits.
+	 * @return the environment
+	 */
+	public static synchronized BenchEnvironment shared() {
+		if (shared == null) {
+			String nodes = System.getProperty(NODES_PROPERTY);
+			String slowNode = System.getProperty(SLOW_NODE_PROPERTY);
+			if (nodes != null && slowNode != null) {
+				shared = new BenchEnvironment(Arrays.asList(nodes.split(",")), slowNode, null, null);
+			}
+			else {
+				BenchEnvironment started = start(SLOW_NODE_DELAY);
+				Runtime.getRuntime().addShutdownHook(new Thread(started::close, "bench-environment-stop"));
+				shared = started;
+			}
+		}
+		return shared;
+	}
+
+	/**
+	 * The system properties that hand this environment to another JVM.
+	 * @return {@code -D} arguments
+	 */
+	public List<String> jvmArgs() {
+		return List.of("-D" + NODES_PROPERTY + "=" + String.join(",", this.nodes),
+				"-D" + SLOW_NODE_PROPERTY + "=" + this.slowNode);
+	}
+
+	/**
+	 * The first {@code count} fast nodes.
+	 * @param count how many, 1 to 5
+	 * @return their URIs
+	 */
+	public List<String> nodes(int count) {
+		return this.nodes.subList(0, count);
+	}
+
+	/**
+	 * Four fast nodes, and the fifth through the delay proxy.
+	 * @return five URIs, the last one slow
+	 */
+	public List<String> nodesWithOneSlow() {
+		List<String> uris = new ArrayList<>(this.nodes.subList(0, NODE_COUNT - 1));
+		uris.add(this.slowNode);
+		return uris;
+	}
+
+	/**
+	 * The ports of the five nodes (not the proxy's).
+	 * @return the ports
+	 */
+	public List<Integer> ports() {
+		return this.nodes.stream().map(Resp::port).toList();
+	}
+
+	/**
+	 * Deletes every key on every node.
+	 */
+	public void flushAll() {
+		for (int port : ports()) {
+			Resp.call(port, "FLUSHALL");
+		}
+	}
+
+	/**
+	 * The version of the {@code redis-server} binary.
+	 * @return the version, such as {@code 7.0.15}
+	 */
+	public static String redisVersion() {
+		return RedisBinary.locate().version();
+	}
+
+	/**
+	 * Stops the proxy and the nodes, if this environment started them.
+	 */
+	@Override
+	public void close() {
+		if (this.proxy != null) {
+			this.proxy.close();
+		}
+		if (this.servers != null) {
+			this.servers.close();
+		}
+	}
+
+}

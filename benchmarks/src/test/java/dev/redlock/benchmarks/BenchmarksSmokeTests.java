@@ -1,0 +1,206 @@
+package dev.redlock.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.openjdk.jmh.infra.Control;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Keeps the benchmarks honest in CI within seconds: every benchmark body runs a few times against
+ * real {@code redis-server} processes, every implementation takes, holds exclusively and releases
+ * a lock, the command counter counts, and one tiny in-process JMH run feeds the report and the
+ * chart. Timing is not checked here.
+ */
+class BenchmarksSmokeTests {
+
+	private static BenchEnvironment environment;
+
+	@BeforeAll
+	static void startNodes() {
+		environment = BenchEnvironment.start(Duration.ofMillis(5));
+		System.setProperty(BenchEnvironment.NODES_PROPERTY,
+				String.join(",", environment.nodes(BenchEnvironment.NODE_COUNT)));
+		System.setProperty(BenchEnvironment.SLOW_NODE_PROPERTY, environment.nodesWithOneSlow().get(4));
+	}
+
+	@AfterAll
+	static void stopNodes() {
+		environment.close();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Implementation.class)
+	void everyImplementationLocksExclusivelyAndUnlocks(Implementation implementation) {
+		try (Locker locker = implementation.create(environment.nodes(implementation.nodes()), false)) {
+			String key = "smoke:" + implementation.id();
+			AtomicReference<Boolean> othersGotIt = new AtomicReference<>();
+			boolean locked = locker.withLock(key, Duration.ofSeconds(1), () -> othersGotIt.set(CompletableFuture
+				.supplyAsync(() -> locker.withLock(key, Duration.ZERO, () -> {
+				}))
+				.join()));
+			assertThat(locked).isTrue();
+			assertThat(othersGotIt.get()).as("another thread took the held lock").isFalse();
+			for (int i = 0; i < 3; i++) {
+				assertThat(locker.withLock(key, Duration.ofSeconds(1), () -> {
+				})).as("lock again after release").isTrue();
+			}
+		}
+	}
+
+	@Test
+	void uncontendedAndThroughputBodiesLockAndUnlock() {
+		for (String impl : List.of("raw-1", "ours-3", "redisson-1", "spring-1")) {
+			UncontendedBenchmark uncontended = new UncontendedBenchmark();
+			uncontended.impl = impl;
+			uncontended.connect();
+			try {
+				for (int i = 0; i < 3; i++) {
+					assertThat(uncontended.lockAndUnlock(key(i))).as(impl).isTrue();
+				}
+			}
+			finally {
+				uncontended.close();
+			}
+		}
+		ThroughputBenchmark throughput = new ThroughputBenchmark();
+		throughput.impl = "raw-5";
+		throughput.connect();
+		try {
+			assertThat(throughput.threads1(key(0))).isTrue();
+			assertThat(throughput.threads2(key(1))).isTrue();
+			assertThat(throughput.threads4(key(2))).isTrue();
+			assertThat(throughput.threads8(key(3))).isTrue();
+		}
+		finally {
+			throughput.close();
+		}
+	}
+
+	@Test
+	void hotKeyBodyCountsAcquisitionsAndHandoffs() throws Exception {
+		for (String impl : List.of("ours-1", "redisson-1", "spring-1")) {
+			ContendedBenchmark benchmark = new ContendedBenchmark();
+			benchmark.impl = impl;
+			benchmark.connect();
+			try {
+				Control measuring = new Control();
+				measuring.startMeasurement = true;
+				List<ContendedBenchmark.Counters> counters = new ArrayList<>();
+				List<Thread> threads = new ArrayList<>();
+				for (int t = 0; t < 2; t++) {
+					ContendedBenchmark.Counters counter = new ContendedBenchmark.Counters();
+					counter.thread = t;
+					counters.add(counter);
+					threads.add(new Thread(() -> {
+						for (int i = 0; i < 3; i++) {
+							benchmark.hotKey(counter, measuring);
+						}
+					}));
+				}
+				threads.forEach(Thread::start);
+				for (Thread thread : threads) {
+					thread.join(20_000);
+				}
+				long acquired = counters.stream().mapToLong((c) -> c.acquired).sum();
+				long handoffs = counters.stream().mapToLong((c) -> c.handoffs).sum();
+				assertThat(acquired).as(impl).isEqualTo(6);
+				assertThat(handoffs).as(impl).isBetween(1L, 6L);
+			}
+			finally {
+				benchmark.close();
+			}
+		}
+	}
+
+	@Test
+	void slowNodeBodyLocksThroughTheProxy() {
+		for (String impl : List.of("raw-5", "ours-5", "redisson-redlock-5")) {
+			SlowNodeBenchmark benchmark = new SlowNodeBenchmark();
+			benchmark.impl = impl;
+			benchmark.connect();
+			try {
+				for (int i = 0; i < 2; i++) {
+					assertThat(benchmark.oneSlowNode(key(i))).as(impl).isTrue();
+				}
+			}
+			finally {
+				benchmark.close();
+			}
+		}
+	}
+
+	@Test
+	void commandCounterSeesTwoCommandsPerNodeForThisLibrary() {
+		CommandCounter.Count count = CommandCounter.count(environment, Implementation.OURS_3, 20);
+		assertThat(count.operations()).isEqualTo(20);
+		// the lock itself is 2N commands; opening a pooled connection adds a CLIENT SETNAME now and then
+		assertThat(count.sentPerOperation()).isBetween(6.0, 6.5);
+		assertThat(count.sent()).containsEntry("set", 3.0).containsEntry("evalsha", 3.0);
+		// SET + EVALSHA (GET and DEL inside) per node; a node that missed an attempt (timed out on a
+		// loaded machine) runs only the GET of the release
+		assertThat(count.executedPerOperation()).isBetween(11.5, 12.5);
+	}
+
+	@Test
+	void tinyJmhRunFeedsTheReportAndTheChart(@TempDir Path results) throws Exception {
+		// a seconds-long in-process run; it must not wait for another JMH run's machine-wide lock
+		System.setProperty("jmh.ignoreLock", "true");
+		Collection<RunResult> run = new Runner(new OptionsBuilder()
+			.include("^" + UncontendedBenchmark.class.getName().replace(".", "\\.") + "\\.")
+			.param("impl", "raw-1", "ours-1")
+			.forks(0)
+			.warmupIterations(0)
+			.measurementIterations(1)
+			.measurementTime(TimeValue.milliseconds(300))
+			.shouldFailOnError(true)
+			.build()).run();
+		try (var stream = new java.io.PrintStream(Files.newOutputStream(results.resolve("results.json")), true,
+				java.nio.charset.StandardCharsets.UTF_8)) {
+			ResultFormatFactory.getInstance(ResultFormatType.JSON, stream).writeOut(run);
+		}
+		CommandCounter.write(List.of(CommandCounter.count(environment, Implementation.OURS_1, 10)),
+				results.resolve("commands.json"));
+		Report.writeMachine(Report.describeMachine("smoke"), results.resolve("machine.properties"));
+		Path docs = results.resolve("docs");
+		Files.createDirectories(docs);
+		Files.writeString(docs.resolve("benchmarks.md"),
+				"# Benchmarks\n\nprose before\n\n" + Report.START + "\nold\n" + Report.END + "\n\nprose after\n");
+
+		Report.write(results, docs);
+
+		String page = Files.readString(docs.resolve("benchmarks.md"));
+		assertThat(page).contains("prose before", "prose after", "| `raw-1` | 1 |", "| `ours-1` | 1 |",
+				"2N Redis commands").doesNotContain("\nold\n");
+		assertThat(JmhResults.read(results.resolve("results.json")).find("UncontendedBenchmark", "lockAndUnlock",
+				"ours-1")).hasValueSatisfying((r) -> assertThat(r.percentile(50)).isPositive());
+		assertThat(Files.size(docs.resolve("benchmarks.png"))).isGreaterThan(10_000);
+		assertThat(javax.imageio.ImageIO.read(docs.resolve("benchmarks.png").toFile()).getWidth()).isEqualTo(1600);
+	}
+
+	private static ThreadKey key(int index) {
+		ThreadKey key = new ThreadKey();
+		key.key = "smoke-key:" + index;
+		return key;
+	}
+
+}
