@@ -5,14 +5,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.redlock.test.RedisBinary;
 import dev.redlock.test.DelayProxy;
+import dev.redlock.test.RedisBinary;
 import dev.redlock.test.RedisServers;
 
 /**
  * The Redis nodes every benchmark runs against: five {@code redis-server} processes on loopback
- * ports, and a {@link DelayProxy} in front of the fifth that makes it {@link #SLOW_NODE_DELAY}
- * slower.
+ * ports, and the fixture's {@link DelayProxy} in front of the fifth that makes every round trip to
+ * it {@link #SLOW_NODE_DELAY} slower (half of it in each direction).
  *
  * <p>{@link BenchmarkMain} starts them once and hands their addresses to every forked JMH JVM
  * through the {@value #NODES_PROPERTY} and {@value #SLOW_NODE_PROPERTY} system properties, so
@@ -30,7 +30,7 @@ public final class BenchEnvironment implements AutoCloseable {
 	/** How many nodes are started. */
 	public static final int NODE_COUNT = 5;
 
-	/** How much slower the slow node answers: every request to it is held this long. */
+	/** How much slower the slow node answers: every round trip to it takes this much longer. */
 	public static final Duration SLOW_NODE_DELAY = Duration.ofMillis(50);
 
 	private static BenchEnvironment shared;
@@ -52,13 +52,14 @@ public final class BenchEnvironment implements AutoCloseable {
 
 	/**
 	 * Starts five nodes and a delay proxy in front of the fifth.
-	 * @param slowNodeDelay the delay of the proxy
+	 * @param slowNodeDelay how much longer a round trip to the fifth node takes through the proxy
+	 * (half of it on the way there, half on the way back)
 	 * @return the environment; closing it stops the nodes and the proxy
 	 */
 	public static BenchEnvironment start(Duration slowNodeDelay) {
 		RedisServers servers = RedisServers.start(NODE_COUNT);
 		DelayProxy proxy = DelayProxy.to(servers.get(NODE_COUNT - 1));
-		proxy.setDelay(slowNodeDelay);
+		proxy.setDelay(slowNodeDelay.dividedBy(2));
 		return new BenchEnvironment(servers.uris(), proxy.uri(), servers, proxy);
 	}
 

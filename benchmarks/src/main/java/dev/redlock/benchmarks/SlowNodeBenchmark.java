@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Uncontended latency on five nodes of which the fifth answers
- * {@link BenchEnvironment#SLOW_NODE_DELAY} later (through a {@link DelayProxy}). A quorum of
+ * {@link BenchEnvironment#SLOW_NODE_DELAY} later (through the fixture's {@code DelayProxy}). A quorum of
  * four fast nodes is always there, so an implementation that decides on the first majority
  * should not notice.
  */

@@ -156,9 +156,9 @@ class BenchmarksSmokeTests {
 		// the lock itself is 2N commands; opening a pooled connection adds a CLIENT SETNAME now and then
 		assertThat(count.sentPerOperation()).isBetween(6.0, 6.5);
 		assertThat(count.sent()).containsEntry("set", 3.0).containsEntry("evalsha", 3.0);
-		// SET + EVALSHA (GET and DEL inside) per node; a node that missed an attempt (timed out on a
-		// loaded machine) runs only the GET of the release
-		assertThat(count.executedPerOperation()).isBetween(11.5, 12.5);
+		// 4 per node when every release finds its key (GET and DEL run inside the script); a node whose
+		// release is not waited for may still hold the previous lock when the next one is tried
+		assertThat(count.executedPerOperation()).isGreaterThan(9.0).isLessThanOrEqualTo(12.5);
 	}
 
 	@Test
