@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -120,7 +121,10 @@ public final class Redlock implements AutoCloseable {
 		this.hashTags = this.nodes.stream().anyMatch(LockNode::needsHashTags);
 		this.fanOut = new FanOut(this.nodes, this.executor, this.settings.nodeTimeout().toNanos(), this::nodeFailed);
 		this.observer = CompositeLockObserver.of(builder.observers);
-		this.renewals = Executors.newSingleThreadScheduledExecutor(daemon("redlock-renewal-"));
+		ScheduledThreadPoolExecutor renewals = new ScheduledThreadPoolExecutor(1, daemon("redlock-renewal-"));
+		// a released lock's renewal is removed at once, not kept queued until its time
+		renewals.setRemoveOnCancelPolicy(true);
+		this.renewals = renewals;
 		if (builder.holdOut != null) {
 			this.restartGuard = new RestartGuard(builder.holdOut, this.nodes.size());
 			for (LockNode node : this.nodes) {
