@@ -102,7 +102,7 @@ class TopologyTests {
 		}
 		held.forEach(LockHandle::close);
 		await().atMost(Duration.ofSeconds(2)).until(() -> clusterKeys().isEmpty());
-		assertThat(standalone.get(0).keys("*")).isEmpty();
+		await().atMost(Duration.ofSeconds(2)).until(() -> standalone.get(0).keys("*").isEmpty());
 	}
 
 	@Test
