@@ -1,5 +1,6 @@
 package dev.redlock.benchmarks;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,19 +28,26 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * ./mvnw -B -q -pl benchmarks -am package -DskipTests
- * java -jar benchmarks/target/benchmarks.jar -quick -docs docs     # a few minutes on 2 cores
- * java -jar benchmarks/target/benchmarks.jar                       # the full run
+ * java -jar benchmarks/target/benchmarks.jar -quick -docs docs     # about five minutes on 2 cores
+ * java -jar benchmarks/target/benchmarks.jar -docs docs            # the full run
  * </pre>
  *
- * Options: {@code -quick} (1 fork, 1 warm-up iteration of 2 s, 2 measured iterations of 1 s, and
- * the throughput scenario without the 3-node variants: about five minutes on 2 cores);
- * {@code -only REGEX} (benchmark classes to run, such as {@code Uncontended|SlowNode});
- * {@code -impl ID,ID} (implementations, such as {@code ours-5,raw-5}); {@code -prof NAME}
- * (a JMH profiler such as {@code gc} or {@code jfr}, repeatable); {@code -out DIR} (default
- * {@code benchmarks/target/benchmark-results}); {@code -docs DIR} (also write
- * {@code DIR/benchmarks.md}'s generated section and {@code DIR/benchmarks.png});
- * {@code -no-commands} (skip counting commands); {@code -report DIR} (only regenerate the report
- * of a results directory); {@code -jmh ARGS...} (plain JMH command line).
+ * Options:
+ * <ul>
+ * <li>{@code -quick}: 1 fork, 1 warm-up iteration of 2 s, 2 measured iterations of 1 s, and the
+ * throughput scenario without the 3-node variants;</li>
+ * <li>{@code -only REGEX}: the benchmark classes to run, such as {@code Uncontended|SlowNode};</li>
+ * <li>{@code -impl ID,ID}: the implementations, such as {@code ours-5,raw-5};</li>
+ * <li>{@code -prof NAME}: a JMH profiler such as {@code gc} or {@code jfr}, repeatable;</li>
+ * <li>{@code -out DIR}: where results go, by default {@code benchmarks/target/benchmark-results};</li>
+ * <li>{@code -docs DIR}: also write the generated section of {@code DIR/benchmarks.md} and
+ * {@code DIR/benchmarks.png};</li>
+ * <li>{@code -no-commands}: skip counting commands;</li>
+ * <li>{@code -warm-cpus}: keep every CPU busy with a lowest-priority spinner, so that idle virtual
+ * CPUs do not add random wake-up latency;</li>
+ * <li>{@code -report DIR}: only regenerate the report of a results directory;</li>
+ * <li>{@code -jmh ARGS...}: the plain JMH command line.</li>
+ * </ul>
  */
 public final class BenchmarkMain {
 
@@ -61,6 +69,7 @@ public final class BenchmarkMain {
 		}
 		boolean quick = false;
 		boolean countCommands = true;
+		boolean warmCpus = false;
 		String only = ".*";
 		List<String> implementations = null;
 		List<String> profilers = new ArrayList<>();
@@ -78,6 +87,7 @@ public final class BenchmarkMain {
 				case "-out" -> out = Path.of(args[++i]);
 				case "-docs" -> docs = Path.of(args[++i]);
 				case "-no-commands" -> countCommands = false;
+				case "-warm-cpus" -> warmCpus = true;
 				case "-report" -> reportOnly = Path.of(args[++i]);
 				default -> {
 					System.err.println("Unknown option " + args[i] + "; see the javadoc of " + BenchmarkMain.class.getName());
@@ -93,7 +103,11 @@ public final class BenchmarkMain {
 		String mode = quick ? "quick: 1 fork, warm-up 1 x 2 s, measurement 2 x 1 s per benchmark; throughput without "
 				+ "the 3-node variants"
 				: "full: 1 fork, warm-up 2 x 2 s, measurement 3 x 3 s per benchmark";
+		if (warmCpus) {
+			mode += "; CPUs kept awake by " + Runtime.getRuntime().availableProcessors() + " nice-19 spinners (-warm-cpus)";
+		}
 		long started = System.nanoTime();
+		List<Process> spinners = warmCpus ? startSpinners() : List.of();
 		try (BenchEnvironment environment = BenchEnvironment.start(BenchEnvironment.SLOW_NODE_DELAY)) {
 			System.out.println("Nodes: " + environment.nodes(BenchEnvironment.NODE_COUNT) + ", slow node (+"
 					+ BenchEnvironment.SLOW_NODE_DELAY.toMillis() + " ms): " + environment.nodesWithOneSlow().get(4));
@@ -147,11 +161,30 @@ public final class BenchmarkMain {
 		catch (RunnerException ex) {
 			throw new IllegalStateException("JMH failed", ex);
 		}
+		finally {
+			spinners.forEach(Process::destroyForcibly);
+		}
 		Report.write(out, docs);
 		System.out.printf(Locale.ROOT, "%nDone in %.1f min. Results: %s%n", (System.nanoTime() - started) / 60e9,
 				out.toAbsolutePath());
 		System.out.println(Files.readString(out.resolve("benchmarks.md")));
 		System.exit(0);
+	}
+
+	/**
+	 * Starts one lowest-priority busy loop per processor. On virtual machines an idle virtual CPU
+	 * halts, and waking it costs tens of microseconds, at random; keeping every CPU busy with work
+	 * that yields to anything else makes round-trip latencies stable. The same for every
+	 * implementation.
+	 */
+	private static List<Process> startSpinners() throws IOException {
+		List<Process> spinners = new ArrayList<>();
+		for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+			Process spinner = new ProcessBuilder("nice", "-n", "19", "sh", "-c", "while :; do :; done").start();
+			spinners.add(spinner);
+		}
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> spinners.forEach(Process::destroyForcibly)));
+		return spinners;
 	}
 
 	/** The implementations a scenario runs: its {@code impl} parameter's values, filtered. */

@@ -56,7 +56,10 @@ public enum Implementation {
 			loaded once). raw-5 sends every command to the 5 nodes in parallel on a cached thread pool and \
 			waits for a majority (3) of answers, in acquire and in release; a node's release is sent after \
 			its own acquire answered; no retry, no renewal, no validity arithmetic.
-			- **raw-5-inline**: the wire floor: on the calling thread, one Jedis `Connection` per thread and 			node, each command written to all 5 sockets before the 5 replies are read, so the nodes work in 			parallel without any thread hand-off. It reads every reply, so it is a floor only while all 			nodes are fast (it is not run in the slow-node scenario).
+			- **raw-5-inline**: the wire floor: on the calling thread, one Jedis `Connection` per thread and \
+			node, each command written to all 5 sockets before the 5 replies are read, so the nodes work in \
+			parallel without any thread hand-off. It reads every reply, so it is a floor only while all \
+			nodes are fast (it is not run in the slow-node scenario).
 			- **ours-N**: `LockTemplate.execute(key, 30s, wait, callback)` over `Redlock` with \
 			`RedlockSettings.defaults()` (30 s lease, renewal on, 50 ms retry delay + up to 50 ms jitter, \
 			100 ms node timeout, drift 1%), one `JedisLockNode` per node with a pool of 16; no restart guard \
@@ -69,8 +72,8 @@ public enum Implementation {
 			`new RedissonRedLock(locks).tryLock(wait, MILLISECONDS)` (watchdog lease), `unlock()`.
 			- **spring-1**: `RedisLockRegistry(lettuceConnectionFactory, "bench", 30000)` (Spring Integration \
 			7.1.2, Spring Data Redis 4.1.2, Lettuce 7.5.2, as managed by Spring Boot 4.1.2; default spin lock: \
-			a retry every 100 ms), `obtain(key).tryLock(wait, MILLISECONDS)`, `unlock()`. In the hot-key scenario each \
-			thread gets its own registry (sharing the connection factory), as separate application \
+			a retry every 100 ms), `obtain(key).tryLock(wait, MILLISECONDS)`, `unlock()`. In the hot-key \
+			scenario each thread gets its own registry (sharing the connection factory), as separate application \
 			instances would; a shared registry would queue the threads on a JVM-local `ReentrantLock` \
 			instead of on Redis.
 			- **All**: the same 5 `redis-server` processes for every implementation; one shared client per \

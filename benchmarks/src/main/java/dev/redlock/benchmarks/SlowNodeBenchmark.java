@@ -16,12 +16,14 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Uncontended latency on five nodes of which the fifth answers
  * {@link BenchEnvironment#SLOW_NODE_DELAY} later (through the fixture's {@code DelayProxy}). A quorum of
  * four fast nodes is always there, so an implementation that decides on the first majority
- * should not notice.
+ * should not notice. {@link #allFast} measures the same on five fast nodes, right before, as the
+ * baseline.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -40,22 +42,40 @@ public class SlowNodeBenchmark {
 	private final AtomicLong failures = new AtomicLong();
 
 	/**
-	 * Connects the implementation to four fast nodes and the slow one.
+	 * Connects the implementation to four fast nodes and the slow one, or, for
+	 * {@link #allFast}, to the five fast nodes.
+	 * @param benchmark which benchmark method runs
 	 */
 	@Setup(Level.Trial)
-	public void connect() {
+	public void connect(BenchmarkParams benchmark) {
+		connect(!benchmark.getBenchmark().endsWith(".allFast"));
+	}
+
+	void connect(boolean slow) {
 		BenchEnvironment environment = BenchEnvironment.shared();
 		environment.flushAll();
-		this.locker = Implementation.of(this.impl).create(environment.nodesWithOneSlow(), false);
+		this.locker = Implementation.of(this.impl)
+			.create(slow ? environment.nodesWithOneSlow() : environment.nodes(BenchEnvironment.NODE_COUNT), false);
 	}
 
 	/**
-	 * Takes and releases the lock on this thread's key.
+	 * Takes and releases the lock on this thread's key, with the fifth node slow.
 	 * @param key the thread's key
 	 * @return whether the lock was taken
 	 */
 	@Benchmark
 	public boolean oneSlowNode(ThreadKey key) {
+		return count(this.locker.withLock(key.key, UncontendedBenchmark.WAIT, UncontendedBenchmark.NOTHING));
+	}
+
+	/**
+	 * The same on five fast nodes: the baseline, measured next to the slow case so that both
+	 * see the same machine.
+	 * @param key the thread's key
+	 * @return whether the lock was taken
+	 */
+	@Benchmark
+	public boolean allFast(ThreadKey key) {
 		return count(this.locker.withLock(key.key, UncontendedBenchmark.WAIT, UncontendedBenchmark.NOTHING));
 	}
 

@@ -133,18 +133,20 @@ class BenchmarksSmokeTests {
 	}
 
 	@Test
-	void slowNodeBodyLocksThroughTheProxy() {
+	void slowNodeBodiesLockThroughTheProxyAndWithout() {
 		for (String impl : List.of("raw-5", "ours-5", "redisson-redlock-5")) {
-			SlowNodeBenchmark benchmark = new SlowNodeBenchmark();
-			benchmark.impl = impl;
-			benchmark.connect();
-			try {
-				for (int i = 0; i < 2; i++) {
-					assertThat(benchmark.oneSlowNode(key(i))).as(impl).isTrue();
+			for (boolean slow : new boolean[] { true, false }) {
+				SlowNodeBenchmark benchmark = new SlowNodeBenchmark();
+				benchmark.impl = impl;
+				benchmark.connect(slow);
+				try {
+					for (int i = 0; i < 2; i++) {
+						assertThat(slow ? benchmark.oneSlowNode(key(i)) : benchmark.allFast(key(i))).as(impl).isTrue();
+					}
 				}
-			}
-			finally {
-				benchmark.close();
+				finally {
+					benchmark.close();
+				}
 			}
 		}
 	}
