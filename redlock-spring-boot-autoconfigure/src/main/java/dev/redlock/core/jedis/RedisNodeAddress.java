@@ -156,7 +156,7 @@ public record RedisNodeAddress(String host, int port, String user, String passwo
 			String userInfo = decode(authority.substring(0, at));
 			authority = authority.substring(at + 1);
 			int colon = userInfo.indexOf(':');
-			user = (colon > 0) ? userInfo.substring(0, colon) : ((colon < 0) ? null : null);
+			user = (colon > 0) ? userInfo.substring(0, colon) : null;
 			password = (colon >= 0) ? userInfo.substring(colon + 1) : userInfo;
 		}
 		List<String> seeds = new ArrayList<>();
