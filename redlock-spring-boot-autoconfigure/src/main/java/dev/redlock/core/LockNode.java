@@ -2,6 +2,8 @@ package dev.redlock.core;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One independent Redis master that takes part in the quorum. Each operation is a single round
@@ -28,17 +30,50 @@ public interface LockNode extends AutoCloseable {
 	}
 
 	/**
-	 * Makes the node refuse locks until it has been up for {@code armAfter}: from now on, the node
-	 * grants a lock only while {@code markerKey} exists, and {@link #probe} sets the marker once
-	 * the node's uptime reaches {@code armAfter}. A restart without persistence wipes the marker
-	 * with the locks, so an emptied node cannot grant a lock again before the hold-out, whatever
-	 * the timing of the probes. The default does nothing (the node cannot be armed).
+	 * Makes the node refuse locks until it is armed: from now on, the node grants a lock only
+	 * while {@code markerKey} exists, and {@link #probe} tells whether it does
+	 * ({@link NodeStatus#armed()}); the engine sets it with {@link #arm()} once the node's uptime
+	 * has reached {@code armAfter}. A restart without persistence wipes the marker with the locks,
+	 * so an emptied node cannot grant a lock again before the hold-out, whatever the timing of
+	 * the probes. The default does nothing (the node cannot be armed).
 	 * @param markerKey the marker's key
-	 * @param armAfter the uptime after which a probe arms the node
+	 * @param armAfter the uptime after which the node may be armed
 	 * @return {@code true} if the node supports arming
 	 */
 	default boolean requireArming(String markerKey, Duration armAfter) {
 		return false;
+	}
+
+	/**
+	 * Sets the marker of {@link #requireArming}: from now on the node grants locks. The engine
+	 * arms a node once its uptime has reached the hold-out and its fencing counters have been
+	 * restored from the other nodes.
+	 * @throws UnsupportedOperationException if the node cannot be armed
+	 */
+	default void arm() {
+		throw new UnsupportedOperationException(name() + " cannot be armed");
+	}
+
+	/**
+	 * Reads every fencing counter whose key matches {@code pattern} (a {@code SCAN MATCH}
+	 * pattern), a batch at a time, so that a node that restarted empty can get them back.
+	 * @param pattern the keys to read
+	 * @param batch takes each batch: counter keys and their values
+	 * @return {@code true} if the node was armed until the last batch was read, so that what it
+	 * gave is everything it held; {@code false} if its marker is gone (it restarted meanwhile)
+	 * @throws UnsupportedOperationException if the node cannot list its keys (cluster members)
+	 */
+	default boolean readFencingCounters(String pattern, Consumer<Map<String, Long>> batch) {
+		throw new UnsupportedOperationException(name() + " cannot list its fencing counters");
+	}
+
+	/**
+	 * Raises each fencing counter to at least the given value, in one atomic step per call.
+	 * @param counters counter keys and the values they must at least have
+	 * @throws UnsupportedOperationException if the node does not support fencing tokens
+	 */
+	default void raiseFencingCounters(Map<String, Long> counters) {
+		throw new UnsupportedOperationException(name() + " does not support fencing tokens");
 	}
 
 	/**
@@ -109,7 +144,7 @@ public interface LockNode extends AutoCloseable {
 			Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
 			boolean deleted = set && release(List.of(canaryKey), token);
 			return new NodeStatus(name(), true, set && deleted, roundTrip, null, null, null, null,
-					(set && deleted) ? "" : "the canary lock could not be set and deleted", false, null);
+					(set && deleted) ? "" : "the canary lock could not be set and deleted", false, null, null);
 		}
 		catch (RuntimeException ex) {
 			return NodeStatus.unreachable(name(), FanOut.describe(ex));

@@ -18,9 +18,12 @@ import java.time.Duration;
  * @param credentialsRejected whether the node refused the configured user name or password
  * @param topology for Sentinel and Cluster members, what the member looks like now (current
  * master, cluster state and shards), or {@code null}
+ * @param armed with the restart guard on, whether the node is armed (grants locks), or
+ * {@code null} if the node is not armed at all (guard off, cluster members, unknown)
  */
 public record NodeStatus(String node, boolean reachable, boolean lockable, Duration roundTrip, String version,
-		String role, Duration uptime, String runId, String problem, boolean credentialsRejected, String topology) {
+		String role, Duration uptime, String runId, String problem, boolean credentialsRejected, String topology,
+		Boolean armed) {
 
 	/**
 	 * Normalizes the problem.
@@ -35,6 +38,7 @@ public record NodeStatus(String node, boolean reachable, boolean lockable, Durat
 	 * @param problem the problem
 	 * @param credentialsRejected whether the credentials were refused
 	 * @param topology the member's topology, or {@code null}
+	 * @param armed whether the node is armed, or {@code null}
 	 */
 	public NodeStatus {
 		problem = (problem != null) ? problem : "";
@@ -47,7 +51,7 @@ public record NodeStatus(String node, boolean reachable, boolean lockable, Durat
 	 * @return the status
 	 */
 	public static NodeStatus unreachable(String node, String problem) {
-		return new NodeStatus(node, false, false, null, null, null, null, null, problem, false, null);
+		return new NodeStatus(node, false, false, null, null, null, null, null, problem, false, null, null);
 	}
 
 	/**
@@ -58,7 +62,7 @@ public record NodeStatus(String node, boolean reachable, boolean lockable, Durat
 	 */
 	public NodeStatus withProblem(String problem) {
 		return new NodeStatus(this.node, this.reachable, false, this.roundTrip, this.version, this.role, this.uptime,
-				this.runId, problem, this.credentialsRejected, this.topology);
+				this.runId, problem, this.credentialsRejected, this.topology, this.armed);
 	}
 
 	/**

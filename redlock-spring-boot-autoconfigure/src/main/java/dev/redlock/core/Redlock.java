@@ -565,6 +565,7 @@ public final class Redlock implements AutoCloseable {
 		if (this.restartGuard == null) {
 			return statuses;
 		}
+		armDueNodes(statuses);
 		long now = System.nanoTime();
 		List<NodeStatus> guarded = new ArrayList<>(statuses.size());
 		for (int i = 0; i < statuses.size(); i++) {
@@ -574,6 +575,99 @@ public final class Redlock implements AutoCloseable {
 			guarded.add((heldOut == null) ? status : status.withProblem(heldOut));
 		}
 		return guarded;
+	}
+
+	/**
+	 * Arms each unarmed node whose uptime has reached the hold-out, once its fencing counters are
+	 * restored. A node that restarted empty has lost the counters too; counted again as it is, it
+	 * could be the only member of a later quorum that took part in the last fenced acquisition of
+	 * a key, and hand out a token that went back. So every counter is first copied (raised to the
+	 * highest value) from enough armed nodes to meet every quorum the node was part of: N - Q + 1
+	 * of them, or every armed node once a majority has restarted (then nothing better exists).
+	 * Until then the node waits, up to one more hold-out, after which it is armed with what could
+	 * be restored and a warning.
+	 */
+	private void armDueNodes(List<NodeStatus> statuses) {
+		Duration holdOut = this.restartGuard.holdOut();
+		int unarmed = 0;
+		List<Integer> sources = new ArrayList<>();
+		for (int i = 0; i < statuses.size(); i++) {
+			NodeStatus status = statuses.get(i);
+			if (status.reachable() && Boolean.FALSE.equals(status.armed())) {
+				unarmed++;
+			}
+			else if (status.reachable() && Boolean.TRUE.equals(status.armed()) && status.lockable()) {
+				sources.add(i);
+			}
+		}
+		for (int i = 0; i < statuses.size(); i++) {
+			NodeStatus status = statuses.get(i);
+			if (!status.reachable() || !Boolean.FALSE.equals(status.armed()) || status.uptime() == null
+					|| status.uptime().compareTo(holdOut) < 0) {
+				continue;
+			}
+			int needed = (unarmed >= this.quorum) ? sources.size() : this.nodes.size() - this.quorum + 1;
+			boolean overdue = status.uptime().compareTo(holdOut.multipliedBy(2)) >= 0;
+			if (sources.size() < needed && !overdue) {
+				logger.debug("Redlock node {} waits to be armed: {} of the {} armed nodes needed to restore its "
+						+ "fencing counters answered", this.nodes.get(i).name(), sources.size(), needed);
+				continue;
+			}
+			try {
+				int restored = restoreFencingCounters(i, sources);
+				if (restored < needed) {
+					if (!overdue) {
+						continue;
+					}
+					logger.warn("Redlock node {} is armed with fencing counters restored from {} of the {} nodes "
+							+ "needed; a fencing token of a key last locked while it and the missing nodes "
+							+ "were down may repeat", this.nodes.get(i).name(), restored, needed);
+				}
+				this.nodes.get(i).arm();
+				logger.info("Redlock node {} is armed again (up for {}s, fencing counters restored from {} nodes)",
+						this.nodes.get(i).name(), status.uptime().toSeconds(), restored);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Arming Redlock node {} failed: {}", this.nodes.get(i).name(), FanOut.describe(ex));
+			}
+		}
+	}
+
+	/**
+	 * Copies every fencing counter of the {@code sources} to node {@code target}, raising it to
+	 * the highest value seen.
+	 * @return how many sources gave all their counters
+	 */
+	private int restoreFencingCounters(int target, List<Integer> sources) {
+		LockNode node = this.nodes.get(target);
+		String pattern = globEscape(this.settings.keyPrefix()) + "*" + FENCING_SUFFIX;
+		int complete = 0;
+		for (int source : sources) {
+			try {
+				if (this.nodes.get(source).readFencingCounters(pattern, node::raiseFencingCounters)) {
+					complete++;
+				}
+			}
+			catch (UnsupportedOperationException ex) {
+				// a member that cannot list its keys gives nothing
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Reading fencing counters from {} failed: {}", this.nodes.get(source).name(),
+						FanOut.describe(ex));
+			}
+		}
+		return complete;
+	}
+
+	private static String globEscape(String text) {
+		StringBuilder escaped = new StringBuilder(text.length());
+		for (char c : text.toCharArray()) {
+			if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+				escaped.append('\\');
+			}
+			escaped.append(c);
+		}
+		return escaped.toString();
 	}
 
 	private void probeQuietly() {

@@ -30,7 +30,8 @@ class SecurityTests {
 
 	/** The least-privilege ACL rules the README documents for the lock user. */
 	static final List<String> LOCK_USER_RULES = List.of("on", ">locker-Pa55", "~redlock:*", "resetchannels", "-@all",
-			"+set", "+get", "+del", "+exists", "+pexpire", "+eval", "+evalsha", "+ping", "+info", "+client|setname");
+			"+set", "+get", "+mget", "+del", "+exists", "+pexpire", "+eval", "+evalsha", "+scan", "+ping", "+info",
+			"+client|setname");
 
 	@RegisterExtension
 	static final RedisServersExtension redis = new RedisServersExtension(3, args());
@@ -68,6 +69,11 @@ class SecurityTests {
 			template.execute(LockRequest.of(List.of("a", "b"), Duration.ofSeconds(1), Duration.ZERO), LockHandle::key);
 			template.execute(LockRequest.of("kept", Duration.ofSeconds(1), Duration.ZERO)
 				.withHoldAtLeast(Duration.ofMillis(200)), LockHandle::key);
+			// a node restarted empty gets its fencing counters back (SCAN, MGET) before it is armed
+			redis.get(0).restart();
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+				.until(() -> redis.get(0).call("GET", "redlock:__redlock_armed__") != null);
+			assertThat(redis.get(0).call("GET", "redlock:acl:fencing")).isEqualTo(Long.toString(token));
 			for (int i = 0; i < 3; i++) {
 				Object denied = redis.get(i).call("ACL", "LOG");
 				assertThat((List<?>) denied).as("ACL denials on node %d", i).isEmpty();

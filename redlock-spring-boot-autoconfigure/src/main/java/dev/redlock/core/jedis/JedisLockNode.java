@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
@@ -25,7 +27,9 @@ import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 import dev.redlock.core.LockNode;
@@ -74,6 +78,13 @@ public final class JedisLockNode implements LockNode {
 			"if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then "
 					+ "return tonumber(redis.call('get', KEYS[2]) or '0') else return -1 end");
 
+	static final LuaScript RAISE_COUNTERS = new LuaScript("for i, key in ipairs(KEYS) do "
+			+ "if (tonumber(redis.call('get', key) or '0') or 0) < tonumber(ARGV[i]) then "
+			+ "redis.call('set', key, ARGV[i]) end end return 1");
+
+	/** How many keys a {@code SCAN} step asks for when fencing counters are read. */
+	private static final int COUNTER_BATCH = 500;
+
 	static final LuaScript RAISE_FENCE = new LuaScript("if redis.call('get', KEYS[1]) == ARGV[1] then "
 			+ "if tonumber(redis.call('get', KEYS[2]) or '0') < tonumber(ARGV[2]) then "
 			+ "redis.call('set', KEYS[2], ARGV[2]) end return 1 else return 0 end");
@@ -87,6 +98,8 @@ public final class JedisLockNode implements LockNode {
 	private volatile String markerKey;
 
 	private volatile Duration armAfter;
+
+	private volatile String lastRunId;
 
 	private final long replicaAckTimeoutMillis;
 
@@ -338,12 +351,70 @@ public final class JedisLockNode implements LockNode {
 		return (reply instanceof Long value) ? value : 0L;
 	}
 
-	private void armIfDue(Server server) {
+	@Override
+	public void arm() {
 		String marker = this.markerKey;
-		if (marker != null && server.uptime != null && server.uptime.compareTo(this.armAfter) >= 0
-				&& !this.client.exists(marker)) {
-			this.client.set(marker, String.valueOf(server.runId));
+		if (marker == null) {
+			throw new UnsupportedOperationException(name() + " cannot be armed");
 		}
+		String runId = this.lastRunId;
+		this.client.set(marker, (runId != null) ? runId : "armed");
+	}
+
+	@Override
+	public boolean readFencingCounters(String pattern, Consumer<Map<String, Long>> batch) {
+		String marker = this.markerKey;
+		if (needsHashTags() || marker == null) {
+			throw new UnsupportedOperationException(name() + " cannot list its fencing counters");
+		}
+		if (!this.client.exists(marker)) {
+			return false;
+		}
+		ScanParams params = new ScanParams().match(pattern).count(COUNTER_BATCH);
+		String cursor = ScanParams.SCAN_POINTER_START;
+		do {
+			ScanResult<String> page = this.client.scan(cursor, params);
+			cursor = page.getCursor();
+			List<String> keys = page.getResult();
+			if (!keys.isEmpty()) {
+				List<String> values = this.client.mget(keys.toArray(String[]::new));
+				Map<String, Long> counters = new LinkedHashMap<>();
+				for (int i = 0; i < keys.size(); i++) {
+					Long value = parseCounter(values.get(i));
+					if (value != null) {
+						counters.put(keys.get(i), value);
+					}
+				}
+				if (!counters.isEmpty()) {
+					batch.accept(counters);
+				}
+			}
+		}
+		while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+		// a restart without persistence would have wiped the marker with the counters
+		return this.client.exists(marker);
+	}
+
+	private static Long parseCounter(String value) {
+		if (value == null) {
+			return null;
+		}
+		try {
+			return Long.parseLong(value);
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	@Override
+	public void raiseFencingCounters(Map<String, Long> counters) {
+		if (counters.isEmpty()) {
+			return;
+		}
+		List<String> keys = new ArrayList<>(counters.keySet());
+		String[] values = keys.stream().map((key) -> Long.toString(counters.get(key))).toArray(String[]::new);
+		run(RAISE_COUNTERS, keys, values);
 	}
 
 	@Override
@@ -386,7 +457,15 @@ public final class JedisLockNode implements LockNode {
 			if ("slave".equals(server.role) || "replica".equals(server.role)) {
 				return server.status(false, "the node is a replica; a Redlock node must be an independent master");
 			}
-			armIfDue(server);
+			this.lastRunId = server.runId;
+			String marker = this.markerKey;
+			if (marker != null) {
+				server.armed = this.client.exists(marker);
+				if (!server.armed) {
+					return server.status(false, "the node is not armed: it (re)started less than " + this.armAfter
+							+ " ago and may have lost locks, or its fencing counters are not restored yet");
+				}
+			}
 			String token = Long.toHexString(System.nanoTime()) + Thread.currentThread().getId();
 			boolean set = tryAcquire(List.of(canaryKey), token, 10_000);
 			boolean deleted = set && release(List.of(canaryKey), token);
@@ -461,9 +540,11 @@ public final class JedisLockNode implements LockNode {
 
 		String topology;
 
+		Boolean armed;
+
 		NodeStatus status(boolean lockable, String problem) {
 			return new NodeStatus(name(), this.reachable, lockable, this.roundTrip, this.version, this.role,
-					this.uptime, this.runId, problem, this.credentialsRejected, this.topology);
+					this.uptime, this.runId, problem, this.credentialsRejected, this.topology, this.armed);
 		}
 
 	}

@@ -1,7 +1,9 @@
 package dev.redlock.core.jedis;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -11,12 +13,12 @@ import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
-import static org.awaitility.Awaitility.await;
 
 /**
- * A node that must be armed grants no lock until a probe has armed it, which happens only once the
- * node has been up for the hold-out; a restart wipes the marker, so an emptied node refuses locks
- * again even through brand-new connections that never failed.
+ * A node that must be armed grants no lock until it is armed (the engine does that once the node
+ * has been up for the hold-out); a restart wipes the marker, so an emptied node refuses locks again
+ * even through brand-new connections that never failed. Its fencing counters can be read and
+ * raised in batches.
  */
 class ArmingTests {
 
@@ -31,10 +33,14 @@ class ArmingTests {
 		try (JedisLockNode node = new JedisLockNode(RedisNodeAddress.parse("n", redis.uris().get(0)),
 				Duration.ofMillis(500), 4)) {
 			assertThat(node.requireArming(MARKER, holdOut)).isTrue();
-			await().atMost(Duration.ofSeconds(10)).until(() -> {
-				NodeStatus status = node.probe("test:canary");
-				return status.lockable();
-			});
+			NodeStatus unarmed = node.probe("test:canary");
+			assertThat(unarmed.armed()).isFalse();
+			assertThat(unarmed.reachable()).isTrue();
+			assertThat(unarmed.lockable()).isFalse();
+			node.arm();
+			NodeStatus armed = node.probe("test:canary");
+			assertThat(armed.armed()).isTrue();
+			assertThat(armed.lockable()).isTrue();
 			assertThat(node.tryAcquire(List.of("test:k"), "t1", 10_000)).isTrue();
 			assertThat(node.release(List.of("test:k"), "t1")).isTrue();
 
@@ -48,13 +54,40 @@ class ArmingTests {
 				assertThatIllegalStateException()
 					.isThrownBy(() -> fresh.tryAcquireFenced("test:k", "t2", 10_000, "test:k:fencing"));
 				NodeStatus early = fresh.probe("test:canary");
-				assertThat(early.lockable()).as("a probe before the hold-out does not arm").isFalse();
+				assertThat(early.lockable()).as("a probe does not arm").isFalse();
+				assertThat(early.armed()).isFalse();
 				assertThat(early.problem()).contains("not armed");
-				await().atMost(Duration.ofSeconds(10)).until(() -> fresh.probe("test:canary").lockable());
+				assertThat(early.uptime()).isLessThan(holdOut);
+				fresh.arm();
+				assertThat(fresh.probe("test:canary").lockable()).isTrue();
 				assertThat(redis.get(0).call("GET", MARKER)).isEqualTo(early.runId());
 				assertThat(fresh.tryAcquire(List.of("test:k"), "t2", 10_000)).isTrue();
 				assertThat(fresh.tryAcquire(List.of("test:k"), "t3", 10_000)).as("held by t2").isFalse();
 			}
+		}
+	}
+
+	@Test
+	void fencingCountersShouldBeReadInBatchesAndRaisedButNeverLowered() {
+		try (JedisLockNode node = new JedisLockNode(RedisNodeAddress.parse("n", redis.uris().get(0)),
+				Duration.ofMillis(500), 4)) {
+			node.requireArming(MARKER, Duration.ofSeconds(1));
+			Map<String, Long> read = new HashMap<>();
+			assertThat(node.readFencingCounters("test:*:fencing", read::putAll)).as("not armed").isFalse();
+			node.arm();
+			for (int i = 0; i < 1200; i++) {
+				redis.get(0).call("SET", "test:key-" + i + ":fencing", Integer.toString(i));
+			}
+			redis.get(0).call("SET", "test:key-0", "a lock, not a counter");
+			redis.get(0).call("SET", "other:key:fencing", "7");
+			assertThat(node.readFencingCounters("test:*:fencing", read::putAll)).isTrue();
+			assertThat(read).hasSize(1200).containsEntry("test:key-1199:fencing", 1199L);
+
+			node.raiseFencingCounters(Map.of("test:key-5:fencing", 3L, "test:key-6:fencing", 60L,
+					"test:new:fencing", 2L));
+			assertThat(redis.get(0).call("GET", "test:key-5:fencing")).as("never lowered").isEqualTo("5");
+			assertThat(redis.get(0).call("GET", "test:key-6:fencing")).isEqualTo("60");
+			assertThat(redis.get(0).call("GET", "test:new:fencing")).isEqualTo("2");
 		}
 	}
 
