@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,6 +45,9 @@ import dev.redlock.NodeOutcome.Status;
  * lock is granted only if a quorum agreed and validity remains: {@code lease − elapsed −
  * (lease × driftFactor + 2 ms)}. A failed attempt is released on every node (also those whose
  * answer may have been lost), then retried after a jittered delay until the wait time is spent.
+ * Threads of one engine that wait for the same key queue in the JVM, and only the head of the
+ * queue sends attempts; a release by this engine wakes the waiters of its keys at once, so a lock
+ * passes between the threads of a process without a retry delay.
  * Every attempt uses a fresh 128-bit random token, so a late release of one attempt can never
  * delete the key of a later one.
  *
@@ -97,6 +101,8 @@ public final class Redlock implements AutoCloseable {
 	private final boolean hashTags;
 
 	private final ReentrantLock probeLock = new ReentrantLock();
+
+	private final LocalWaiters waiters = new LocalWaiters();
 
 	/**
 	 * Creates an engine with its own I/O threads, no observer and no restart guard.
@@ -273,13 +279,52 @@ public final class Redlock implements AutoCloseable {
 		if (request.fencing() && fullKeys.size() > 1) {
 			throw new IllegalArgumentException("Fencing tokens are issued for single-key locks only, not for " + fullKey);
 		}
+		long deadline = System.nanoTime() + request.waitTime().toNanos();
+		if (request.waitTime().isZero()) {
+			return attemptUntil(request, fullKeys, fullKey, deadline, null);
+		}
+		// threads of this process that want the same key queue here, and only the head asks the nodes
+		LocalWaiters.Turn turn = null;
+		if (fullKeys.size() == 1) {
+			try {
+				turn = this.waiters.awaitTurn(fullKey, deadline - System.nanoTime());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new LockNotAcquiredException(fullKey, this.quorum, 0,
+						"interrupted while queued behind another thread of this process waiting for the same key",
+						List.of(), ex);
+			}
+			// no turn within the wait time: still one attempt, so that the answer names the nodes
+		}
+		Semaphore wakeUp = this.waiters.register(fullKeys);
+		try {
+			return attemptUntil(request, fullKeys, fullKey, deadline, wakeUp);
+		}
+		finally {
+			this.waiters.cancel(fullKeys, wakeUp);
+			if (turn != null) {
+				turn.close();
+			}
+		}
+	}
+
+	/**
+	 * Attempts until a lock is granted or the deadline has passed. Between attempts, waits the
+	 * retry delay, or less if this engine releases one of the keys meanwhile ({@code wakeUp}).
+	 */
+	private LockHandle attemptUntil(LockRequest request, List<String> fullKeys, String fullKey, long deadline,
+			Semaphore wakeUp) {
 		String counterKey = fullKeys.get(0) + FENCING_SUFFIX;
 		long leaseNanos = request.leaseTime().toNanos();
 		long leaseMillis = request.leaseTime().toMillis();
-		long deadline = System.nanoTime() + request.waitTime().toNanos();
 		int attempts = 0;
 		while (true) {
 			attempts++;
+			if (wakeUp != null) {
+				// only a release from now on is news
+				wakeUp.drainPermits();
+			}
 			String token = newToken();
 			long start = System.nanoTime();
 			List<String> heldOut = (this.restartGuard != null) ? this.restartGuard.heldOut(start) : null;
@@ -328,7 +373,13 @@ public final class Redlock implements AutoCloseable {
 				throw new LockNotAcquiredException(fullKey, this.quorum, attempts, reason, outcomes, null);
 			}
 			try {
-				TimeUnit.NANOSECONDS.sleep(Math.min(left, retryDelayNanos()));
+				long delay = Math.min(left, retryDelayNanos());
+				if (wakeUp != null) {
+					wakeUp.tryAcquire(delay, TimeUnit.NANOSECONDS);
+				}
+				else {
+					TimeUnit.NANOSECONDS.sleep(delay);
+				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -448,6 +499,9 @@ public final class Redlock implements AutoCloseable {
 		this.held.remove(handle);
 		this.observer.release(handle.snapshot(),
 				() -> release(handle.keys(), token, acquisition, keepNanos, FanOut.HOLDERS));
+		if (keepNanos <= 0) {
+			this.waiters.released(handle.keys());
+		}
 	}
 
 	/**
@@ -668,6 +722,14 @@ public final class Redlock implements AutoCloseable {
 			escaped.append(c);
 		}
 		return escaped.toString();
+	}
+
+	/**
+	 * How many keys have threads of this engine queued or waiting: zero once nobody waits.
+	 * @return the number of entries the engine keeps for waiters
+	 */
+	int waitingKeys() {
+		return this.waiters.size();
 	}
 
 	private void probeQuietly() {
