@@ -45,7 +45,7 @@ public class ContendedBenchmark {
 	static final String HOT_KEY = "hot";
 
 	/** The implementation, an {@link Implementation#id()}. */
-	@Param({ "ours-1", "ours-5", "redisson-1", "redisson-redlock-5", "spring-1" })
+	@Param({ "ours-1", "ours-1-apart", "ours-5", "ours-5-apart", "redisson-1", "redisson-redlock-5", "spring-1" })
 	public String impl;
 
 	private Locker locker;

@@ -31,6 +31,15 @@ public enum Implementation {
 	/** This library's {@code LockTemplate} on five nodes. */
 	OURS_5("ours-5", "This library: LockTemplate.execute", 5),
 
+	/**
+	 * This library on one node, one engine per thread, as separate application instances: a
+	 * release reaches the other waiters through Redis Pub/Sub only.
+	 */
+	OURS_1_APART("ours-1-apart", "This library, one engine per thread (as separate instances)", 1),
+
+	/** The same on five nodes. */
+	OURS_5_APART("ours-5-apart", "This library, one engine per thread (as separate instances)", 5),
+
 	/** Redisson's {@code RLock} on one node. */
 	REDISSON_1("redisson-1", "Redisson RLock", 1),
 
@@ -64,7 +73,9 @@ public enum Implementation {
 			`RedlockSettings.defaults()` (30 s lease, renewal on, 50 ms retry delay + up to 50 ms jitter, \
 			100 ms node timeout, drift 1%), one `JedisLockNode` per node with a pool of 16; no restart guard \
 			(freshly started nodes would be held out for a lease time; in production it adds a 1 s background \
-			probe), no observer.
+			probe), no observer. Threads of one engine queue for a key in the JVM and are woken by its release.
+			- **ours-N-apart** (hot-key scenario): the same, one engine per benchmark thread, as separate \
+			application instances would have: waiters are woken by the release announced on Redis Pub/Sub.
 			- **redisson-1**: one `RedissonClient` (Redisson 3.52.0, all defaults: 24 to 64 connections, \
 			3 s timeout, 4 retry attempts, 32 Netty threads, script cache on, 30 s lock watchdog); \
 			`getLock(key).tryLock(wait, MILLISECONDS)`, i.e. watchdog lease, then `unlock()`.
@@ -148,6 +159,7 @@ public enum Implementation {
 			case RAW_1, RAW_5 -> new RawJedisLocker(uris);
 			case RAW_5_INLINE -> new RawInlineLocker(uris);
 			case OURS_1, OURS_3, OURS_5 -> new TemplateLocker(uris);
+			case OURS_1_APART, OURS_5_APART -> new PerThreadLocker(() -> new TemplateLocker(uris));
 			case REDISSON_1 -> new RedissonLocker(uris, false);
 			case REDISSON_REDLOCK_3, REDISSON_REDLOCK_5 -> new RedissonLocker(uris, true);
 			case SPRING_1 -> new SpringIntegrationLocker(uris.get(0), clientPerThread);

@@ -294,6 +294,15 @@ public final class Report {
 		else {
 			targets.add(new Target("contended handoffs at least Redisson RLock's", "-", null));
 		}
+		Optional<Result> apartHot = this.results.find("ContendedBenchmark", "hotKey", "ours-1-apart");
+		if (apartHot.isPresent() && redissonHot.isPresent()) {
+			double ours = apartHot.get().secondary("handoffs");
+			double redisson = redissonHot.get().secondary("handoffs");
+			targets.add(new Target("(same, across instances) ours-1-apart: one engine per thread, woken by Pub/Sub",
+					String.format(Locale.ROOT, "%.2fx (%s vs %s handoffs/s)", ours / redisson, count(ours),
+							count(redisson)),
+					ours >= redisson));
+		}
 		List<String> commandFacts = new ArrayList<>();
 		Boolean twoN = null;
 		for (Count count : this.commands) {

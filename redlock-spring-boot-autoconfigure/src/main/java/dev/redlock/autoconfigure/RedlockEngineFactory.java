@@ -57,7 +57,8 @@ final class RedlockEngineFactory {
 			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), properties.getMaxConnectionsPerNode(), ssl,
 					properties.getReplicaAcks()));
 		}
-		Redlock.Builder builder = Redlock.builder(nodes, settings);
+		Redlock.Builder builder = Redlock.builder(nodes, settings)
+			.releaseNotifications(properties.isReleaseNotifications());
 		observers.forEach(builder::observer);
 		RedlockProperties.RestartGuard guard = properties.getRestartGuard();
 		if (guard.isEnabled()) {

@@ -55,6 +55,13 @@ public class RedlockProperties {
 	private Duration retryJitter = Duration.ofMillis(50);
 
 	/**
+	 * Whether a release is announced on the nodes (Pub/Sub channel
+	 * '<key-prefix>__redlock_released__') so that instances waiting for the key try again at
+	 * once rather than after the retry delay. Threads of one instance are woken either way.
+	 */
+	private boolean releaseNotifications = true;
+
+	/**
 	 * How long one node may take to answer one command before it counts as failed for that
 	 * attempt. Keep it far below the lease time.
 	 */
@@ -158,6 +165,14 @@ public class RedlockProperties {
 
 	public void setRetryJitter(Duration retryJitter) {
 		this.retryJitter = retryJitter;
+	}
+
+	public boolean isReleaseNotifications() {
+		return this.releaseNotifications;
+	}
+
+	public void setReleaseNotifications(boolean releaseNotifications) {
+		this.releaseNotifications = releaseNotifications;
 	}
 
 	public Duration getNodeTimeout() {

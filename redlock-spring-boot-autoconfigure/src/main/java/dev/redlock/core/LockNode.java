@@ -95,6 +95,46 @@ public interface LockNode extends AutoCloseable {
 	boolean release(List<String> keys, String token);
 
 	/**
+	 * Releases a lock that was held, like {@link #release}, and announces each deleted key on
+	 * {@code channel} in the same atomic step, so that waiters in other processes
+	 * ({@link #listenForReleases}) try again at once. The default releases without announcing.
+	 * @param keys the lock keys
+	 * @param token the owner's token
+	 * @param channel the release channel, or {@code null} not to announce
+	 * @return {@code true} if every key was deleted
+	 */
+	default boolean releaseHeld(List<String> keys, String token, String channel) {
+		return release(keys, token);
+	}
+
+	/**
+	 * Starts listening, on a connection of its own, for the keys that any client announces on
+	 * {@code channel} when it releases a lock ({@link #releaseHeld}); reconnects after failures
+	 * until closed.
+	 * @param channel the release channel
+	 * @param listener called with each released key, on the listener's own thread
+	 * @return the subscription, or {@code null} if the node cannot listen (then waiters poll)
+	 */
+	default Subscription listenForReleases(String channel, Consumer<String> listener) {
+		return null;
+	}
+
+	/** A running {@link #listenForReleases} subscription. */
+	interface Subscription extends AutoCloseable {
+
+		/**
+		 * Whether the node has confirmed the subscription and the connection is up.
+		 * @return {@code true} while releases are heard
+		 */
+		boolean isActive();
+
+		/** Stops listening and closes the connection. */
+		@Override
+		void close();
+
+	}
+
+	/**
 	 * Sets the time to live of the keys if every one of them holds {@code token}.
 	 * @param keys the lock keys
 	 * @param token the owner's token

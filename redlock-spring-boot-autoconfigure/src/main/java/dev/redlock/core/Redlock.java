@@ -24,6 +24,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -73,6 +75,12 @@ public final class Redlock implements AutoCloseable {
 	/** Appended to a lock's key to name its fencing counter. */
 	public static final String FENCING_SUFFIX = ":fencing";
 
+	/**
+	 * The Pub/Sub channel (after the key prefix) on which releases of held locks are announced,
+	 * with the released key as the message.
+	 */
+	public static final String RELEASE_CHANNEL_SUFFIX = "__redlock_released__";
+
 	/** The key of the canary lock that probes set and delete. */
 	public static final String CANARY_KEY_SUFFIX = "__redlock_probe__";
 
@@ -104,6 +112,13 @@ public final class Redlock implements AutoCloseable {
 
 	private final LocalWaiters waiters = new LocalWaiters();
 
+	/** Where releases of held locks are announced, or {@code null} if they are not. */
+	private final String releaseChannel;
+
+	private final List<LockNode.Subscription> releaseSubscriptions = new CopyOnWriteArrayList<>();
+
+	private final AtomicBoolean listening = new AtomicBoolean();
+
 	/**
 	 * Creates an engine with its own I/O threads, no observer and no restart guard.
 	 * @param nodes the independent masters, at least one
@@ -125,6 +140,7 @@ public final class Redlock implements AutoCloseable {
 		this.executor = (builder.executor != null) ? builder.executor : newExecutor();
 		this.quorum = this.nodes.size() / 2 + 1;
 		this.hashTags = this.nodes.stream().anyMatch(LockNode::needsHashTags);
+		this.releaseChannel = builder.releaseNotifications ? this.settings.keyPrefix() + RELEASE_CHANNEL_SUFFIX : null;
 		this.fanOut = new FanOut(this.nodes, this.executor, this.settings.nodeTimeout().toNanos(), this::nodeFailed);
 		this.observer = CompositeLockObserver.of(builder.observers);
 		ScheduledThreadPoolExecutor renewals = new ScheduledThreadPoolExecutor(1, daemon("redlock-renewal-"));
@@ -375,6 +391,7 @@ public final class Redlock implements AutoCloseable {
 			try {
 				long delay = Math.min(left, retryDelayNanos());
 				if (wakeUp != null) {
+					listenForReleases();
 					wakeUp.tryAcquire(delay, TimeUnit.NANOSECONDS);
 				}
 				else {
@@ -474,18 +491,21 @@ public final class Redlock implements AutoCloseable {
 	 * nodes, each bounded by the node timeout.
 	 */
 	void release(List<String> fullKeys, String token, FanOut.Round acquisition, long keepNanos) {
-		release(fullKeys, token, acquisition, keepNanos, FanOut.ALL);
+		release(fullKeys, token, acquisition, keepNanos, FanOut.ALL, null);
 	}
 
 	/**
 	 * Releases as above, waiting for the nodes that {@code awaited} names ({@link FanOut#ALL}, or
 	 * {@link FanOut#HOLDERS}: the nodes known to hold the lock, so that a slow node's pending
-	 * acquisition does not delay the release of a held lock).
+	 * acquisition does not delay the release of a held lock), and announcing the deleted keys on
+	 * {@code channel} unless it is {@code null}.
 	 */
-	void release(List<String> fullKeys, String token, FanOut.Round acquisition, long keepNanos, int awaited) {
+	void release(List<String> fullKeys, String token, FanOut.Round acquisition, long keepNanos, int awaited,
+			String channel) {
 		long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
 		FanOut.Round round = this.fanOut.run((index, node) -> (keepMillis > 0)
-				? node.extend(fullKeys, token, keepMillis) : node.release(fullKeys, token), awaited, acquisition);
+				? node.extend(fullKeys, token, keepMillis) : node.releaseHeld(fullKeys, token, channel), awaited,
+				acquisition);
 		if (logger.isDebugEnabled()) {
 			logger.debug("{} '{}' on nodes: {}", (keepMillis > 0) ? "Kept for " + keepMillis + "ms" : "Released",
 					fullKeys, round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER));
@@ -498,7 +518,7 @@ public final class Redlock implements AutoCloseable {
 	void release(RedlockHandle handle, String token, FanOut.Round acquisition, long keepNanos) {
 		this.held.remove(handle);
 		this.observer.release(handle.snapshot(),
-				() -> release(handle.keys(), token, acquisition, keepNanos, FanOut.HOLDERS));
+				() -> release(handle.keys(), token, acquisition, keepNanos, FanOut.HOLDERS, this.releaseChannel));
 		if (keepNanos <= 0) {
 			this.waiters.released(handle.keys());
 		}
@@ -725,6 +745,31 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	/**
+	 * From the first wait on: listens on every node for the releases that other processes
+	 * announce, and wakes this engine's waiters of the released key.
+	 */
+	private void listenForReleases() {
+		if (this.releaseChannel == null || this.listening.get() || !this.listening.compareAndSet(false, true)) {
+			return;
+		}
+		for (LockNode node : this.nodes) {
+			LockNode.Subscription subscription = node.listenForReleases(this.releaseChannel,
+					(key) -> this.waiters.released(List.of(key)));
+			if (subscription != null) {
+				this.releaseSubscriptions.add(subscription);
+			}
+		}
+	}
+
+	/**
+	 * How many nodes this engine hears releases from: 0 until a thread first waited for a lock.
+	 * @return the number of active release subscriptions
+	 */
+	int releaseListeners() {
+		return (int) this.releaseSubscriptions.stream().filter(LockNode.Subscription::isActive).count();
+	}
+
+	/**
 	 * How many keys have threads of this engine queued or waiting: zero once nobody waits.
 	 * @return the number of entries the engine keeps for waiters
 	 */
@@ -758,6 +803,7 @@ public final class Redlock implements AutoCloseable {
 			this.monitor.shutdownNow();
 		}
 		this.renewals.shutdownNow();
+		this.releaseSubscriptions.forEach(LockNode.Subscription::close);
 		for (LockNode node : this.nodes) {
 			try {
 				node.close();
@@ -797,6 +843,8 @@ public final class Redlock implements AutoCloseable {
 
 		private Duration checkInterval;
 
+		private boolean releaseNotifications = true;
+
 		private Builder(List<? extends LockNode> nodes, RedlockSettings settings) {
 			this.nodes = nodes;
 			this.settings = settings;
@@ -835,6 +883,19 @@ public final class Redlock implements AutoCloseable {
 		public Builder restartGuard(Duration holdOut, Duration checkInterval) {
 			this.holdOut = RedlockSettings.requireNotNegative("restartGuard.holdOut", holdOut);
 			this.checkInterval = RedlockSettings.requirePositive("restartGuard.checkInterval", checkInterval);
+			return this;
+		}
+
+		/**
+		 * Whether releases of held locks are announced on the nodes ({@code PUBLISH} on
+		 * {@code <key-prefix>__redlock_released__}, inside the release script) and waiting threads
+		 * listen for them, so that a waiter in another process tries again at once instead of after
+		 * the retry delay. On by default; waiters in this process are woken either way.
+		 * @param enabled {@code false} to rely on the retry delay alone
+		 * @return this builder
+		 */
+		public Builder releaseNotifications(boolean enabled) {
+			this.releaseNotifications = enabled;
 			return this;
 		}
 

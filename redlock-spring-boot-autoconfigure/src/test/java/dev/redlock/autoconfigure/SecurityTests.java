@@ -29,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SecurityTests {
 
 	/** The least-privilege ACL rules the README documents for the lock user. */
-	static final List<String> LOCK_USER_RULES = List.of("on", ">locker-Pa55", "~redlock:*", "resetchannels", "-@all",
-			"+set", "+get", "+mget", "+del", "+exists", "+pexpire", "+eval", "+evalsha", "+scan", "+ping", "+info",
+	static final List<String> LOCK_USER_RULES = List.of("on", ">locker-Pa55", "~redlock:*", "resetchannels", "&redlock:*", "-@all",
+			"+set", "+get", "+mget", "+del", "+exists", "+pexpire", "+eval", "+evalsha", "+scan", "+publish", "+subscribe", "+unsubscribe", "+ping", "+info",
 			"+client|setname");
 
 	@RegisterExtension
@@ -69,6 +69,21 @@ class SecurityTests {
 			template.execute(LockRequest.of(List.of("a", "b"), Duration.ofSeconds(1), Duration.ZERO), LockHandle::key);
 			template.execute(LockRequest.of("kept", Duration.ofSeconds(1), Duration.ZERO)
 				.withHoldAtLeast(Duration.ofMillis(200)), LockHandle::key);
+			// a waiting instance listens for releases (SUBSCRIBE), and a release announces itself (PUBLISH)
+			LockHandle held = template.tryAcquire("contended", Duration.ofSeconds(1), Duration.ZERO).orElseThrow();
+			java.util.concurrent.CompletableFuture<String> waiter = java.util.concurrent.CompletableFuture.supplyAsync(
+					() -> template.execute("contended", Duration.ofSeconds(1), Duration.ofSeconds(10), LockHandle::key));
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+				for (int i = 0; i < 3; i++) {
+					List<?> numsub = (List<?>) redis.get(i).call("PUBSUB", "NUMSUB", "redlock:__redlock_released__");
+					if (((Number) numsub.get(1)).longValue() < 1) {
+						return false;
+					}
+				}
+				return true;
+			});
+			held.close();
+			assertThat(waiter.get(10, java.util.concurrent.TimeUnit.SECONDS)).endsWith("contended");
 			// a node restarted empty gets its fencing counters back (SCAN, MGET) before it is armed
 			redis.get(0).restart();
 			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))

@@ -15,11 +15,14 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
 
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
@@ -31,6 +34,9 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.util.JedisClusterCRC16;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.redlock.core.LockNode;
 import dev.redlock.core.NodeStatus;
@@ -47,6 +53,8 @@ import dev.redlock.core.NodeStatus;
  * slots already taken are released, so the lock is still all or none.
  */
 public final class JedisLockNode implements LockNode {
+
+	private static final Logger logger = LoggerFactory.getLogger(JedisLockNode.class);
 
 	static final LuaScript RELEASE = new LuaScript(
 			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end");
@@ -78,6 +86,13 @@ public final class JedisLockNode implements LockNode {
 			"if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then "
 					+ "return tonumber(redis.call('get', KEYS[2]) or '0') else return -1 end");
 
+	static final LuaScript RELEASE_NOTIFY = new LuaScript("if redis.call('get', KEYS[1]) == ARGV[1] then "
+			+ "redis.call('del', KEYS[1]) redis.call('publish', ARGV[2], KEYS[1]) return 1 else return 0 end");
+
+	static final LuaScript RELEASE_ALL_NOTIFY = new LuaScript("local deleted = 0 for _, key in ipairs(KEYS) do "
+			+ "if redis.call('get', key) == ARGV[1] then deleted = deleted + redis.call('del', key) "
+			+ "redis.call('publish', ARGV[2], key) end end return deleted");
+
 	static final LuaScript RAISE_COUNTERS = new LuaScript("for i, key in ipairs(KEYS) do "
 			+ "if (tonumber(redis.call('get', key) or '0') or 0) < tonumber(ARGV[i]) then "
 			+ "redis.call('set', key, ARGV[i]) end end return 1");
@@ -100,6 +115,8 @@ public final class JedisLockNode implements LockNode {
 	private volatile Duration armAfter;
 
 	private volatile String lastRunId;
+
+	private final JedisClientConfig clientConfig;
 
 	private final long replicaAckTimeoutMillis;
 
@@ -165,6 +182,7 @@ public final class JedisLockNode implements LockNode {
 		if (address.password() != null) {
 			config.password(address.password());
 		}
+		this.clientConfig = config.build();
 		ConnectionPoolConfig pool = new ConnectionPoolConfig();
 		pool.setMaxTotal(maxConnections);
 		pool.setMaxIdle(maxConnections);
@@ -281,6 +299,28 @@ public final class JedisLockNode implements LockNode {
 			deleted += (reply instanceof Long count) ? count : 0;
 		}
 		return deleted == keys.size();
+	}
+
+	@Override
+	public boolean releaseHeld(List<String> keys, String token, String channel) {
+		if (channel == null || needsHashTags()) {
+			// a cluster would broadcast every message to all its nodes; cluster waiters poll
+			return release(keys, token);
+		}
+		Object reply = run((keys.size() == 1) ? RELEASE_NOTIFY : RELEASE_ALL_NOTIFY, keys, token, channel);
+		return reply instanceof Long deleted && deleted == keys.size();
+	}
+
+	@Override
+	public Subscription listenForReleases(String channel, Consumer<String> listener) {
+		if (needsHashTags()) {
+			return null;
+		}
+		ReleaseListener subscription = new ReleaseListener(channel, listener);
+		Thread thread = new Thread(subscription, "redlock-releases-" + name());
+		thread.setDaemon(true);
+		thread.start();
+		return subscription;
 	}
 
 	@Override
@@ -519,6 +559,102 @@ public final class JedisLockNode implements LockNode {
 		server.uptime = (seconds != null) ? Duration.ofSeconds(Long.parseLong(seconds)) : null;
 		server.role = parseInfo(replicationInfo).get("role");
 		server.reachable = true;
+	}
+
+	/**
+	 * Listens for released keys on a connection of its own (to the current master, for a
+	 * Sentinel member), and connects again after a failure until closed.
+	 */
+	private final class ReleaseListener extends JedisPubSub implements Subscription, Runnable {
+
+		private final String channel;
+
+		private final Consumer<String> listener;
+
+		private volatile boolean closed;
+
+		private volatile Connection connection;
+
+		private volatile boolean heard;
+
+		ReleaseListener(String channel, Consumer<String> listener) {
+			this.channel = channel;
+			this.listener = listener;
+		}
+
+		@Override
+		public void run() {
+			long backoffMillis = 100;
+			while (!this.closed) {
+				try (Connection connection = new Connection(currentMaster(), JedisLockNode.this.clientConfig)) {
+					this.connection = connection;
+					if (this.closed) {
+						return;
+					}
+					proceed(connection, this.channel);
+				}
+				catch (RuntimeException ex) {
+					if (this.closed) {
+						return;
+					}
+					logger.debug("Listening for lock releases on {} failed, retrying in {}ms: {}", name(), backoffMillis,
+							ex.toString());
+				}
+				finally {
+					this.connection = null;
+				}
+				if (this.heard) {
+					// it worked until the connection broke: reconnect soon
+					this.heard = false;
+					backoffMillis = 100;
+				}
+				try {
+					Thread.sleep(backoffMillis);
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+				backoffMillis = Math.min(backoffMillis * 2, 5_000);
+			}
+		}
+
+		@Override
+		public void onSubscribe(String channel, int subscribedChannels) {
+			this.heard = true;
+		}
+
+		@Override
+		public void onMessage(String channel, String message) {
+			try {
+				this.listener.accept(message);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A lock release listener failed", ex);
+			}
+		}
+
+		@Override
+		public boolean isActive() {
+			return this.connection != null && isSubscribed();
+		}
+
+		@Override
+		public void close() {
+			this.closed = true;
+			Connection current = this.connection;
+			if (current != null) {
+				// unblocks the listening thread's read
+				current.close();
+			}
+		}
+
+	}
+
+	private HostAndPort currentMaster() {
+		if (this.client instanceof RedisSentinelClient sentinel) {
+			return sentinel.getCurrentMaster();
+		}
+		return new HostAndPort(this.address.host(), this.address.port());
 	}
 
 	/** What a probe has read so far. */

@@ -26,12 +26,12 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Threads of one engine that wait for the same key queue in the JVM and are woken by the
- * engine's own release, so a lock passes between them without waiting out the retry delay. The
- * retry delay here (a minute) is far longer than any wait, so a waiter that had to poll would
- * time out. Three real nodes.
+ * A released lock is handed over without waiting out the retry delay: threads of one engine queue
+ * in the JVM and are woken by the engine's own release; an engine of another process hears the
+ * release announced on the nodes (Pub/Sub). The retry delay here (a minute) is far longer than any
+ * wait, so a waiter that had to poll would find the key only at its deadline. Three real nodes.
  */
-class LocalHandoffTests {
+class HandoffTests {
 
 	private static final Duration LONG_RETRY_DELAY = Duration.ofMinutes(1);
 
@@ -49,13 +49,17 @@ class LocalHandoffTests {
 	}
 
 	private Redlock engine() {
+		return engine(true);
+	}
+
+	private Redlock engine(boolean releaseNotifications) {
 		RedlockSettings settings = new RedlockSettings(Duration.ofSeconds(10), Duration.ZERO, LONG_RETRY_DELAY,
 				Duration.ZERO, Duration.ofMillis(300), 0.01, "test:");
 		List<LockNode> nodes = new ArrayList<>();
 		for (String uri : redis.uris()) {
 			nodes.add(new JedisLockNode(RedisNodeAddress.parse("node", uri), settings.nodeTimeout(), 16));
 		}
-		Redlock engine = new Redlock(nodes, settings);
+		Redlock engine = Redlock.builder(nodes, settings).releaseNotifications(releaseNotifications).build();
 		this.engines.add(engine);
 		return engine;
 	}
@@ -107,6 +111,37 @@ class LocalHandoffTests {
 		}
 		assertThat(overlaps).hasValue(0);
 		assertThat(engine.waitingKeys()).isZero();
+	}
+
+	@Test
+	void waiterInAnotherProcessShouldHearTheReleaseThroughTheNodes() throws Exception {
+		Redlock holderEngine = engine();
+		Redlock waiterEngine = engine();
+		LockHandle holder = holderEngine.acquire("hot", Duration.ofSeconds(10), Duration.ZERO);
+		Future<Boolean> waiter = this.threads.submit(() -> {
+			try (LockHandle handle = waiterEngine.acquire("hot", Duration.ofSeconds(10), Duration.ofSeconds(30))) {
+				return handle.isValid();
+			}
+		});
+		await().atMost(Duration.ofSeconds(5)).until(() -> waiterEngine.releaseListeners() == 3);
+		holder.close();
+		assertThat(waiter.get(15, TimeUnit.SECONDS)).as("acquired long before its 30 s deadline").isTrue();
+	}
+
+	@Test
+	void withoutReleaseNotificationsNothingShouldBeAnnouncedOrHeard() throws Exception {
+		Redlock quiet = engine(false);
+		LockHandle holder = quiet.acquire("hot", Duration.ofSeconds(10), Duration.ZERO);
+		Future<Boolean> waiter = this.threads.submit(
+				() -> quiet.tryAcquire("hot", Duration.ofSeconds(10), Duration.ofSeconds(2)).isPresent());
+		await().atMost(Duration.ofSeconds(5)).until(() -> quiet.waitingKeys() > 0);
+		assertThat(quiet.releaseListeners()).isZero();
+		for (int i = 0; i < 3; i++) {
+			List<?> numsub = (List<?>) redis.get(i).call("PUBSUB", "NUMSUB", "test:" + Redlock.RELEASE_CHANNEL_SUFFIX);
+			assertThat(((Number) numsub.get(1)).longValue()).isZero();
+		}
+		holder.close();
+		assertThat(waiter.get(10, TimeUnit.SECONDS)).as("woken in the JVM all the same").isTrue();
 	}
 
 	@Test
