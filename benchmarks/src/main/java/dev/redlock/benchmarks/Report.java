@@ -281,28 +281,10 @@ public final class Report {
 		else {
 			targets.add(new Target("one slow node within 1.5x of all fast", "-", null));
 		}
-		Optional<Result> oursHot = this.results.find("ContendedBenchmark", "hotKey", "ours-1");
-		Optional<Result> redissonHot = this.results.find("ContendedBenchmark", "hotKey", "redisson-1");
-		if (oursHot.isPresent() && redissonHot.isPresent()) {
-			double ours = oursHot.get().secondary("handoffs");
-			double redisson = redissonHot.get().secondary("handoffs");
-			targets.add(new Target("contended handoffs (1 node, 8 threads) at least Redisson RLock's",
-					String.format(Locale.ROOT, "%.2fx (%s vs %s handoffs/s)", ours / redisson, count(ours),
-							count(redisson)),
-					ours >= redisson));
-		}
-		else {
-			targets.add(new Target("contended handoffs at least Redisson RLock's", "-", null));
-		}
-		Optional<Result> apartHot = this.results.find("ContendedBenchmark", "hotKey", "ours-1-apart");
-		if (apartHot.isPresent() && redissonHot.isPresent()) {
-			double ours = apartHot.get().secondary("handoffs");
-			double redisson = redissonHot.get().secondary("handoffs");
-			targets.add(new Target("(same, across instances) ours-1-apart: one engine per thread, woken by Pub/Sub",
-					String.format(Locale.ROOT, "%.2fx (%s vs %s handoffs/s)", ours / redisson, count(ours),
-							count(redisson)),
-					ours >= redisson));
-		}
+		targets.add(handoffTarget("contended handoffs (1 node, 8 threads, one engine) at least Redisson RLock's",
+				"ours-1"));
+		targets.add(handoffTarget("(same, across instances) ours-1-apart, one engine per thread, woken by Pub/Sub",
+				"ours-1-apart"));
 		List<String> commandFacts = new ArrayList<>();
 		Boolean twoN = null;
 		for (Count count : this.commands) {
@@ -324,6 +306,18 @@ public final class Report {
 	}
 
 	/** The all-fast baseline of the slow-node scenario, or the uncontended latency without one. */
+	private Target handoffTarget(String label, String ours) {
+		Optional<Result> oursHot = this.results.find("ContendedBenchmark", "hotKey", ours);
+		Optional<Result> redissonHot = this.results.find("ContendedBenchmark", "hotKey", "redisson-1");
+		if (oursHot.isEmpty() || redissonHot.isEmpty()) {
+			return new Target(label, "-", null);
+		}
+		double handoffs = oursHot.get().secondary("handoffs");
+		double redisson = redissonHot.get().secondary("handoffs");
+		return new Target(label, String.format(Locale.ROOT, "%.2fx (%s vs %s handoffs/s)", handoffs / redisson,
+				count(handoffs), count(redisson)), handoffs >= redisson);
+	}
+
 	private Optional<Result> fastBaseline(String implementation) {
 		Optional<Result> adjacent = this.results.find("SlowNodeBenchmark", "allFast", implementation);
 		return adjacent.isPresent() ? adjacent : latency(implementation);
