@@ -53,6 +53,10 @@ class SecurityTests {
 
 	@Test
 	void leastPrivilegeAclUserShouldDoEverythingTheStarterDoes() {
+		for (int i = 0; i < 3; i++) {
+			// other tests may have left denials of their own users
+			redis.get(i).call("ACL", "LOG", "RESET");
+		}
 		this.runner.withPropertyValues("redlock.nodes=" + nodes("locker", "locker-Pa55")).run((context) -> {
 			assertThat(context).hasNotFailed();
 			RedlockHealthIndicator health = context.getBean(RedlockHealthIndicator.class);
@@ -94,6 +98,34 @@ class SecurityTests {
 				assertThat((List<?>) denied).as("ACL denials on node %d", i).isEmpty();
 			}
 		});
+	}
+
+	@Test
+	void userWhoMayNotPublishShouldStillReleaseAndBeToldHowToFixIt(CapturedOutput output) {
+		// the least-privilege ACL of earlier versions: no channel, no PUBLISH or SUBSCRIBE
+		for (int i = 0; i < 3; i++) {
+			redis.get(i).call("ACL", "SETUSER", "quiet", "on", ">quiet-Pa55", "~redlock:*", "resetchannels", "-@all",
+					"+set", "+get", "+del", "+exists", "+pexpire", "+eval", "+evalsha", "+ping", "+info",
+					"+client|setname");
+		}
+		this.runner.withPropertyValues("redlock.nodes=" + nodes("quiet", "quiet-Pa55"),
+				"redlock.restart-guard.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed();
+			LockTemplate template = context.getBean(LockTemplate.class);
+			for (int round = 0; round < 2; round++) {
+				assertThat(template.execute("quiet-lock", Duration.ofSeconds(30), Duration.ZERO, LockHandle::key))
+					.endsWith("quiet-lock");
+				// a node left behind by the early quorum decision is released just after
+				org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+					for (int i = 0; i < 3; i++) {
+						assertThat(redis.get(i).call("EXISTS", "redlock:quiet-lock")).as("released on node %d", i)
+							.isEqualTo(0L);
+					}
+				});
+			}
+		});
+		assertThat(output).contains("may not publish on 'redlock:__redlock_released__'")
+			.contains("redlock.release-notifications=false");
 	}
 
 	@Test

@@ -15,6 +15,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
 
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -29,6 +30,7 @@ import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
@@ -86,12 +88,15 @@ public final class JedisLockNode implements LockNode {
 			"if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then "
 					+ "return tonumber(redis.call('get', KEYS[2]) or '0') else return -1 end");
 
+	// PUBLISH comes first: a user who may not publish fails the script before it changed anything;
+	// subscribers get the message only after the script has run, when the key is gone
 	static final LuaScript RELEASE_NOTIFY = new LuaScript("if redis.call('get', KEYS[1]) == ARGV[1] then "
-			+ "redis.call('del', KEYS[1]) redis.call('publish', ARGV[2], KEYS[1]) return 1 else return 0 end");
+			+ "redis.call('publish', ARGV[2], KEYS[1]) return redis.call('del', KEYS[1]) else return 0 end");
 
-	static final LuaScript RELEASE_ALL_NOTIFY = new LuaScript("local deleted = 0 for _, key in ipairs(KEYS) do "
-			+ "if redis.call('get', key) == ARGV[1] then deleted = deleted + redis.call('del', key) "
-			+ "redis.call('publish', ARGV[2], key) end end return deleted");
+	static final LuaScript RELEASE_ALL_NOTIFY = new LuaScript("local owned = {} for _, key in ipairs(KEYS) do "
+			+ "if redis.call('get', key) == ARGV[1] then owned[#owned + 1] = key end end "
+			+ "for _, key in ipairs(owned) do redis.call('publish', ARGV[2], key) end "
+			+ "for _, key in ipairs(owned) do redis.call('del', key) end return #owned");
 
 	static final LuaScript RAISE_COUNTERS = new LuaScript("for i, key in ipairs(KEYS) do "
 			+ "if (tonumber(redis.call('get', key) or '0') or 0) < tonumber(ARGV[i]) then "
@@ -115,6 +120,8 @@ public final class JedisLockNode implements LockNode {
 	private volatile Duration armAfter;
 
 	private volatile String lastRunId;
+
+	private volatile boolean publishDenied;
 
 	private final JedisClientConfig clientConfig;
 
@@ -166,6 +173,8 @@ public final class JedisLockNode implements LockNode {
 			.connectionTimeoutMillis(timeoutMillis)
 			.database(address.database())
 			.clientName("redlock")
+			// no CLIENT SETINFO on connect: one command less, and an ACL user needs no +client|setinfo
+			.clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
 			.ssl(address.ssl());
 		if (address.ssl()) {
 			SSLParameters tls = new SSLParameters();
@@ -307,7 +316,24 @@ public final class JedisLockNode implements LockNode {
 			// a cluster would broadcast every message to all its nodes; cluster waiters poll
 			return release(keys, token);
 		}
-		Object reply = run((keys.size() == 1) ? RELEASE_NOTIFY : RELEASE_ALL_NOTIFY, keys, token, channel);
+		if (this.publishDenied) {
+			return release(keys, token);
+		}
+		Object reply;
+		try {
+			reply = run((keys.size() == 1) ? RELEASE_NOTIFY : RELEASE_ALL_NOTIFY, keys, token, channel);
+		}
+		catch (JedisDataException ex) {
+			if (!isPermissionDenied(ex)) {
+				throw ex;
+			}
+			// an ACL user without the channel or PUBLISH: the script failed before it deleted anything
+			this.publishDenied = true;
+			logger.warn("Redis user of {} may not publish on '{}' ({}); releases are not announced, so other "
+					+ "instances find a released lock at their next retry. Grant '&{}' and '+publish', or set "
+					+ "redlock.release-notifications=false.", name(), channel, ex.getMessage(), channel);
+			return release(keys, token);
+		}
 		return reply instanceof Long deleted && deleted == keys.size();
 	}
 
@@ -433,6 +459,17 @@ public final class JedisLockNode implements LockNode {
 		while (!ScanParams.SCAN_POINTER_START.equals(cursor));
 		// a restart without persistence would have wiped the marker with the counters
 		return this.client.exists(marker);
+	}
+
+	/**
+	 * Whether a script failed because the ACL user may not run one of its commands or reach one of
+	 * its channels (Redis 6.2 answers {@code NOPERM ...}, Redis 7 {@code ERR The user executing the
+	 * script can't run this command ...} or {@code ... can't access ...}).
+	 */
+	private static boolean isPermissionDenied(JedisDataException ex) {
+		String message = String.valueOf(ex.getMessage());
+		return message.contains("NOPERM") || message.contains("no permissions")
+				|| message.contains("The user executing the script can't");
 	}
 
 	private static Long parseCounter(String value) {
