@@ -40,13 +40,6 @@ final class FanOut {
 	/** {@code needed} value that waits for every node's answer (up to the timeout). */
 	static final int ALL = -1;
 
-	/**
-	 * {@code needed} value that waits for the answers of the nodes whose {@code after} call had
-	 * succeeded when the round started (the nodes known to hold the lock); the others are still
-	 * called, each after its {@code after} call, without being waited for.
-	 */
-	static final int HOLDERS = -2;
-
 	private final List<LockNode> nodes;
 
 	private final Executor executor;
@@ -91,17 +84,7 @@ final class FanOut {
 			round.onFailure(this.failures);
 			return round;
 		}
-		boolean[] awaited = new boolean[n];
-		int awaitedCount = 0;
-		for (int i = 0; i < n; i++) {
-			awaited[i] = needed != HOLDERS || after == null || holds(after.calls[i]);
-			awaitedCount += awaited[i] ? 1 : 0;
-		}
-		int mustAnswer = awaitedCount;
 		CompletableFuture<Void> decided = new CompletableFuture<>();
-		if (mustAnswer == 0) {
-			decided.complete(null);
-		}
 		AtomicInteger yes = new AtomicInteger();
 		AtomicInteger no = new AtomicInteger();
 		AtomicInteger answered = new AtomicInteger();
@@ -111,13 +94,12 @@ final class FanOut {
 			CompletableFuture<Boolean> future = (after != null)
 					? after.calls[i].handle((r, e) -> null).thenApplyAsync((x) -> call.call(index, node), this.executor)
 					: CompletableFuture.supplyAsync(() -> call.call(index, node), this.executor);
-			boolean counted = awaited[i];
 			future.whenComplete((ok, error) -> {
 				boolean success = error == null && ok;
 				int y = success ? yes.incrementAndGet() : yes.get();
 				int f = success ? no.get() : no.incrementAndGet();
 				boolean decidedEarly = needed >= 0 && (y >= needed || f > n - needed);
-				if ((counted && answered.incrementAndGet() == mustAnswer) || decidedEarly) {
+				if (answered.incrementAndGet() == n || decidedEarly) {
 					decided.complete(null);
 				}
 			});
@@ -131,10 +113,6 @@ final class FanOut {
 		Round round = new Round(this.nodes, calls, answeredInTime, timedOut);
 		round.onFailure(this.failures);
 		return round;
-	}
-
-	private static boolean holds(CompletableFuture<Boolean> call) {
-		return call.isDone() && !call.isCompletedExceptionally() && Boolean.TRUE.equals(call.getNow(false));
 	}
 
 	Round run(NodeCall call, int needed, Round after) {

@@ -495,10 +495,11 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	/**
-	 * Releases as above, waiting for the nodes that {@code awaited} names ({@link FanOut#ALL}, or
-	 * {@link FanOut#HOLDERS}: the nodes known to hold the lock, so that a slow node's pending
-	 * acquisition does not delay the release of a held lock), and announcing the deleted keys on
-	 * {@code channel} unless it is {@code null}.
+	 * Releases as above, waiting for {@code awaited} nodes to have deleted the key
+	 * ({@link FanOut#ALL}: for every node's answer; the quorum, for a held lock: once a majority
+	 * has let go, nobody can be refused a quorum by this lock, and a slow node's pending
+	 * acquisition and release run on without delaying the caller), and announcing the deleted keys
+	 * on {@code channel} unless it is {@code null}.
 	 */
 	void release(List<String> fullKeys, String token, FanOut.Round acquisition, long keepNanos, int awaited,
 			String channel) {
@@ -518,7 +519,7 @@ public final class Redlock implements AutoCloseable {
 	void release(RedlockHandle handle, String token, FanOut.Round acquisition, long keepNanos) {
 		this.held.remove(handle);
 		this.observer.release(handle.snapshot(),
-				() -> release(handle.keys(), token, acquisition, keepNanos, FanOut.HOLDERS, this.releaseChannel));
+				() -> release(handle.keys(), token, acquisition, keepNanos, this.quorum, this.releaseChannel));
 		if (keepNanos <= 0) {
 			this.waiters.released(handle.keys());
 		}
