@@ -10,6 +10,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import dev.redlock.NodeOutcome;
 import dev.redlock.NodeOutcome.Status;
@@ -48,11 +50,61 @@ final class FanOut {
 
 	private final FailureListener failures;
 
+	/** Per node, calls running now. */
+	private final AtomicIntegerArray inFlight;
+
+	/** Per node, a moving average of how long its calls took, in nanoseconds. */
+	private final AtomicLongArray latency;
+
+	/** Per node, {@link System#nanoTime()} when a call last ended (or the fan-out was made). */
+	private final AtomicLongArray lastEnded;
+
+	/** Per node, {@link LockNode#maxConcurrentCalls()}. */
+	private final int[] capacity;
+
 	FanOut(List<LockNode> nodes, Executor executor, long timeoutNanos, FailureListener failures) {
 		this.nodes = nodes;
 		this.executor = executor;
 		this.timeoutNanos = timeoutNanos;
 		this.failures = failures;
+		this.inFlight = new AtomicIntegerArray(nodes.size());
+		this.latency = new AtomicLongArray(nodes.size());
+		this.capacity = nodes.stream().mapToInt(LockNode::maxConcurrentCalls).toArray();
+		this.lastEnded = new AtomicLongArray(nodes.size());
+		long now = System.nanoTime();
+		for (int i = 0; i < nodes.size(); i++) {
+			this.lastEnded.set(i, now);
+		}
+	}
+
+	/**
+	 * Whether node {@code index} is both slow and saturated: as many calls running as it has
+	 * connections, and either its calls lately took more than a quarter of the node timeout or
+	 * none has ended for that long. A new call would only wait for a connection, park a thread
+	 * and most likely fail at the node timeout, so a first call (not a release, which must follow
+	 * its acquisition) fails at once instead.
+	 */
+	private boolean saturated(int index) {
+		int max = this.capacity[index];
+		if (max <= 0 || this.inFlight.get(index) < max) {
+			return false;
+		}
+		long slow = this.timeoutNanos / 4;
+		return this.latency.get(index) > slow || System.nanoTime() - this.lastEnded.get(index) > slow;
+	}
+
+	private boolean tracked(NodeCall call, int index, LockNode node) {
+		this.inFlight.incrementAndGet(index);
+		long start = System.nanoTime();
+		try {
+			return call.call(index, node);
+		}
+		finally {
+			long took = System.nanoTime() - start;
+			this.latency.getAndUpdate(index, (average) -> average + (took - average) / 8);
+			this.lastEnded.set(index, start + took);
+			this.inFlight.decrementAndGet(index);
+		}
 	}
 
 
@@ -91,9 +143,22 @@ final class FanOut {
 		for (int i = 0; i < n; i++) {
 			LockNode node = this.nodes.get(i);
 			int index = i;
-			CompletableFuture<Boolean> future = (after != null)
-					? after.calls[i].handle((r, e) -> null).thenApplyAsync((x) -> call.call(index, node), this.executor)
-					: CompletableFuture.supplyAsync(() -> call.call(index, node), this.executor);
+			CompletableFuture<Boolean> future;
+			if (after != null && after.calls[i].isCompletedExceptionally() && busy(after.calls[i])) {
+				// the acquisition was never sent: nothing to release
+				future = CompletableFuture.completedFuture(false);
+			}
+			else if (after != null) {
+				future = after.calls[i].handle((r, e) -> null)
+					.thenApplyAsync((x) -> tracked(call, index, node), this.executor);
+			}
+			else if (saturated(i)) {
+				future = CompletableFuture.failedFuture(new NodeBusyException(this.inFlight.get(i),
+						TimeUnit.NANOSECONDS.toMillis(this.latency.get(i))));
+			}
+			else {
+				future = CompletableFuture.supplyAsync(() -> tracked(call, index, node), this.executor);
+			}
 			future.whenComplete((ok, error) -> {
 				boolean success = error == null && ok;
 				int y = success ? yes.incrementAndGet() : yes.get();
@@ -113,6 +178,29 @@ final class FanOut {
 		Round round = new Round(this.nodes, calls, answeredInTime, timedOut);
 		round.onFailure(this.failures);
 		return round;
+	}
+
+	private static boolean busy(CompletableFuture<Boolean> call) {
+		try {
+			call.join();
+			return false;
+		}
+		catch (CompletionException ex) {
+			return ex.getCause() instanceof NodeBusyException;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	/** A call not sent because its node is slow and has no free connection. */
+	static final class NodeBusyException extends RuntimeException {
+
+		NodeBusyException(int inFlight, long latencyMillis) {
+			super("not sent: the node is saturated (" + inFlight + " calls running, about " + latencyMillis
+					+ "ms each lately)", null, false, false);
+		}
+
 	}
 
 	Round run(NodeCall call, int needed, Round after) {

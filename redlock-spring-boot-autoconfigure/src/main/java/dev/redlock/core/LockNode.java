@@ -21,6 +21,16 @@ public interface LockNode extends AutoCloseable {
 	String name();
 
 	/**
+	 * How many calls the node can serve at once (its connections); the engine sends no new
+	 * acquisition to a node that is slow and has this many calls running. The default, 0, means no
+	 * limit is known.
+	 * @return the number of concurrent calls, or 0
+	 */
+	default int maxConcurrentCalls() {
+		return 0;
+	}
+
+	/**
 	 * Whether lock keys must carry a hash tag ({@code {key}}) so that a lock's key and its fencing
 	 * counter land in one slot, as on a Redis Cluster.
 	 * @return {@code true} for cluster members

@@ -460,7 +460,7 @@ public final class Redlock implements AutoCloseable {
 			return;
 		}
 		this.observer.nodeFailed(outcome);
-		if (this.restartGuard != null && !isPoolExhausted(error)) {
+		if (this.restartGuard != null && !isPoolExhausted(error) && !(error instanceof FanOut.NodeBusyException)) {
 			this.restartGuard.suspect(index);
 		}
 	}
@@ -678,11 +678,11 @@ public final class Redlock implements AutoCloseable {
 		for (int i = 0; i < statuses.size(); i++) {
 			NodeStatus status = statuses.get(i);
 			if (!status.reachable() || !Boolean.FALSE.equals(status.armed()) || status.uptime() == null
-					|| status.uptime().compareTo(holdOut) < 0) {
+					|| RestartGuard.provenUptime(status.uptime()).compareTo(holdOut) < 0) {
 				continue;
 			}
 			int needed = (unarmed >= this.quorum) ? sources.size() : this.nodes.size() - this.quorum + 1;
-			boolean overdue = status.uptime().compareTo(holdOut.multipliedBy(2)) >= 0;
+			boolean overdue = RestartGuard.provenUptime(status.uptime()).compareTo(holdOut.multipliedBy(2)) >= 0;
 			if (sources.size() < needed && !overdue) {
 				logger.debug("Redlock node {} waits to be armed: {} of the {} armed nodes needed to restore its "
 						+ "fencing counters answered", this.nodes.get(i).name(), sources.size(), needed);

@@ -74,13 +74,24 @@ public final class RestartGuard {
 			this.states.set(index, new State("", now, this.failures.get(index) != failuresBefore));
 			return;
 		}
-		long restartedAt = now - status.uptime().toNanos();
+		long restartedAt = now - provenUptime(status.uptime()).toNanos();
 		long until = restartedAt + this.holdOut.toNanos();
 		boolean restarted = previous == null || !status.runId().equals(previous.runId());
 		long heldOutUntil = restarted ? until : previous.heldOutUntil();
 		// a failure seen while the probe ran may be a restart after the probe's answer: stay suspect
 		boolean suspect = this.failures.get(index) != failuresBefore;
 		this.states.set(index, new State(status.runId(), heldOutUntil, suspect));
+	}
+
+	/**
+	 * How long a node has surely been up: Redis counts {@code uptime_in_seconds} between two
+	 * wall-clock seconds, so a server started 0.1 s ago may already say 1; one second less is
+	 * what the number proves.
+	 * @param uptime the reported uptime
+	 * @return the uptime it proves, never negative
+	 */
+	static Duration provenUptime(Duration uptime) {
+		return uptime.isZero() ? uptime : uptime.minusSeconds(1);
 	}
 
 	/**

@@ -125,6 +125,8 @@ public final class JedisLockNode implements LockNode {
 
 	private final JedisClientConfig clientConfig;
 
+	private final int maxConnections;
+
 	private final long replicaAckTimeoutMillis;
 
 	/**
@@ -165,6 +167,7 @@ public final class JedisLockNode implements LockNode {
 	public JedisLockNode(RedisNodeAddress address, Duration nodeTimeout, int maxConnections,
 			SSLSocketFactory sslSocketFactory, int replicaAcks) {
 		this.address = address;
+		this.maxConnections = maxConnections;
 		this.replicaAcks = replicaAcks;
 		this.replicaAckTimeoutMillis = Math.max(1, nodeTimeout.toMillis() / 2);
 		int timeoutMillis = (int) Math.max(1, nodeTimeout.toMillis());
@@ -253,6 +256,12 @@ public final class JedisLockNode implements LockNode {
 	@Override
 	public String name() {
 		return this.address.name();
+	}
+
+	@Override
+	public int maxConcurrentCalls() {
+		// a cluster member has a pool per shard
+		return needsHashTags() ? 0 : this.maxConnections;
 	}
 
 	@Override
