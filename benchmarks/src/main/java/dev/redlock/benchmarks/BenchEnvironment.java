@@ -1,5 +1,10 @@
 package dev.redlock.benchmarks;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import java.net.URI;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,6 +13,7 @@ import java.util.List;
 import dev.redlock.test.DelayProxy;
 import dev.redlock.test.RedisBinary;
 import dev.redlock.test.RedisServers;
+import dev.redlock.test.RespConnection;
 
 /**
  * The Redis nodes every benchmark runs against: five {@code redis-server} processes on loopback
@@ -117,7 +123,23 @@ public final class BenchEnvironment implements AutoCloseable {
 	 * @return the ports
 	 */
 	public List<Integer> ports() {
-		return this.nodes.stream().map(Resp::port).toList();
+		return this.nodes.stream().map((uri) -> URI.create(uri).getPort()).toList();
+	}
+
+	/**
+	 * Runs one command on a node through a connection of its own, never through a client under
+	 * test.
+	 * @param port the node's port
+	 * @param command the command and its arguments
+	 * @return the reply
+	 */
+	static Object call(int port, String... command) {
+		try {
+			return RespConnection.call("127.0.0.1", port, 5000, null, command);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Redis on port " + port + " failed " + command[0], ex);
+		}
 	}
 
 	/**
@@ -125,7 +147,7 @@ public final class BenchEnvironment implements AutoCloseable {
 	 */
 	public void flushAll() {
 		for (int port : ports()) {
-			Resp.call(port, "FLUSHALL");
+			call(port, "FLUSHALL");
 		}
 	}
 

@@ -16,6 +16,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.redlock.test.RespConnection;
+
 /**
  * Counts the Redis commands one uncontended lock-and-unlock costs each implementation, outside
  * JMH: the {@code INFO commandstats} deltas over all nodes (every command Redis executed,
@@ -164,7 +166,7 @@ public final class CommandCounter {
 	 * {@code client|setname}).
 	 */
 	static Map<String, Long> commandStats(int port) {
-		String info = (String) Resp.call(port, "INFO", "commandstats");
+		String info = (String) BenchEnvironment.call(port, "INFO", "commandstats");
 		Map<String, Long> calls = new TreeMap<>();
 		for (String line : info.split("\r?\n")) {
 			if (line.startsWith("cmdstat_")) {
@@ -249,23 +251,27 @@ public final class CommandCounter {
 	 */
 	private static final class Monitor implements AutoCloseable {
 
-		private final Resp connection;
+		private final RespConnection connection;
 
 		private final Thread reader;
 
 		private volatile boolean closed;
 
 		Monitor(int port, Map<String, LongAdder> sent) {
-			this.connection = new Resp(port, 0);
-			this.connection.send("MONITOR");
-			this.connection.read();
+			try {
+				this.connection = RespConnection.open("127.0.0.1", port, 0, null);
+				this.connection.call("MONITOR");
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Cannot MONITOR redis on port " + port, ex);
+			}
 			this.reader = new Thread(() -> {
 				while (!this.closed) {
 					Object line;
 					try {
 						line = this.connection.read();
 					}
-					catch (RuntimeException ex) {
+					catch (IOException | RuntimeException ex) {
 						return;
 					}
 					if (line instanceof String text) {

@@ -279,7 +279,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	public void pause(Duration duration) {
 		String seconds = String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0);
 		try {
-			Resp.send(HOST, this.port, this.password, "DEBUG", "SLEEP", seconds);
+			RespConnection.sendAndForget(HOST, this.port, this.password, "DEBUG", "SLEEP", seconds);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot pause redis on port " + this.port, ex);
@@ -287,7 +287,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
 		while (System.nanoTime() < deadline) {
 			try {
-				Resp.call(HOST, this.port, 100, this.password, "PING");
+				RespConnection.call(HOST, this.port, 100, this.password, "PING");
 			}
 			catch (java.net.SocketTimeoutException ex) {
 				return;
@@ -309,7 +309,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	 */
 	public Object call(String... command) {
 		try {
-			return Resp.call(HOST, this.port, 5000, this.password, command);
+			return RespConnection.call(HOST, this.port, 5000, this.password, command);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Redis on port " + this.port + " failed " + command[0], ex);
