@@ -171,6 +171,20 @@ public final class RespConnection implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Whether the server has closed the connection: a read finds the end of the stream or a
+	 * reset, not data and not a read timeout.
+	 * @return {@code true} once the connection is closed from the other side
+	 */
+	public boolean readEnded() {
+		try {
+			return this.in.read() == -1;
+		}
+		catch (IOException ex) {
+			return !(ex instanceof java.net.SocketTimeoutException);
+		}
+	}
+
 	private String line() throws IOException {
 		ByteArrayOutputStream line = new ByteArrayOutputStream();
 		int previous = -1;
