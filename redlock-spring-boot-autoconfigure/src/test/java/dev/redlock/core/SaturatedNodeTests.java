@@ -70,12 +70,17 @@ class SaturatedNodeTests {
 		}).build();
 		this.resources.add(engine);
 
+		// lock distinct keys until the slow node has been spared a few times (bounded in count and time)
 		AtomicInteger taken = new AtomicInteger();
+		AtomicInteger attempted = new AtomicInteger();
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
 		List<Future<?>> workers = new ArrayList<>();
 		for (int t = 0; t < 4; t++) {
 			int thread = t;
 			workers.add(this.threads.submit(() -> {
-				for (int i = 0; i < 60; i++) {
+				for (int i = 0; i < 5_000 && System.nanoTime() < deadline
+						&& failures.stream().filter((f) -> f.contains("saturated")).count() < 5; i++) {
+					attempted.incrementAndGet();
 					try (LockHandle handle = engine.acquire("k-" + thread + "-" + i, Duration.ofSeconds(30),
 							Duration.ofSeconds(2))) {
 						assertThat(handle.isValid()).isTrue();
@@ -88,7 +93,7 @@ class SaturatedNodeTests {
 		for (Future<?> worker : workers) {
 			worker.get(60, TimeUnit.SECONDS);
 		}
-		assertThat(taken).hasValue(240);
+		assertThat(taken.get()).as("every lock taken on the two fast nodes").isEqualTo(attempted.get());
 		assertThat(failures).as("acquisitions the saturated slow node was spared")
 			.anyMatch((failure) -> failure.contains("saturated"));
 		// leases are 30 s: a key still there after a few seconds would be a release that never came
