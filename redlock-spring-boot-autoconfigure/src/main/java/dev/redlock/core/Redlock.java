@@ -675,13 +675,13 @@ public final class Redlock implements AutoCloseable {
 				sources.add(i);
 			}
 		}
+		int needed = (unarmed >= this.quorum) ? sources.size() : this.nodes.size() - this.quorum + 1;
 		for (int i = 0; i < statuses.size(); i++) {
 			NodeStatus status = statuses.get(i);
 			if (!status.reachable() || !Boolean.FALSE.equals(status.armed()) || status.uptime() == null
 					|| RestartGuard.provenUptime(status.uptime()).compareTo(holdOut) < 0) {
 				continue;
 			}
-			int needed = (unarmed >= this.quorum) ? sources.size() : this.nodes.size() - this.quorum + 1;
 			boolean overdue = RestartGuard.provenUptime(status.uptime()).compareTo(holdOut.multipliedBy(2)) >= 0;
 			if (sources.size() < needed && !overdue) {
 				logger.debug("Redlock node {} waits to be armed: {} of the {} armed nodes needed to restore its "

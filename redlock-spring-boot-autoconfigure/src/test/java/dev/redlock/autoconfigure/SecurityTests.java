@@ -3,6 +3,8 @@ package dev.redlock.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,6 +22,7 @@ import dev.redlock.LockTemplate;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Nodes that need credentials: an ACL user with only the permissions the README lists can do
@@ -60,7 +63,7 @@ class SecurityTests {
 		this.runner.withPropertyValues("redlock.nodes=" + nodes("locker", "locker-Pa55")).run((context) -> {
 			assertThat(context).hasNotFailed();
 			RedlockHealthIndicator health = context.getBean(RedlockHealthIndicator.class);
-			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+			await().atMost(Duration.ofSeconds(5))
 				.until(() -> health.health().getStatus().equals(Status.UP)
 						&& health.health().getDetails().get("usableNodes").equals(3));
 			LockTemplate template = context.getBean(LockTemplate.class);
@@ -75,9 +78,9 @@ class SecurityTests {
 				.withHoldAtLeast(Duration.ofMillis(200)), LockHandle::key);
 			// a waiting instance listens for releases (SUBSCRIBE), and a release announces itself (PUBLISH)
 			LockHandle held = template.tryAcquire("contended", Duration.ofSeconds(1), Duration.ZERO).orElseThrow();
-			java.util.concurrent.CompletableFuture<String> waiter = java.util.concurrent.CompletableFuture.supplyAsync(
+			CompletableFuture<String> waiter = CompletableFuture.supplyAsync(
 					() -> template.execute("contended", Duration.ofSeconds(1), Duration.ofSeconds(10), LockHandle::key));
-			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+			await().atMost(Duration.ofSeconds(5)).until(() -> {
 				for (int i = 0; i < 3; i++) {
 					List<?> numsub = (List<?>) redis.get(i).call("PUBSUB", "NUMSUB", "redlock:__redlock_released__");
 					if (((Number) numsub.get(1)).longValue() < 1) {
@@ -87,10 +90,10 @@ class SecurityTests {
 				return true;
 			});
 			held.close();
-			assertThat(waiter.get(10, java.util.concurrent.TimeUnit.SECONDS)).endsWith("contended");
+			assertThat(waiter.get(10, TimeUnit.SECONDS)).endsWith("contended");
 			// a node restarted empty gets its fencing counters back (SCAN, MGET) before it is armed
 			redis.get(0).restart();
-			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+			await().atMost(Duration.ofSeconds(10))
 				.until(() -> redis.get(0).call("GET", "redlock:__redlock_armed__") != null);
 			assertThat(redis.get(0).call("GET", "redlock:acl:fencing")).isEqualTo(Long.toString(token));
 			for (int i = 0; i < 3; i++) {
@@ -116,7 +119,7 @@ class SecurityTests {
 				assertThat(template.execute("quiet-lock", Duration.ofSeconds(30), Duration.ZERO, LockHandle::key))
 					.endsWith("quiet-lock");
 				// a node left behind by the early quorum decision is released just after
-				org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+				await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 					for (int i = 0; i < 3; i++) {
 						assertThat(redis.get(i).call("EXISTS", "redlock:quiet-lock")).as("released on node %d", i)
 							.isEqualTo(0L);
