@@ -37,7 +37,19 @@ final class FanOut {
 
 		boolean call(int index, LockNode node);
 
+		/**
+		 * Sends the command without waiting for the answer, so that the calling thread can read
+		 * the answers of all nodes as they come; {@code null} (the default) to have
+		 * {@link #call} run on an I/O thread instead.
+		 */
+		default LockNode.Exchange start(int index, LockNode node) {
+			return null;
+		}
+
 	}
+
+	/** The least time the caller waits for a started call's answer before an I/O thread takes over. */
+	private static final long MIN_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
 	/** {@code needed} value that waits for every node's answer (up to the timeout). */
 	static final int ALL = -1;
@@ -136,10 +148,13 @@ final class FanOut {
 			round.onFailure(this.failures);
 			return round;
 		}
+		long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
 		CompletableFuture<Void> decided = new CompletableFuture<>();
 		AtomicInteger yes = new AtomicInteger();
 		AtomicInteger no = new AtomicInteger();
 		AtomicInteger answered = new AtomicInteger();
+		LockNode.Exchange[] started = new LockNode.Exchange[n];
+		long[] sentAt = new long[n];
 		for (int i = 0; i < n; i++) {
 			LockNode node = this.nodes.get(i);
 			int index = i;
@@ -148,16 +163,16 @@ final class FanOut {
 				// the acquisition was never sent: nothing to release
 				future = CompletableFuture.completedFuture(false);
 			}
-			else if (after != null) {
+			else if (after != null && !after.calls[i].isDone()) {
 				future = after.calls[i].handle((r, e) -> null)
 					.thenApplyAsync((x) -> tracked(call, index, node), this.executor);
 			}
-			else if (saturated(i)) {
+			else if (after == null && saturated(i)) {
 				future = CompletableFuture.failedFuture(new NodeBusyException(this.inFlight.get(i),
 						TimeUnit.NANOSECONDS.toMillis(this.latency.get(i))));
 			}
 			else {
-				future = CompletableFuture.supplyAsync(() -> tracked(call, index, node), this.executor);
+				future = start(call, index, node, started, sentAt);
 			}
 			future.whenComplete((ok, error) -> {
 				boolean success = error == null && ok;
@@ -170,7 +185,8 @@ final class FanOut {
 			});
 			calls[i] = future;
 		}
-		boolean timedOut = !await(decided, timeoutNanos);
+		drive(started, sentAt, calls, decided, deadline);
+		boolean timedOut = !await(decided, deadline - System.nanoTime());
 		boolean[] answeredInTime = new boolean[n];
 		for (int i = 0; i < n; i++) {
 			answeredInTime[i] = calls[i].isDone();
@@ -178,6 +194,128 @@ final class FanOut {
 		Round round = new Round(this.nodes, calls, answeredInTime, timedOut);
 		round.onFailure(this.failures);
 		return round;
+	}
+
+	/**
+	 * Starts a call on this thread if the call and the node can ({@link NodeCall#start}), else on
+	 * an I/O thread.
+	 */
+	private CompletableFuture<Boolean> start(NodeCall call, int index, LockNode node, LockNode.Exchange[] started,
+			long[] sentAt) {
+		LockNode.Exchange exchange;
+		try {
+			exchange = call.start(index, node);
+		}
+		catch (RuntimeException | Error ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		if (exchange == null) {
+			return CompletableFuture.supplyAsync(() -> tracked(call, index, node), this.executor);
+		}
+		this.inFlight.incrementAndGet(index);
+		started[index] = exchange;
+		sentAt[index] = System.nanoTime();
+		return new CompletableFuture<>();
+	}
+
+	/**
+	 * Reads the answers of the calls started on this thread as they arrive, until the round is
+	 * decided, the deadline has passed or none is left. When no answer is there, it waits for the
+	 * node expected to answer first, for at most four times that node's usual latency (at least
+	 * a millisecond); a node that takes longer is handed to an I/O thread, so a slow node delays
+	 * the decision by that patience at most, once: its usual latency then grows past the
+	 * others'. Calls still unanswered at the end are left to I/O threads.
+	 */
+	private void drive(LockNode.Exchange[] started, long[] sentAt, CompletableFuture<Boolean>[] calls,
+			CompletableFuture<Void> decided, long deadline) {
+		int pending = 0;
+		for (LockNode.Exchange exchange : started) {
+			pending += (exchange != null) ? 1 : 0;
+		}
+		while (pending > 0 && !decided.isDone()) {
+			boolean progress = false;
+			for (int i = 0; i < started.length && !decided.isDone(); i++) {
+				if (started[i] != null && started[i].isAnswered()) {
+					finish(i, started[i], sentAt[i], calls[i]);
+					started[i] = null;
+					pending--;
+					progress = true;
+				}
+			}
+			long now = System.nanoTime();
+			if (progress || pending == 0 || decided.isDone()) {
+				continue;
+			}
+			if (now - deadline >= 0) {
+				break;
+			}
+			int next = -1;
+			for (int i = 0; i < started.length; i++) {
+				if (started[i] == null) {
+					continue;
+				}
+				if (now - (sentAt[i] + patience(i)) >= 0) {
+					handOver(i, started[i], sentAt[i], calls[i]);
+					started[i] = null;
+					pending--;
+				}
+				else if (next < 0 || this.latency.get(i) < this.latency.get(next)) {
+					next = i;
+				}
+			}
+			if (next >= 0) {
+				long until = sentAt[next] + patience(next);
+				started[next].awaitAnswer(((until - deadline) < 0 ? until : deadline) - now);
+			}
+		}
+		for (int i = 0; i < started.length; i++) {
+			if (started[i] != null) {
+				if (started[i].isAnswered()) {
+					finish(i, started[i], sentAt[i], calls[i]);
+				}
+				else {
+					handOver(i, started[i], sentAt[i], calls[i]);
+				}
+			}
+		}
+	}
+
+	private long patience(int index) {
+		return Math.max(MIN_PATIENCE_NANOS, 4 * this.latency.get(index));
+	}
+
+	/** Lets an I/O thread wait for a started call's answer. */
+	private void handOver(int index, LockNode.Exchange exchange, long sentAt, CompletableFuture<Boolean> call) {
+		try {
+			this.executor.execute(() -> finish(index, exchange, sentAt, call));
+		}
+		catch (RuntimeException ex) {
+			// the engine is closing: read it here
+			finish(index, exchange, sentAt, call);
+		}
+	}
+
+	/** Reads a started call's answer and completes its future; tracked like {@link #tracked}. */
+	private void finish(int index, LockNode.Exchange exchange, long sentAt, CompletableFuture<Boolean> call) {
+		boolean result = false;
+		Throwable error = null;
+		try {
+			result = exchange.finish();
+		}
+		catch (RuntimeException | Error ex) {
+			error = ex;
+		}
+		long ended = System.nanoTime();
+		long took = ended - sentAt;
+		this.latency.getAndUpdate(index, (average) -> average + (took - average) / 8);
+		this.lastEnded.set(index, ended);
+		this.inFlight.decrementAndGet(index);
+		if (error != null) {
+			call.completeExceptionally(error);
+		}
+		else {
+			call.complete(result);
+		}
 	}
 
 	private static boolean busy(CompletableFuture<Boolean> call) {

@@ -97,6 +97,63 @@ public interface LockNode extends AutoCloseable {
 	boolean tryAcquire(List<String> keys, String token, long ttlMillis);
 
 	/**
+	 * Starts {@link #tryAcquire} for one key without waiting for the answer, so that one thread
+	 * can send a command to every node and read the answers as they come, instead of handing
+	 * each node to a thread of its own. The default cannot (then the engine calls
+	 * {@link #tryAcquire} on a thread of its own).
+	 * @param key the lock key
+	 * @param token the owner's token
+	 * @param ttlMillis the time to live in milliseconds
+	 * @return the command on its way, or {@code null} if this node cannot start it now (no idle
+	 * connection, for instance)
+	 */
+	default Exchange startTryAcquire(String key, String token, long ttlMillis) {
+		return null;
+	}
+
+	/**
+	 * Starts {@link #releaseHeld} for one key without waiting for the answer, like
+	 * {@link #startTryAcquire}.
+	 * @param key the lock key
+	 * @param token the owner's token
+	 * @param channel the release channel, or {@code null} not to announce
+	 * @return the command on its way, or {@code null} if this node cannot start it now
+	 */
+	default Exchange startReleaseHeld(String key, String token, String channel) {
+		return null;
+	}
+
+	/**
+	 * A command sent to a node whose answer has not been read yet. It holds a connection until
+	 * {@link #finish()} has run, which must happen exactly once, on one thread at a time.
+	 */
+	interface Exchange {
+
+		/**
+		 * Whether the answer has begun to arrive, so that {@link #finish()} would not wait for
+		 * the node.
+		 * @return {@code true} if it has
+		 */
+		boolean isAnswered();
+
+		/**
+		 * Waits until the answer begins to arrive, without reading it.
+		 * @param timeoutNanos the longest wait (implementations may round it up to a millisecond)
+		 * @return {@code true} if it has, {@code false} if the time ran out first
+		 */
+		boolean awaitAnswer(long timeoutNanos);
+
+		/**
+		 * Reads the answer, waiting for it at most the node timeout, and gives the connection
+		 * back.
+		 * @return what the blocking method would have returned
+		 * @throws RuntimeException what the blocking method would have thrown
+		 */
+		boolean finish();
+
+	}
+
+	/**
 	 * Deletes each key whose value is {@code token}.
 	 * @param keys the lock keys
 	 * @param token the owner's token

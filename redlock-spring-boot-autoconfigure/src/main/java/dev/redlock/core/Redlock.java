@@ -345,16 +345,32 @@ public final class Redlock implements AutoCloseable {
 			long start = System.nanoTime();
 			List<String> heldOut = (this.restartGuard != null) ? this.restartGuard.heldOut(start) : null;
 			AtomicLongArray counters = new AtomicLongArray(this.nodes.size());
-			FanOut.Round round = this.fanOut.run((index, node) -> {
-				if (heldOut != null && heldOut.get(index) != null) {
-					throw new NodeHeldOutException(heldOut.get(index));
+			FanOut.Round round = this.fanOut.run(new FanOut.NodeCall() {
+
+				@Override
+				public boolean call(int index, LockNode node) {
+					if (heldOut != null && heldOut.get(index) != null) {
+						throw new NodeHeldOutException(heldOut.get(index));
+					}
+					if (!request.fencing()) {
+						return node.tryAcquire(fullKeys, token, leaseMillis);
+					}
+					long counter = node.tryAcquireFenced(fullKeys.get(0), token, leaseMillis, counterKey);
+					counters.set(index, counter);
+					return counter >= 0;
 				}
-				if (!request.fencing()) {
-					return node.tryAcquire(fullKeys, token, leaseMillis);
+
+				@Override
+				public LockNode.Exchange start(int index, LockNode node) {
+					if (request.fencing() || fullKeys.size() != 1) {
+						return null;
+					}
+					if (heldOut != null && heldOut.get(index) != null) {
+						throw new NodeHeldOutException(heldOut.get(index));
+					}
+					return node.startTryAcquire(fullKeys.get(0), token, leaseMillis);
 				}
-				long counter = node.tryAcquireFenced(fullKeys.get(0), token, leaseMillis, counterKey);
-				counters.set(index, counter);
-				return counter >= 0;
+
 			}, this.quorum, null);
 			List<NodeOutcome> outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
 			long validUntil = start + leaseNanos - this.settings.driftNanos(leaseNanos);
@@ -504,9 +520,21 @@ public final class Redlock implements AutoCloseable {
 	void release(List<String> fullKeys, String token, FanOut.Round acquisition, long keepNanos, int awaited,
 			String channel) {
 		long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
-		FanOut.Round round = this.fanOut.run((index, node) -> (keepMillis > 0)
-				? node.extend(fullKeys, token, keepMillis) : node.releaseHeld(fullKeys, token, channel), awaited,
-				acquisition);
+		FanOut.Round round = this.fanOut.run(new FanOut.NodeCall() {
+
+			@Override
+			public boolean call(int index, LockNode node) {
+				return (keepMillis > 0) ? node.extend(fullKeys, token, keepMillis)
+						: node.releaseHeld(fullKeys, token, channel);
+			}
+
+			@Override
+			public LockNode.Exchange start(int index, LockNode node) {
+				return (keepMillis > 0 || fullKeys.size() != 1) ? null
+						: node.startReleaseHeld(fullKeys.get(0), token, channel);
+			}
+
+		}, awaited, acquisition);
 		if (logger.isDebugEnabled()) {
 			logger.debug("{} '{}' on nodes: {}", (keepMillis > 0) ? "Kept for " + keepMillis + "ms" : "Released",
 					fullKeys, round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER));

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
@@ -22,6 +24,7 @@ import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
@@ -33,9 +36,11 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.util.JedisClusterCRC16;
+import redis.clients.jedis.util.Pool;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,6 +135,13 @@ public final class JedisLockNode implements LockNode {
 	private final long replicaAckTimeoutMillis;
 
 	/**
+	 * The pool of a plain-TCP standalone member, whose {@link SplitConnection}s let the engine
+	 * send to all nodes and read the answers as they come ({@link #startTryAcquire}); {@code null}
+	 * for other members.
+	 */
+	private final Pool<Connection> splitPool;
+
+	/**
 	 * Connects to one member. Connections are made on first use.
 	 * @param address the member
 	 * @param nodeTimeout the longest a command may take: the socket read and connect timeout, and
@@ -201,12 +213,19 @@ public final class JedisLockNode implements LockNode {
 		pool.setMinIdle(0);
 		pool.setMaxWait(nodeTimeout);
 		pool.setBlockWhenExhausted(true);
+		PooledConnectionProvider split = (address.kind() == RedisNodeAddress.Kind.STANDALONE && !address.ssl())
+				? new PooledConnectionProvider(new SplitConnection.Factory(
+						new HostAndPort(address.host(), address.port()), this.clientConfig), pool)
+				: null;
+		this.splitPool = (split != null) ? split.getPool() : null;
 		this.client = switch (address.kind()) {
-			case STANDALONE -> RedisClient.builder()
-				.hostAndPort(address.host(), address.port())
-				.clientConfig(config.build())
-				.poolConfig(pool)
-				.build();
+			case STANDALONE -> (split != null)
+					? RedisClient.builder().hostAndPort(address.host(), address.port()).connectionProvider(split).build()
+					: RedisClient.builder()
+						.hostAndPort(address.host(), address.port())
+						.clientConfig(config.build())
+						.poolConfig(pool)
+						.build();
 			case SENTINEL -> RedisSentinelClient.builder()
 				.masterName(address.masterName())
 				.sentinels(hostsAndPorts(address.seeds()))
@@ -333,17 +352,169 @@ public final class JedisLockNode implements LockNode {
 			reply = run((keys.size() == 1) ? RELEASE_NOTIFY : RELEASE_ALL_NOTIFY, keys, token, channel);
 		}
 		catch (JedisDataException ex) {
-			if (!isPermissionDenied(ex)) {
-				throw ex;
-			}
-			// an ACL user without the channel or PUBLISH: the script failed before it deleted anything
-			this.publishDenied = true;
-			logger.warn("Redis user of {} may not publish on '{}' ({}); releases are not announced, so other "
-					+ "instances find a released lock at their next retry. Grant '&{}' and '+publish', or set "
-					+ "redlock.release-notifications=false.", name(), channel, ex.getMessage(), channel);
-			return release(keys, token);
+			return releaseUnannounced(keys, token, channel, ex);
 		}
 		return reply instanceof Long deleted && deleted == keys.size();
+	}
+
+	/**
+	 * After an announcing release script failed: if the user may not publish (the script failed
+	 * before it deleted anything), releases without announcing from now on; else rethrows.
+	 */
+	private boolean releaseUnannounced(List<String> keys, String token, String channel, JedisDataException ex) {
+		if (!isPermissionDenied(ex)) {
+			throw ex;
+		}
+		this.publishDenied = true;
+		logger.warn("Redis user of {} may not publish on '{}' ({}); releases are not announced, so other "
+				+ "instances find a released lock at their next retry. Grant '&{}' and '+publish', or set "
+				+ "redlock.release-notifications=false.", name(), channel, ex.getMessage(), channel);
+		return release(keys, token);
+	}
+
+	@Override
+	public Exchange startTryAcquire(String key, String token, long ttlMillis) {
+		if (this.splitPool == null || this.replicaAcks > 0) {
+			return null;
+		}
+		String ttl = Long.toString(ttlMillis);
+		String marker = this.markerKey;
+		if (marker != null) {
+			return start(ACQUIRE_ARMED, (reply) -> armed(reply) == 1L, null, "2", marker, key, token, ttl);
+		}
+		return start(null, (reply) -> reply != null, null, key, token, "NX", "PX", ttl);
+	}
+
+	@Override
+	public Exchange startReleaseHeld(String key, String token, String channel) {
+		if (this.splitPool == null) {
+			return null;
+		}
+		if (channel == null || this.publishDenied) {
+			return start(RELEASE, JedisLockNode::isOne, null, "1", key, token);
+		}
+		return start(RELEASE_NOTIFY, JedisLockNode::isOne,
+				(ex) -> releaseUnannounced(List.of(key), token, channel, ex), "1", key, token, channel);
+	}
+
+	/**
+	 * Sends a script by SHA ({@code script} given; {@code arguments} are the key count, the keys
+	 * and the arguments) or a {@code SET} ({@code script} null; {@code arguments} are SET's) on an
+	 * idle connection.
+	 */
+	private Exchange start(LuaScript script, Predicate<Object> check, Function<JedisDataException, Boolean> recover,
+			String... arguments) {
+		Pool<Connection> pool = this.splitPool;
+		SplitConnection connection;
+		try {
+			// only an idle connection: making one would connect on the caller's thread
+			connection = (pool.getNumIdle() > 0) ? (SplitConnection) pool.borrowObject(Duration.ZERO) : null;
+		}
+		catch (Exception ex) {
+			connection = null;
+		}
+		if (connection == null) {
+			return null;
+		}
+		try {
+			if (script != null) {
+				connection.send(Protocol.Command.EVALSHA, prepend(script.sha1(), arguments));
+			}
+			else {
+				connection.send(Protocol.Command.SET, arguments);
+			}
+		}
+		catch (RuntimeException ex) {
+			pool.returnBrokenResource(connection);
+			throw ex;
+		}
+		return new SplitExchange(pool, connection, script, arguments, check, recover);
+	}
+
+	private static String[] prepend(String first, String[] rest) {
+		String[] all = new String[rest.length + 1];
+		all[0] = first;
+		System.arraycopy(rest, 0, all, 1, rest.length);
+		return all;
+	}
+
+	/** A command sent on a {@link SplitConnection}, answered later. */
+	private static final class SplitExchange implements Exchange {
+
+		private final Pool<Connection> pool;
+
+		private final SplitConnection connection;
+
+		private final LuaScript script;
+
+		private final String[] arguments;
+
+		private final Predicate<Object> check;
+
+		private final Function<JedisDataException, Boolean> recover;
+
+		SplitExchange(Pool<Connection> pool, SplitConnection connection, LuaScript script, String[] arguments,
+				Predicate<Object> check, Function<JedisDataException, Boolean> recover) {
+			this.pool = pool;
+			this.connection = connection;
+			this.script = script;
+			this.arguments = arguments;
+			this.check = check;
+			this.recover = recover;
+		}
+
+		@Override
+		public boolean isAnswered() {
+			return this.connection.isAnswered();
+		}
+
+		@Override
+		public boolean awaitAnswer(long timeoutNanos) {
+			return this.connection.awaitAnswer(timeoutNanos);
+		}
+
+		@Override
+		public boolean finish() {
+			Object reply;
+			JedisDataException error = null;
+			boolean usable = false;
+			try {
+				try {
+					reply = this.connection.getOne();
+				}
+				catch (JedisNoScriptException ex) {
+					if (this.script == null) {
+						throw ex;
+					}
+					// the node restarted or flushed its scripts: send the source once
+					this.connection.send(Protocol.Command.EVAL, prepend(this.script.source(), this.arguments));
+					reply = this.connection.getOne();
+				}
+				usable = true;
+			}
+			catch (JedisDataException ex) {
+				// an error answer: the connection is fine
+				usable = true;
+				error = ex;
+				reply = null;
+			}
+			finally {
+				if (usable && !this.connection.isBroken()) {
+					this.pool.returnResource(this.connection);
+				}
+				else {
+					this.pool.returnBrokenResource(this.connection);
+				}
+			}
+			if (error != null) {
+				if (this.recover == null) {
+					throw error;
+				}
+				return this.recover.apply(error);
+			}
+			return this.check.test(reply);
+		}
+
 	}
 
 	@Override
