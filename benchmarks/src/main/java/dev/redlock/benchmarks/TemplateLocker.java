@@ -23,11 +23,15 @@ final class TemplateLocker implements Locker {
 	private final LockTemplate template;
 
 	TemplateLocker(List<String> uris) {
+		this(uris, Implementation.JEDIS_POOL_SIZE);
+	}
+
+	TemplateLocker(List<String> uris, int connectionsPerNode) {
 		RedlockSettings settings = RedlockSettings.defaults();
 		List<LockNode> nodes = new ArrayList<>();
 		for (int i = 0; i < uris.size(); i++) {
 			nodes.add(new JedisLockNode(RedisNodeAddress.parse("nodes[" + i + "]", uris.get(i)), settings.nodeTimeout(),
-					Implementation.JEDIS_POOL_SIZE));
+					connectionsPerNode));
 		}
 		this.redlock = Redlock.builder(nodes, settings).build();
 		this.template = new LockTemplate(this.redlock);

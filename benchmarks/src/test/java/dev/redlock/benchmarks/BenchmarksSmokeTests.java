@@ -152,6 +152,32 @@ class BenchmarksSmokeTests {
 	}
 
 	@Test
+	void clusterThroughputBodyLocksOnAMasterAndOnAClusterWithCappedServers() throws Exception {
+		// the CPU cap needs a writable cgroup (root); without one only the uncapped variant runs
+		String cap = (CpuLimit.unavailableReason() == null) ? "0.5" : "unlimited";
+		for (String member : List.of("master", "cluster-3")) {
+			ClusterThroughputBenchmark benchmark = new ClusterThroughputBenchmark();
+			benchmark.member = member;
+			benchmark.serverCpu = cap;
+			benchmark.start();
+			try {
+				ClusterThroughputBenchmark.Keys keys = new ClusterThroughputBenchmark.Keys();
+				keys.name(0);
+				for (int i = 0; i < 20; i++) {
+					assertThat(benchmark.lockUnlock(keys)).as("%s lock %d", member, i).isTrue();
+				}
+				if (!cap.equals("unlimited")) {
+					assertThat(benchmark.limits()).as("one limit per server").hasSize(member.equals("master") ? 1 : 3)
+						.allSatisfy((limit) -> assertThat(limit.contains(limit.pid())).isTrue());
+				}
+			}
+			finally {
+				benchmark.stop();
+			}
+		}
+	}
+
+	@Test
 	void commandCounterSeesTwoCommandsPerNodeForThisLibrary() {
 		CommandCounter.Count count = CommandCounter.count(environment, Implementation.OURS_3, 20);
 		assertThat(count.operations()).isEqualTo(20);

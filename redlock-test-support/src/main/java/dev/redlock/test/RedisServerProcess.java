@@ -235,6 +235,20 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	/**
+	 * The operating-system process id, for tools that act on the process itself (such as a CPU
+	 * limit).
+	 * @return the id of the running process
+	 * @throws IllegalStateException if the server does not run
+	 */
+	public long pid() {
+		Process current = this.process;
+		if (current == null || !current.isAlive()) {
+			throw new IllegalStateException("Redis on port " + this.port + " does not run");
+		}
+		return current.pid();
+	}
+
+	/**
 	 * Whether the process runs.
 	 * @return {@code true} while the process is alive
 	 */
