@@ -146,6 +146,9 @@ public final class Redlock implements AutoCloseable {
 		ScheduledThreadPoolExecutor renewals = new ScheduledThreadPoolExecutor(1, daemon("redlock-renewal-"));
 		// a released lock's renewal is removed at once, not kept queued until its time
 		renewals.setRemoveOnCancelPolicy(true);
+		// a task due within a second always heads the queue, so a new renewal (due lease / 3 later)
+		// does not become the head, which would wake the renewal thread at every acquisition
+		renewals.scheduleWithFixedDelay(Redlock::keepRenewalQueueHead, 1, 1, TimeUnit.SECONDS);
 		this.renewals = renewals;
 		if (builder.holdOut != null) {
 			this.restartGuard = new RestartGuard(builder.holdOut, this.nodes.size());
@@ -551,6 +554,10 @@ public final class Redlock implements AutoCloseable {
 		if (keepNanos <= 0) {
 			this.waiters.released(handle.keys());
 		}
+	}
+
+	private static void keepRenewalQueueHead() {
+		// nothing to do: being queued is the point
 	}
 
 	/**
