@@ -129,7 +129,9 @@ final class FanOut {
 	 * node's answer
 	 * @param timeoutNanos the longest wait
 	 * @param after per node, a call that must finish before this one starts on that node (so a
-	 * release never overtakes its own acquisition), or {@code null}
+	 * release never overtakes its own acquisition), or {@code null}; a node whose call there was
+	 * not sent, or answered {@code false} (a key held by another owner: nothing was set), is not
+	 * called again
 	 * @return the round, with the calls still running on slow nodes
 	 */
 	Round run(NodeCall call, int needed, long timeoutNanos, Round after) {
@@ -161,6 +163,10 @@ final class FanOut {
 			CompletableFuture<Boolean> future;
 			if (after != null && after.calls[i].isCompletedExceptionally() && busy(after.calls[i])) {
 				// the acquisition was never sent: nothing to release
+				future = CompletableFuture.completedFuture(false);
+			}
+			else if (after != null && refused(after.calls[i])) {
+				// the node answered that another owner holds a key: it never took this token
 				future = CompletableFuture.completedFuture(false);
 			}
 			else if (after != null && !after.calls[i].isDone()) {
@@ -316,6 +322,10 @@ final class FanOut {
 		else {
 			call.complete(result);
 		}
+	}
+
+	private static boolean refused(CompletableFuture<Boolean> call) {
+		return call.isDone() && !call.isCompletedExceptionally() && !call.join();
 	}
 
 	private static boolean busy(CompletableFuture<Boolean> call) {

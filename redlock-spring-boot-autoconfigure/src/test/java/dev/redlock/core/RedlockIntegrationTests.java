@@ -116,6 +116,29 @@ class RedlockIntegrationTests {
 	}
 
 	@Test
+	void failedAttemptShouldReleaseOnlyWhereTheNodeMayHaveSetTheKey() {
+		Redlock redlock = engine();
+		// another owner holds the key on nodes 0-2: the attempt gets nodes 3 and 4 only
+		for (int i = 0; i < 3; i++) {
+			redis.get(i).call("SET", "test:contended", "someone-else", "PX", "10000");
+		}
+		redis.servers().all().forEach((server) -> server.call("CONFIG", "RESETSTAT"));
+		assertThatExceptionOfType(LockNotAcquiredException.class)
+			.isThrownBy(() -> redlock.acquire("contended", Duration.ofSeconds(10), Duration.ZERO));
+		await().atMost(Duration.ofSeconds(2)).until(() -> allLockKeys().size() == 3);
+		for (int i = 0; i < 5; i++) {
+			String stats = String.valueOf(redis.get(i).call("INFO", "commandstats"));
+			if (i < 3) {
+				assertThat(stats).as("node %d refused: nothing to release there", i).doesNotContain("cmdstat_evalsha");
+				assertThat(redis.get(i).call("GET", "test:contended")).isEqualTo("someone-else");
+			}
+			else {
+				assertThat(stats).as("node %d set the key: released", i).contains("cmdstat_evalsha:calls=1,");
+			}
+		}
+	}
+
+	@Test
 	void waitingOwnerShouldGetTheLockOnceItIsReleased() throws Exception {
 		Redlock first = engine();
 		Redlock second = engine(new RedlockSettings(Duration.ofSeconds(10), Duration.ofSeconds(10),
