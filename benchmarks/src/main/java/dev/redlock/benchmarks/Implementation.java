@@ -73,7 +73,9 @@ public enum Implementation {
 			`RedlockSettings.defaults()` (30 s lease, renewal on, 50 ms retry delay + up to 50 ms jitter, \
 			100 ms node timeout, drift 1%), one `JedisLockNode` per node with a pool of 16; no restart guard \
 			(freshly started nodes would be held out for a lease time; in production it adds a 1 s background \
-			probe), no observer. Threads of one engine queue for a key in the JVM and are woken by its release.
+			probe), no observer. The locking thread writes each command to every node and reads the \
+			answers as they come (I/O threads read those still outstanding after the decision). Threads of \
+			one engine queue for a key in the JVM and are woken by its release.
 			- **ours-N-apart** (hot-key scenario): the same, one engine per benchmark thread, as separate \
 			application instances would have: waiters are woken by the release announced on Redis Pub/Sub.
 			- **redisson-1**: one `RedissonClient` (Redisson 3.52.0, all defaults: 24 to 64 connections, \
