@@ -144,8 +144,9 @@ class TopologyTests {
 	@Test
 	void replicaAcknowledgementShouldBeRequiredWhenAsked() {
 		try (RedisSentinelGroup sentinel = RedisSentinelGroup.start()) {
+			// WAIT gets half the node timeout: room for a replica on a busy machine
 			RedlockSettings settings = new RedlockSettings(Duration.ofSeconds(5), Duration.ZERO, Duration.ofMillis(5),
-					Duration.ofMillis(10), Duration.ofMillis(400), 0.01, "redlock:");
+					Duration.ofMillis(10), Duration.ofMillis(1000), 0.01, "redlock:");
 			Redlock redlock = new Redlock(List.of(new JedisLockNode(RedisNodeAddress.parse("m", sentinel.uri()),
 					settings.nodeTimeout(), 4, null, 1)), settings);
 			this.engines.add(redlock);

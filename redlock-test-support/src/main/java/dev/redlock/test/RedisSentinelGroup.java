@@ -49,6 +49,10 @@ public final class RedisSentinelGroup implements AutoCloseable {
 			group.await(Duration.ofSeconds(30),
 					() -> String.valueOf(follower.call("INFO", "replication")).contains("master_link_status:up"),
 					"the replica to sync with the master");
+			// the master counts the replica (for WAIT) only once it has acknowledged: "state=online"
+			group.await(Duration.ofSeconds(30),
+					() -> String.valueOf(master.call("INFO", "replication")).contains("state=online"),
+					"the master to count the replica as online");
 			group.await(Duration.ofSeconds(30), () -> group.sentinels.stream().allMatch((sentinel) -> {
 				Object replicas = sentinel.call("SENTINEL", "REPLICAS", MASTER_NAME);
 				return replicas instanceof List<?> list && !list.isEmpty();
