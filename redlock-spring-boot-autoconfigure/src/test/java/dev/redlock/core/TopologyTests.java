@@ -3,6 +3,7 @@ package dev.redlock.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -150,7 +151,11 @@ class TopologyTests {
 			Redlock redlock = new Redlock(List.of(new JedisLockNode(RedisNodeAddress.parse("m", sentinel.uri()),
 					settings.nodeTimeout(), 4, null, 1)), settings);
 			this.engines.add(redlock);
-			try (LockHandle handle = redlock.acquire("acked", Duration.ofSeconds(5), Duration.ZERO)) {
+			// right after the group is up, the master may not count its replica for WAIT yet
+			LockHandle acknowledged = await().atMost(Duration.ofSeconds(10))
+				.ignoreExceptionsInstanceOf(LockNotAcquiredException.class)
+				.until(() -> redlock.acquire("acked", Duration.ofSeconds(5), Duration.ZERO), Objects::nonNull);
+			try (LockHandle handle = acknowledged) {
 				assertThat(sentinel.replica().call("GET", "redlock:acked")).as("on the replica once acknowledged")
 					.isNotNull();
 			}
