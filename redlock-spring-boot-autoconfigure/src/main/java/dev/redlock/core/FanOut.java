@@ -286,6 +286,15 @@ final class FanOut {
 		}
 	}
 
+	/**
+	 * A node's recent call latency.
+	 * @param index the node
+	 * @return the moving average of its calls' durations, in nanoseconds (0 before the first)
+	 */
+	long recentLatencyNanos(int index) {
+		return this.latency.get(index);
+	}
+
 	private long patience(int index) {
 		return Math.max(MIN_PATIENCE_NANOS, 4 * this.latency.get(index));
 	}

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -80,6 +81,8 @@ public final class Redlock implements AutoCloseable {
 	 * with the released key as the message.
 	 */
 	public static final String RELEASE_CHANNEL_SUFFIX = "__redlock_released__";
+
+	private static final long MIN_HEAD_START_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
 	/** The key of the canary lock that probes set and delete. */
 	public static final String CANARY_KEY_SUFFIX = "__redlock_probe__";
@@ -338,6 +341,7 @@ public final class Redlock implements AutoCloseable {
 		long leaseNanos = request.leaseTime().toNanos();
 		long leaseMillis = request.leaseTime().toMillis();
 		int attempts = 0;
+		boolean lostRace = false;
 		while (true) {
 			attempts++;
 			if (wakeUp != null) {
@@ -348,7 +352,7 @@ public final class Redlock implements AutoCloseable {
 			long start = System.nanoTime();
 			List<String> heldOut = (this.restartGuard != null) ? this.restartGuard.heldOut(start) : null;
 			AtomicLongArray counters = new AtomicLongArray(this.nodes.size());
-			FanOut.Round round = this.fanOut.run(new FanOut.NodeCall() {
+			FanOut.NodeCall acquire = new FanOut.NodeCall() {
 
 				@Override
 				public boolean call(int index, LockNode node) {
@@ -374,7 +378,9 @@ public final class Redlock implements AutoCloseable {
 					return node.startTryAcquire(fullKeys.get(0), token, leaseMillis);
 				}
 
-			}, this.quorum, null);
+			};
+			FanOut.Round round = this.fanOut.run((lostRace && this.nodes.size() > 1) ? firstNodeFirst(acquire) : acquire,
+					this.quorum, null);
 			List<NodeOutcome> outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
 			long validUntil = start + leaseNanos - this.settings.driftNanos(leaseNanos);
 			boolean quorumReached = FanOut.Round.count(outcomes, Status.ACQUIRED) >= this.quorum;
@@ -403,6 +409,9 @@ public final class Redlock implements AutoCloseable {
 			release(fullKeys, token, round, 0);
 			// the release waited for the nodes left behind by an early decision: report their answers too
 			outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
+			// a split vote: some nodes granted, others held by another contender
+			lostRace = FanOut.Round.count(outcomes, Status.HELD_BY_OTHER) > 0
+					&& FanOut.Round.count(outcomes, Status.ACQUIRED) > 0;
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
 				throw new LockNotAcquiredException(fullKey, this.quorum, attempts, reason, outcomes, null);
@@ -423,6 +432,66 @@ public final class Redlock implements AutoCloseable {
 						reason + ", then interrupted while waiting to retry", outcomes, ex);
 			}
 		}
+	}
+
+	/**
+	 * An attempt after a split vote: asks the first node alone, then the others. Contenders so meet
+	 * at the first node: the one that has it reaches the others first, because one that was
+	 * refused there sends to the others only after a head start of two of the first node's round
+	 * trips (not never, so that a stale key on the first node cannot keep a free majority from
+	 * being taken).
+	 */
+	private FanOut.NodeCall firstNodeFirst(FanOut.NodeCall acquire) {
+		LockNode first = this.nodes.get(0);
+		boolean taken = false;
+		RuntimeException failed = null;
+		try {
+			taken = acquire.call(0, first);
+		}
+		catch (RuntimeException ex) {
+			failed = ex;
+		}
+		if (failed == null && !taken) {
+			long headStart = Math.min(this.settings.nodeTimeout().toNanos() / 4,
+					Math.max(MIN_HEAD_START_NANOS, 2 * this.fanOut.recentLatencyNanos(0)));
+			LockSupport.parkNanos(headStart);
+		}
+		boolean firstTaken = taken;
+		RuntimeException firstFailed = failed;
+		LockNode.Exchange answered = new LockNode.Exchange() {
+
+			@Override
+			public boolean isAnswered() {
+				return true;
+			}
+
+			@Override
+			public boolean awaitAnswer(long timeoutNanos) {
+				return true;
+			}
+
+			@Override
+			public boolean finish() {
+				if (firstFailed != null) {
+					throw firstFailed;
+				}
+				return firstTaken;
+			}
+
+		};
+		return new FanOut.NodeCall() {
+
+			@Override
+			public boolean call(int index, LockNode node) {
+				return (index == 0) ? answered.finish() : acquire.call(index, node);
+			}
+
+			@Override
+			public LockNode.Exchange start(int index, LockNode node) {
+				return (index == 0) ? answered : acquire.start(index, node);
+			}
+
+		};
 	}
 
 	/**

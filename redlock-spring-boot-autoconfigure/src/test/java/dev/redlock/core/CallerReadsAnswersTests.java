@@ -2,8 +2,11 @@ package dev.redlock.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +40,12 @@ class CallerReadsAnswersTests {
 	private final AtomicInteger readElsewhere = new AtomicInteger();
 
 	private volatile Thread caller;
+
+	/** Acquisition calls in the order they were made. */
+	private final ConcurrentLinkedQueue<Call> acquisitions = new ConcurrentLinkedQueue<>();
+
+	private record Call(String token, int node, boolean started) {
+	}
 
 	@AfterEach
 	void close() throws Exception {
@@ -84,6 +93,32 @@ class CallerReadsAnswersTests {
 		});
 	}
 
+	@Test
+	void attemptAfterASplitVoteShouldAskTheFirstNodeAloneFirst() {
+		Redlock engine = engine(redis.uris());
+		lockTimes(engine, 5);
+		// nodes 2-4 held for a moment by another owner: attempts split the votes until they expire
+		for (int i = 2; i < 5; i++) {
+			redis.get(i).call("SET", "test:split", "other", "PX", "200");
+		}
+		this.acquisitions.clear();
+		engine.acquire("split", Duration.ofSeconds(30), Duration.ofSeconds(3)).close();
+		Map<String, List<Call>> byAttempt = new LinkedHashMap<>();
+		for (Call call : this.acquisitions) {
+			byAttempt.computeIfAbsent(call.token(), (token) -> new ArrayList<>()).add(call);
+		}
+		List<List<Call>> attempts = new ArrayList<>(byAttempt.values());
+		assertThat(attempts).as("attempts until the keys expired").hasSizeGreaterThan(1);
+		assertThat(attempts.get(0)).as("the first attempt sends to every node at once")
+			.allMatch(Call::started)
+			.hasSize(5);
+		for (List<Call> attempt : attempts.subList(1, attempts.size())) {
+			assertThat(attempt.get(0)).as("after a split vote, the first node is asked alone, and first")
+				.isEqualTo(new Call(attempt.get(0).token(), 0, false));
+			assertThat(attempt.subList(1, attempt.size())).extracting(Call::node).doesNotContain(0);
+		}
+	}
+
 	/** Locks and unlocks a key {@code count} times; returns the longest lock + unlock. */
 	private long lockTimes(Redlock engine, int count) {
 		this.caller = Thread.currentThread();
@@ -104,7 +139,7 @@ class CallerReadsAnswersTests {
 				Duration.ofMillis(5), nodeTimeout, 0.01, "test:", false, RedlockSettings.DEFAULT_MAX_HOLD_TIME, false);
 		List<LockNode> nodes = new ArrayList<>();
 		for (int i = 0; i < uris.size(); i++) {
-			nodes.add(new Recording(new JedisLockNode(RedisNodeAddress.parse("node-" + i, uris.get(i)), nodeTimeout,
+			nodes.add(new Recording(i, new JedisLockNode(RedisNodeAddress.parse("node-" + i, uris.get(i)), nodeTimeout,
 					8)));
 		}
 		Redlock engine = Redlock.builder(nodes, settings).build();
@@ -115,9 +150,12 @@ class CallerReadsAnswersTests {
 	/** A real node whose started calls count on which thread their answer was read. */
 	private final class Recording implements LockNode {
 
+		private final int index;
+
 		private final LockNode node;
 
-		Recording(LockNode node) {
+		Recording(int index, LockNode node) {
+			this.index = index;
 			this.node = node;
 		}
 
@@ -133,6 +171,7 @@ class CallerReadsAnswersTests {
 
 		@Override
 		public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
+			CallerReadsAnswersTests.this.acquisitions.add(new Call(token, this.index, false));
 			return this.node.tryAcquire(keys, token, ttlMillis);
 		}
 
@@ -153,6 +192,7 @@ class CallerReadsAnswersTests {
 
 		@Override
 		public Exchange startTryAcquire(String key, String token, long ttlMillis) {
+			CallerReadsAnswersTests.this.acquisitions.add(new Call(token, this.index, true));
 			return recorded(this.node.startTryAcquire(key, token, ttlMillis));
 		}
 
