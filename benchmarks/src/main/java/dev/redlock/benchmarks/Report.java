@@ -289,14 +289,16 @@ public final class Report {
 		Boolean twoN = null;
 		for (Count count : this.commands) {
 			if (count.implementation().startsWith("ours-")) {
-				boolean ok = Math.abs(count.sentPerOperation() - 2.0 * count.nodes()) < 0.05;
+				// fewer is possible: a node that refused a relock (the previous release had not reached
+				// it yet) set nothing and gets no release
+				boolean ok = count.sentPerOperation() <= 2.0 * count.nodes() + 0.005;
 				twoN = (twoN == null) ? ok : twoN && ok;
 				commandFacts.add(String.format(Locale.ROOT, "%s: %.2f sent (2N = %d), %.2f executed incl. Lua",
 						count.implementation(), count.sentPerOperation(), 2 * count.nodes(),
 						count.executedPerOperation()));
 			}
 		}
-		targets.add(new Target("2N Redis commands per uncontended lock + unlock (sent by the client)",
+		targets.add(new Target("at most 2N Redis commands per uncontended lock + unlock (sent by the client)",
 				commandFacts.isEmpty() ? "-" : String.join("; ", commandFacts), twoN));
 		return targets;
 	}

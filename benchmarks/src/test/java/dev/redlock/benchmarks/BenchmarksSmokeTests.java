@@ -181,9 +181,12 @@ class BenchmarksSmokeTests {
 	void commandCounterSeesTwoCommandsPerNodeForThisLibrary() {
 		CommandCounter.Count count = CommandCounter.count(environment, Implementation.OURS_3, 20);
 		assertThat(count.operations()).isEqualTo(20);
-		// the lock itself is 2N commands; opening a pooled connection adds a CLIENT SETNAME now and then
-		assertThat(count.sentPerOperation()).isBetween(6.0, 6.5);
-		assertThat(count.sent()).containsEntry("set", 3.0).containsEntry("evalsha", 3.0);
+		// the lock itself is at most 2N commands: a SET per node, and a release where the SET may have
+		// set the key (not where a node refused it because the previous release had not reached it
+		// yet); opening a pooled connection adds a CLIENT SETNAME now and then
+		assertThat(count.sentPerOperation()).isBetween(5.5, 6.5);
+		assertThat(count.sent()).containsEntry("set", 3.0);
+		assertThat(count.sent().get("evalsha")).isBetween(2.5, 3.0);
 		// 5 per node when every release finds its key (GET, DEL and the release notice's PUBLISH run
 		// inside the script); a node whose release is not waited for may still hold the previous lock
 		// when the next one is tried
