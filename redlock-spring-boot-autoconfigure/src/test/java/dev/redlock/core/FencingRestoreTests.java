@@ -82,8 +82,13 @@ class FencingRestoreTests {
 			last = fencedHold(engine);
 		}
 		assertThat(last).isEqualTo(5);
-		await().atMost(Duration.ofSeconds(5)).until(() -> "5".equals(redis.get(1).call("GET", COUNTER_KEY)));
-		// node 2 missed the last fenced acquisitions (it was paused, say): the token lives on 0 and 1
+		// once the lock key is gone everywhere, no late fence write can change a counter; a release
+		// returns after a majority deleted, so a node can refuse the next hold and miss its token
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> redis.servers().all().stream().allMatch((server) -> server.keys(LOCK_KEY).isEmpty()));
+		// the token lives on 0 and 1; node 2 missed the last fenced acquisitions (it was paused, say)
+		redis.get(0).call("SET", COUNTER_KEY, "5");
+		redis.get(1).call("SET", COUNTER_KEY, "5");
 		redis.get(2).call("SET", COUNTER_KEY, "1");
 
 		redis.get(0).restart();
