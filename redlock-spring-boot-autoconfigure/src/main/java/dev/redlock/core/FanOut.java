@@ -1,5 +1,8 @@
 package dev.redlock.core;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +49,31 @@ final class FanOut {
 			return null;
 		}
 
+	}
+
+	/** {@code Thread.isVirtual()} where the JDK has it (21+). */
+	private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+
+	private static MethodHandle isVirtualHandle() {
+		try {
+			return MethodHandles.publicLookup()
+				.findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+		}
+		catch (ReflectiveOperationException ex) {
+			return null;
+		}
+	}
+
+	private static boolean isVirtual(Thread thread) {
+		if (IS_VIRTUAL == null) {
+			return false;
+		}
+		try {
+			return (boolean) IS_VIRTUAL.invokeExact(thread);
+		}
+		catch (Throwable ex) {
+			return false;
+		}
 	}
 
 	/** The least time the caller waits for a started call's answer before an I/O thread takes over. */
@@ -105,8 +133,18 @@ final class FanOut {
 		return this.latency.get(index) > slow || System.nanoTime() - this.lastEnded.get(index) > slow;
 	}
 
+	/**
+	 * Counts a call as running; the first call of a busy spell restarts the "none ended lately"
+	 * clock, so that a burst after a quiet spell does not look like a stuck node.
+	 */
+	private void callStarted(int index) {
+		if (this.inFlight.getAndIncrement(index) == 0) {
+			this.lastEnded.set(index, System.nanoTime());
+		}
+	}
+
 	private boolean tracked(NodeCall call, int index, LockNode node) {
-		this.inFlight.incrementAndGet(index);
+		callStarted(index);
 		long start = System.nanoTime();
 		try {
 			return call.call(index, node);
@@ -210,7 +248,9 @@ final class FanOut {
 			long[] sentAt) {
 		LockNode.Exchange exchange;
 		try {
-			exchange = call.start(index, node);
+			// a virtual thread may wait long for a carrier before it reads an answer, holding the
+			// connection and making the node look stuck: its calls run on I/O threads
+			exchange = isVirtual(Thread.currentThread()) ? null : call.start(index, node);
 		}
 		catch (RuntimeException | Error ex) {
 			return CompletableFuture.failedFuture(ex);
@@ -218,7 +258,7 @@ final class FanOut {
 		if (exchange == null) {
 			return CompletableFuture.supplyAsync(() -> tracked(call, index, node), this.executor);
 		}
-		this.inFlight.incrementAndGet(index);
+		callStarted(index);
 		started[index] = exchange;
 		sentAt[index] = System.nanoTime();
 		return new CompletableFuture<>();

@@ -70,6 +70,12 @@ class VirtualThreadTests {
 				for (Future<String> call : warmUp) {
 					call.get(30, TimeUnit.SECONDS);
 				}
+				// then, with idle connections, a virtual thread reads the nodes' answers itself: its
+				// first socket read initializes the JDK's I/O poller once, which pins briefly too
+				for (int i = 0; i < 5; i++) {
+					String id = "w-seq-" + i;
+					executor.submit(() -> inner.locked(id)).get(30, TimeUnit.SECONDS);
+				}
 				try (RecordingStream events = new RecordingStream()) {
 					events.enable("jdk.VirtualThreadPinned").withThreshold(Duration.ZERO).withStackTrace();
 					events.onEvent("jdk.VirtualThreadPinned", (event) -> {
