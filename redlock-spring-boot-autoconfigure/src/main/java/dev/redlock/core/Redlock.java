@@ -341,7 +341,7 @@ public final class Redlock implements AutoCloseable {
 		long leaseNanos = request.leaseTime().toNanos();
 		long leaseMillis = request.leaseTime().toMillis();
 		int attempts = 0;
-		boolean lostRace = false;
+		boolean splitVote = false;
 		while (true) {
 			attempts++;
 			if (wakeUp != null) {
@@ -356,9 +356,7 @@ public final class Redlock implements AutoCloseable {
 
 				@Override
 				public boolean call(int index, LockNode node) {
-					if (heldOut != null && heldOut.get(index) != null) {
-						throw new NodeHeldOutException(heldOut.get(index));
-					}
+					requireCounted(index);
 					if (!request.fencing()) {
 						return node.tryAcquire(fullKeys, token, leaseMillis);
 					}
@@ -372,14 +370,18 @@ public final class Redlock implements AutoCloseable {
 					if (request.fencing() || fullKeys.size() != 1) {
 						return null;
 					}
-					if (heldOut != null && heldOut.get(index) != null) {
-						throw new NodeHeldOutException(heldOut.get(index));
-					}
+					requireCounted(index);
 					return node.startTryAcquire(fullKeys.get(0), token, leaseMillis);
 				}
 
+				private void requireCounted(int index) {
+					if (heldOut != null && heldOut.get(index) != null) {
+						throw new NodeHeldOutException(heldOut.get(index));
+					}
+				}
+
 			};
-			FanOut.Round round = this.fanOut.run((lostRace && this.nodes.size() > 1) ? firstNodeFirst(acquire) : acquire,
+			FanOut.Round round = this.fanOut.run(gateOnFirstNode(splitVote) ? firstNodeFirst(acquire) : acquire,
 					this.quorum, null);
 			List<NodeOutcome> outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
 			long validUntil = start + leaseNanos - this.settings.driftNanos(leaseNanos);
@@ -410,7 +412,7 @@ public final class Redlock implements AutoCloseable {
 			// the release waited for the nodes left behind by an early decision: report their answers too
 			outcomes = round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER);
 			// a split vote: some nodes granted, others held by another contender
-			lostRace = FanOut.Round.count(outcomes, Status.HELD_BY_OTHER) > 0
+			splitVote = FanOut.Round.count(outcomes, Status.HELD_BY_OTHER) > 0
 					&& FanOut.Round.count(outcomes, Status.ACQUIRED) > 0;
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
@@ -441,6 +443,12 @@ public final class Redlock implements AutoCloseable {
 	 * trips (not never, so that a stale key on the first node cannot keep a free majority from
 	 * being taken).
 	 */
+	private boolean gateOnFirstNode(boolean splitVote) {
+		// a slow first node would hold up every such attempt: then all nodes are asked at once
+		return splitVote && this.nodes.size() > 1
+				&& this.fanOut.recentLatencyNanos(0) <= this.settings.nodeTimeout().toNanos() / 4;
+	}
+
 	private FanOut.NodeCall firstNodeFirst(FanOut.NodeCall acquire) {
 		LockNode first = this.nodes.get(0);
 		boolean taken = false;
