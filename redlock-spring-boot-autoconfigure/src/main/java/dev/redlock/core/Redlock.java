@@ -122,6 +122,9 @@ public final class Redlock implements AutoCloseable {
 
 	private final AtomicBoolean listening = new AtomicBoolean();
 
+	/** {@code false} for {@link #disabled}: no nodes, and acquisitions take no lock. */
+	private final boolean enabled;
+
 	/**
 	 * Creates an engine with its own I/O threads, no observer and no restart guard.
 	 * @param nodes the independent masters, at least one
@@ -131,7 +134,24 @@ public final class Redlock implements AutoCloseable {
 		this(builder(nodes, settings));
 	}
 
+	private Redlock(RedlockSettings settings) {
+		this.enabled = false;
+		this.nodes = List.of();
+		this.settings = Objects.requireNonNull(settings, "settings");
+		this.executor = null;
+		this.ownsExecutor = false;
+		this.quorum = 0;
+		this.hashTags = false;
+		this.releaseChannel = null;
+		this.fanOut = null;
+		this.observer = LockObserver.NONE;
+		this.restartGuard = null;
+		this.monitor = null;
+		this.renewals = null;
+	}
+
 	private Redlock(Builder builder) {
+		this.enabled = true;
 		Objects.requireNonNull(builder.nodes, "nodes");
 		if (builder.nodes.isEmpty()) {
 			throw new InvalidSettingException("nodes", builder.nodes, "at least one Redis master is needed; "
@@ -167,6 +187,27 @@ public final class Redlock implements AutoCloseable {
 			this.restartGuard = null;
 			this.monitor = null;
 		}
+	}
+
+	/**
+	 * An engine that takes no locks, for applications that switch locking off
+	 * ({@code redlock.enabled=false}): it has no nodes and opens no connection, and every
+	 * acquisition succeeds at once with a handle that stays valid until it is closed (extending it
+	 * always succeeds; a fencing token, if asked for, comes from a counter of this process only,
+	 * seeded from the wall clock). Code under such a "lock" runs with no mutual exclusion at all.
+	 * @param settings the settings (lease and wait defaults, key prefix)
+	 * @return the engine
+	 */
+	public static Redlock disabled(RedlockSettings settings) {
+		return new Redlock(settings);
+	}
+
+	/**
+	 * Whether this engine takes locks; {@code false} for {@link #disabled}.
+	 * @return {@code true} for an engine over Redis nodes
+	 */
+	public boolean isEnabled() {
+		return this.enabled;
 	}
 
 	/**
@@ -253,6 +294,9 @@ public final class Redlock implements AutoCloseable {
 				throw new IllegalArgumentException("Lock key '" + key + "' ends with '" + FENCING_SUFFIX
 						+ "', which names fencing counters; choose another key");
 			}
+		}
+		if (!this.enabled) {
+			return new UnlockedHandle(request, request.keys().stream().map(this::fullKey).toList());
 		}
 		LockHandle[] acquired = new LockHandle[1];
 		try {
@@ -714,6 +758,9 @@ public final class Redlock implements AutoCloseable {
 	 * {@link NodeStatus#problem()} for held-out nodes
 	 */
 	public List<NodeStatus> probe() {
+		if (!this.enabled) {
+			return List.of();
+		}
 		this.probeLock.lock();
 		try {
 			return probeNodes();
@@ -909,6 +956,9 @@ public final class Redlock implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
+		if (!this.enabled) {
+			return;
+		}
 		for (RedlockHandle handle : List.copyOf(this.held)) {
 			handle.close();
 		}
