@@ -3,7 +3,6 @@ package dev.redlock.core;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +44,7 @@ final class FanOut {
 		 * the answers of all nodes as they come; {@code null} (the default) to have
 		 * {@link #call} run on an I/O thread instead.
 		 */
-		default LockNode.Exchange start(int index, LockNode node) {
+		default Exchange start(int index, LockNode node) {
 			return null;
 		}
 
@@ -193,7 +192,7 @@ final class FanOut {
 		AtomicInteger yes = new AtomicInteger();
 		AtomicInteger no = new AtomicInteger();
 		AtomicInteger answered = new AtomicInteger();
-		LockNode.Exchange[] started = new LockNode.Exchange[n];
+		Exchange[] started = new Exchange[n];
 		long[] sentAt = new long[n];
 		for (int i = 0; i < n; i++) {
 			LockNode node = this.nodes.get(i);
@@ -212,8 +211,9 @@ final class FanOut {
 					.thenApplyAsync((x) -> tracked(call, index, node), this.executor);
 			}
 			else if (after == null && saturated(i)) {
-				future = CompletableFuture.failedFuture(new NodeBusyException(this.inFlight.get(i),
-						TimeUnit.NANOSECONDS.toMillis(this.latency.get(i))));
+				future = CompletableFuture.failedFuture(NodeFailure.notSent(NodeFailure.Kind.SATURATED,
+						"not sent: the node is saturated (" + this.inFlight.get(i) + " calls running, about "
+								+ TimeUnit.NANOSECONDS.toMillis(this.latency.get(i)) + "ms each lately)"));
 			}
 			else {
 				future = start(call, index, node, started, sentAt);
@@ -244,9 +244,9 @@ final class FanOut {
 	 * Starts a call on this thread if the call and the node can ({@link NodeCall#start}), else on
 	 * an I/O thread.
 	 */
-	private CompletableFuture<Boolean> start(NodeCall call, int index, LockNode node, LockNode.Exchange[] started,
+	private CompletableFuture<Boolean> start(NodeCall call, int index, LockNode node, Exchange[] started,
 			long[] sentAt) {
-		LockNode.Exchange exchange;
+		Exchange exchange;
 		try {
 			// a virtual thread may wait long for a carrier before it reads an answer, holding the
 			// connection and making the node look stuck: its calls run on I/O threads
@@ -272,10 +272,10 @@ final class FanOut {
 	 * the decision by that patience at most, once: its usual latency then grows past the
 	 * others'. Calls still unanswered at the end are left to I/O threads.
 	 */
-	private void drive(LockNode.Exchange[] started, long[] sentAt, CompletableFuture<Boolean>[] calls,
+	private void drive(Exchange[] started, long[] sentAt, CompletableFuture<Boolean>[] calls,
 			CompletableFuture<Void> decided, long deadline) {
 		int pending = 0;
-		for (LockNode.Exchange exchange : started) {
+		for (Exchange exchange : started) {
 			pending += (exchange != null) ? 1 : 0;
 		}
 		while (pending > 0 && !decided.isDone()) {
@@ -340,7 +340,7 @@ final class FanOut {
 	}
 
 	/** Lets an I/O thread wait for a started call's answer. */
-	private void handOver(int index, LockNode.Exchange exchange, long sentAt, CompletableFuture<Boolean> call) {
+	private void handOver(int index, Exchange exchange, long sentAt, CompletableFuture<Boolean> call) {
 		try {
 			this.executor.execute(() -> finish(index, exchange, sentAt, call));
 		}
@@ -351,7 +351,7 @@ final class FanOut {
 	}
 
 	/** Reads a started call's answer and completes its future; tracked like {@link #tracked}. */
-	private void finish(int index, LockNode.Exchange exchange, long sentAt, CompletableFuture<Boolean> call) {
+	private void finish(int index, Exchange exchange, long sentAt, CompletableFuture<Boolean> call) {
 		boolean result = false;
 		Throwable error = null;
 		try {
@@ -383,21 +383,11 @@ final class FanOut {
 			return false;
 		}
 		catch (CompletionException ex) {
-			return ex.getCause() instanceof NodeBusyException;
+			return NodeFailure.kindOf(ex.getCause()) == NodeFailure.Kind.SATURATED;
 		}
 		catch (RuntimeException ex) {
 			return false;
 		}
-	}
-
-	/** A call not sent because its node is slow and has no free connection. */
-	static final class NodeBusyException extends RuntimeException {
-
-		NodeBusyException(int inFlight, long latencyMillis) {
-			super("not sent: the node is saturated (" + inFlight + " calls running, about " + latencyMillis
-					+ "ms each lately)", null, false, false);
-		}
-
 	}
 
 	Round run(NodeCall call, int needed, Round after) {
@@ -423,21 +413,10 @@ final class FanOut {
 	}
 
 	/**
-	 * Describes an error for a message: its type and message, and its root cause's.
+	 * Describes an error for a message ({@link NodeFailure#describe}).
 	 */
 	static String describe(Throwable ex) {
-		StringBuilder text = new StringBuilder(ex.getClass().getSimpleName());
-		if (ex.getMessage() != null) {
-			text.append(": ").append(ex.getMessage());
-		}
-		Throwable root = ex;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
-		if (root != ex && root.getMessage() != null && !text.toString().contains(root.getMessage())) {
-			text.append(" (").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage()).append(')');
-		}
-		return text.toString();
+		return NodeFailure.describe(ex);
 	}
 
 	/** The calls of one fan-out, one per node in configuration order. */
@@ -488,17 +467,10 @@ final class FanOut {
 			}
 			catch (CompletionException ex) {
 				Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-				return new NodeOutcome(node, isTimeout(cause) ? Status.TIMED_OUT : Status.FAILED, describe(cause));
+				return new NodeOutcome(node,
+						(NodeFailure.kindOf(cause) == NodeFailure.Kind.TIMED_OUT) ? Status.TIMED_OUT : Status.FAILED,
+						describe(cause));
 			}
-		}
-
-		private static boolean isTimeout(Throwable ex) {
-			for (Throwable t = ex; t != null; t = t.getCause()) {
-				if (t instanceof SocketTimeoutException) {
-					return true;
-				}
-			}
-			return false;
 		}
 
 		/**

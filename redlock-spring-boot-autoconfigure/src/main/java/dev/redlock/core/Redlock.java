@@ -84,10 +84,25 @@ public final class Redlock implements AutoCloseable {
 
 	private static final long MIN_HEAD_START_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
+	/** The key (after the key prefix) of the ticket that arming a node sets first. */
+	static final String ARMING_TICKET = "__redlock_arming__";
+
+	/** The prefix (after the key prefix) of the registry of armed node incarnations. */
+	static final String REGISTRY_PREFIX = "__redlock_registry__:";
+
 	/** The key of the canary lock that probes set and delete. */
 	public static final String CANARY_KEY_SUFFIX = "__redlock_probe__";
 
 	private final List<LockNode> nodes;
+
+	/** Per node, its capabilities, or {@code null} where it lacks one. */
+	private final FencedNode[] fenced;
+
+	private final ArmableNode[] armable;
+
+	private final AnnouncingNode[] announcing;
+
+	private final NodeExchange[] exchanges;
 
 	private final RedlockSettings settings;
 
@@ -118,7 +133,7 @@ public final class Redlock implements AutoCloseable {
 	/** Where releases of held locks are announced, or {@code null} if they are not. */
 	private final String releaseChannel;
 
-	private final List<LockNode.Subscription> releaseSubscriptions = new CopyOnWriteArrayList<>();
+	private final List<AnnouncingNode.Subscription> releaseSubscriptions = new CopyOnWriteArrayList<>();
 
 	private final AtomicBoolean listening = new AtomicBoolean();
 
@@ -137,6 +152,10 @@ public final class Redlock implements AutoCloseable {
 	private Redlock(RedlockSettings settings) {
 		this.enabled = false;
 		this.nodes = List.of();
+		this.fenced = new FencedNode[0];
+		this.armable = new ArmableNode[0];
+		this.announcing = new AnnouncingNode[0];
+		this.exchanges = new NodeExchange[0];
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.executor = null;
 		this.ownsExecutor = false;
@@ -158,6 +177,10 @@ public final class Redlock implements AutoCloseable {
 					+ "use an odd number of independent masters, such as 3 or 5");
 		}
 		this.nodes = List.copyOf(builder.nodes);
+		this.fenced = capabilities(this.nodes, FencedNode.class, new FencedNode[0]);
+		this.armable = capabilities(this.nodes, ArmableNode.class, new ArmableNode[0]);
+		this.announcing = capabilities(this.nodes, AnnouncingNode.class, new AnnouncingNode[0]);
+		this.exchanges = capabilities(this.nodes, NodeExchange.class, new NodeExchange[0]);
 		this.settings = Objects.requireNonNull(builder.settings, "settings");
 		this.ownsExecutor = builder.executor == null;
 		this.executor = (builder.executor != null) ? builder.executor : newExecutor();
@@ -175,8 +198,12 @@ public final class Redlock implements AutoCloseable {
 		this.renewals = renewals;
 		if (builder.holdOut != null) {
 			this.restartGuard = new RestartGuard(builder.holdOut, this.nodes.size());
-			for (LockNode node : this.nodes) {
-				node.requireArming(this.settings.keyPrefix() + ARMED_MARKER, builder.holdOut);
+			ArmableNode.Keys keys = new ArmableNode.Keys(this.settings.keyPrefix() + ARMED_MARKER,
+					this.settings.keyPrefix() + ARMING_TICKET, this.settings.keyPrefix() + REGISTRY_PREFIX);
+			for (ArmableNode node : this.armable) {
+				if (node != null) {
+					node.requireArming(keys);
+				}
 			}
 			probe();
 			this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("redlock-monitor-"));
@@ -218,6 +245,14 @@ public final class Redlock implements AutoCloseable {
 	 */
 	public static Builder builder(List<? extends LockNode> nodes, RedlockSettings settings) {
 		return new Builder(nodes, settings);
+	}
+
+	private static <T> T[] capabilities(List<LockNode> nodes, Class<T> type, T[] empty) {
+		T[] found = java.util.Arrays.copyOf(empty, nodes.size());
+		for (int i = 0; i < found.length; i++) {
+			found[i] = nodes.get(i).capability(type).orElse(null);
+		}
+		return found;
 	}
 
 	private static ThreadFactory daemon(String prefix) {
@@ -404,23 +439,23 @@ public final class Redlock implements AutoCloseable {
 					if (!request.fencing()) {
 						return node.tryAcquire(fullKeys, token, leaseMillis);
 					}
-					long counter = node.tryAcquireFenced(fullKeys.get(0), token, leaseMillis, counterKey);
+					long counter = fenced(index).tryAcquireFenced(fullKeys.get(0), token, leaseMillis, counterKey);
 					counters.set(index, counter);
 					return counter >= 0;
 				}
 
 				@Override
-				public LockNode.Exchange start(int index, LockNode node) {
-					if (request.fencing() || fullKeys.size() != 1) {
+				public Exchange start(int index, LockNode node) {
+					if (request.fencing() || fullKeys.size() != 1 || Redlock.this.exchanges[index] == null) {
 						return null;
 					}
 					requireCounted(index);
-					return node.startTryAcquire(fullKeys.get(0), token, leaseMillis);
+					return Redlock.this.exchanges[index].startTryAcquire(fullKeys.get(0), token, leaseMillis);
 				}
 
 				private void requireCounted(int index) {
 					if (heldOut != null && heldOut.get(index) != null) {
-						throw new NodeHeldOutException(heldOut.get(index));
+						throw NodeFailure.notSent(NodeFailure.Kind.HELD_OUT, heldOut.get(index));
 					}
 				}
 
@@ -510,7 +545,7 @@ public final class Redlock implements AutoCloseable {
 		}
 		boolean firstTaken = taken;
 		RuntimeException firstFailed = failed;
-		LockNode.Exchange answered = new LockNode.Exchange() {
+		Exchange answered = new Exchange() {
 
 			@Override
 			public boolean isAnswered() {
@@ -539,7 +574,7 @@ public final class Redlock implements AutoCloseable {
 			}
 
 			@Override
-			public LockNode.Exchange start(int index, LockNode node) {
+			public Exchange start(int index, LockNode node) {
 				return (index == 0) ? answered : acquire.start(index, node);
 			}
 
@@ -562,7 +597,7 @@ public final class Redlock implements AutoCloseable {
 		}
 		long fence = highest + 1;
 		long timeout = Math.min(this.settings.nodeTimeout().toNanos(), validUntil - System.nanoTime());
-		FanOut.Round round = this.fanOut.run((index, node) -> node.raiseFence(fullKey, token, counterKey, fence),
+		FanOut.Round round = this.fanOut.run((index, node) -> fenced(index).raiseFence(fullKey, token, counterKey, fence),
 				this.quorum, timeout, null);
 		int recorded = FanOut.Round.count(round.outcomes(Status.ACQUIRED, Status.HELD_BY_OTHER), Status.ACQUIRED);
 		return (recorded >= this.quorum && System.nanoTime() - validUntil < 0) ? fence : -1;
@@ -596,22 +631,23 @@ public final class Redlock implements AutoCloseable {
 	 * until a probe has seen it.
 	 */
 	private void nodeFailed(int index, NodeOutcome outcome, Throwable error) {
-		if (error instanceof NodeHeldOutException) {
+		NodeFailure.Kind kind = NodeFailure.kindOf(error);
+		if (kind == NodeFailure.Kind.HELD_OUT) {
 			return;
 		}
 		this.observer.nodeFailed(outcome);
-		if (this.restartGuard != null && !isPoolExhausted(error) && !(error instanceof FanOut.NodeBusyException)) {
+		if (this.restartGuard != null && NodeFailure.makesSuspect(kind)) {
 			this.restartGuard.suspect(index);
 		}
 	}
 
-	private static boolean isPoolExhausted(Throwable error) {
-		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-			if (cause instanceof java.util.NoSuchElementException) {
-				return true;
-			}
+	private FencedNode fenced(int index) {
+		FencedNode node = this.fenced[index];
+		if (node == null) {
+			throw new NodeFailure(NodeFailure.Kind.FAILED, this.nodes.get(index).name()
+					+ " does not support fencing tokens", null);
 		}
-		return false;
+		return node;
 	}
 
 	private long retryDelayNanos() {
@@ -648,14 +684,20 @@ public final class Redlock implements AutoCloseable {
 
 			@Override
 			public boolean call(int index, LockNode node) {
-				return (keepMillis > 0) ? node.extend(fullKeys, token, keepMillis)
-						: node.releaseHeld(fullKeys, token, channel);
+				if (keepMillis > 0) {
+					return node.extend(fullKeys, token, keepMillis);
+				}
+				AnnouncingNode announcer = Redlock.this.announcing[index];
+				return (channel != null && announcer != null) ? announcer.releaseHeld(fullKeys, token, channel)
+						: node.release(fullKeys, token);
 			}
 
 			@Override
-			public LockNode.Exchange start(int index, LockNode node) {
-				return (keepMillis > 0 || fullKeys.size() != 1) ? null
-						: node.startReleaseHeld(fullKeys.get(0), token, channel);
+			public Exchange start(int index, LockNode node) {
+				NodeExchange exchange = Redlock.this.exchanges[index];
+				return (keepMillis > 0 || fullKeys.size() != 1 || exchange == null) ? null
+						: exchange.startReleaseHeld(fullKeys.get(0), token,
+								(Redlock.this.announcing[index] != null) ? channel : null);
 			}
 
 		}, awaited, acquisition);
@@ -827,7 +869,7 @@ public final class Redlock implements AutoCloseable {
 		List<Integer> sources = new ArrayList<>();
 		for (int i = 0; i < statuses.size(); i++) {
 			NodeStatus status = statuses.get(i);
-			if (status.reachable() && Boolean.FALSE.equals(status.armed())) {
+			if (status.reachable() && Boolean.FALSE.equals(status.armed()) && this.armable[i] != null) {
 				unarmed++;
 			}
 			else if (status.reachable() && Boolean.TRUE.equals(status.armed()) && status.lockable()) {
@@ -837,7 +879,7 @@ public final class Redlock implements AutoCloseable {
 		int needed = (unarmed >= this.quorum) ? sources.size() : this.nodes.size() - this.quorum + 1;
 		for (int i = 0; i < statuses.size(); i++) {
 			NodeStatus status = statuses.get(i);
-			if (!status.reachable() || !Boolean.FALSE.equals(status.armed()) || status.uptime() == null
+			if (this.armable[i] == null || !status.reachable() || !Boolean.FALSE.equals(status.armed()) || status.uptime() == null
 					|| RestartGuard.provenUptime(status.uptime()).compareTo(holdOut) < 0) {
 				continue;
 			}
@@ -848,6 +890,7 @@ public final class Redlock implements AutoCloseable {
 				continue;
 			}
 			try {
+				String ticket = this.armable[i].beginArming();
 				int restored = restoreFencingCounters(i, sources);
 				if (restored < needed) {
 					if (!overdue) {
@@ -857,7 +900,9 @@ public final class Redlock implements AutoCloseable {
 							+ "needed; a fencing token of a key last locked while it and the missing nodes "
 							+ "were down may repeat", this.nodes.get(i).name(), restored, needed);
 				}
-				this.nodes.get(i).arm();
+				if (!this.armable[i].arm(ticket, status.runId())) {
+					continue;
+				}
 				logger.info("Redlock node {} is armed again (up for {}s, fencing counters restored from {} nodes)",
 						this.nodes.get(i).name(), status.uptime().toSeconds(), restored);
 			}
@@ -873,17 +918,14 @@ public final class Redlock implements AutoCloseable {
 	 * @return how many sources gave all their counters
 	 */
 	private int restoreFencingCounters(int target, List<Integer> sources) {
-		LockNode node = this.nodes.get(target);
-		String pattern = globEscape(this.settings.keyPrefix()) + "*" + FENCING_SUFFIX;
+		ArmableNode node = this.armable[target];
 		int complete = 0;
 		for (int source : sources) {
 			try {
-				if (this.nodes.get(source).readFencingCounters(pattern, node::raiseFencingCounters)) {
+				if (this.armable[source] != null && this.armable[source]
+					.readFencingCounters(this.settings.keyPrefix(), FENCING_SUFFIX, node::raiseFencingCounters)) {
 					complete++;
 				}
-			}
-			catch (UnsupportedOperationException ex) {
-				// a member that cannot list its keys gives nothing
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Reading fencing counters from {} failed: {}", this.nodes.get(source).name(),
@@ -891,17 +933,6 @@ public final class Redlock implements AutoCloseable {
 			}
 		}
 		return complete;
-	}
-
-	private static String globEscape(String text) {
-		StringBuilder escaped = new StringBuilder(text.length());
-		for (char c : text.toCharArray()) {
-			if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-				escaped.append('\\');
-			}
-			escaped.append(c);
-		}
-		return escaped.toString();
 	}
 
 	/**
@@ -912,11 +943,10 @@ public final class Redlock implements AutoCloseable {
 		if (this.releaseChannel == null || this.listening.get() || !this.listening.compareAndSet(false, true)) {
 			return;
 		}
-		for (LockNode node : this.nodes) {
-			LockNode.Subscription subscription = node.listenForReleases(this.releaseChannel,
-					(key) -> this.waiters.released(List.of(key)));
-			if (subscription != null) {
-				this.releaseSubscriptions.add(subscription);
+		for (AnnouncingNode node : this.announcing) {
+			if (node != null) {
+				this.releaseSubscriptions.add(node.listenForReleases(this.releaseChannel,
+						(key) -> this.waiters.released(List.of(key))));
 			}
 		}
 	}
@@ -926,7 +956,7 @@ public final class Redlock implements AutoCloseable {
 	 * @return the number of active release subscriptions
 	 */
 	int releaseListeners() {
-		return (int) this.releaseSubscriptions.stream().filter(LockNode.Subscription::isActive).count();
+		return (int) this.releaseSubscriptions.stream().filter(AnnouncingNode.Subscription::isActive).count();
 	}
 
 	/**
@@ -966,7 +996,7 @@ public final class Redlock implements AutoCloseable {
 			this.monitor.shutdownNow();
 		}
 		this.renewals.shutdownNow();
-		this.releaseSubscriptions.forEach(LockNode.Subscription::close);
+		this.releaseSubscriptions.forEach(AnnouncingNode.Subscription::close);
 		for (LockNode node : this.nodes) {
 			try {
 				node.close();
@@ -978,15 +1008,6 @@ public final class Redlock implements AutoCloseable {
 		if (this.ownsExecutor) {
 			this.executor.shutdown();
 		}
-	}
-
-	/** Thrown instead of calling a node that the restart guard holds out. */
-	static final class NodeHeldOutException extends RuntimeException {
-
-		NodeHeldOutException(String reason) {
-			super(reason, null, false, false);
-		}
-
 	}
 
 	/**

@@ -74,7 +74,7 @@ class MajorityFailureTests {
 		}
 		callers.shutdown();
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(nodes)
-			.allSatisfy((node) -> assertThat(((redis.clients.jedis.RedisClient) node.client()).getPool().getNumActive()).as("%s borrowed", node).isZero()));
+			.allSatisfy((node) -> assertThat(node.connectionsInUse()).as("%s borrowed", node).isZero()));
 		redlock.close();
 		await().atMost(Duration.ofSeconds(10)).until(() -> redlockThreads() <= threadsBefore);
 		await().atMost(Duration.ofSeconds(5)).until(() -> redis.get(3).call("PING") != null);
