@@ -37,6 +37,13 @@ public interface ArmableNode {
 	String beginArming();
 
 	/**
+	 * Whether arming has begun and not ended: a ticket of {@link #beginArming} is there (another
+	 * engine is arming the node now).
+	 * @return {@code true} while a ticket exists
+	 */
+	boolean isBeingArmed();
+
+	/**
 	 * Sets the marker, if the ticket of {@link #beginArming} is still there (the node did not
 	 * restart meanwhile).
 	 * @param ticket the ticket

@@ -25,11 +25,13 @@ import dev.redlock.NodeOutcome.Status;
  */
 final class FanOut {
 
-	/** Told of a node call that ended in an error. */
-	@FunctionalInterface
+	/** Told of a node call that ended in an error, and of every call that got an answer. */
 	interface FailureListener {
 
 		void failed(int index, NodeOutcome outcome, Throwable error);
+
+		/** The node answered a call (yes or no). */
+		void answered(int index);
 
 	}
 
@@ -146,7 +148,9 @@ final class FanOut {
 		callStarted(index);
 		long start = System.nanoTime();
 		try {
-			return call.call(index, node);
+			boolean result = call.call(index, node);
+			this.failures.answered(index);
+			return result;
 		}
 		finally {
 			long took = System.nanoTime() - start;
@@ -179,6 +183,7 @@ final class FanOut {
 			// one node: no hand-off to another thread; the call is bounded by the socket timeout
 			try {
 				calls[0] = CompletableFuture.completedFuture(call.call(0, this.nodes.get(0)));
+				this.failures.answered(0);
 			}
 			catch (RuntimeException | Error ex) {
 				calls[0] = CompletableFuture.failedFuture(ex);
@@ -198,7 +203,7 @@ final class FanOut {
 			LockNode node = this.nodes.get(i);
 			int index = i;
 			CompletableFuture<Boolean> future;
-			if (after != null && after.calls[i].isCompletedExceptionally() && busy(after.calls[i])) {
+			if (after != null && after.calls[i].isCompletedExceptionally() && notSent(after.calls[i])) {
 				// the acquisition was never sent: nothing to release
 				future = CompletableFuture.completedFuture(false);
 			}
@@ -369,6 +374,7 @@ final class FanOut {
 			call.completeExceptionally(error);
 		}
 		else {
+			this.failures.answered(index);
 			call.complete(result);
 		}
 	}
@@ -377,13 +383,15 @@ final class FanOut {
 		return call.isDone() && !call.isCompletedExceptionally() && !call.join();
 	}
 
-	private static boolean busy(CompletableFuture<Boolean> call) {
+	/** Whether a failed call was never sent: the node was saturated or held out. */
+	private static boolean notSent(CompletableFuture<Boolean> call) {
 		try {
 			call.join();
 			return false;
 		}
 		catch (CompletionException ex) {
-			return NodeFailure.kindOf(ex.getCause()) == NodeFailure.Kind.SATURATED;
+			NodeFailure.Kind kind = NodeFailure.kindOf(ex.getCause());
+			return kind == NodeFailure.Kind.SATURATED || kind == NodeFailure.Kind.HELD_OUT;
 		}
 		catch (RuntimeException ex) {
 			return false;

@@ -118,6 +118,10 @@ public final class Redlock implements AutoCloseable {
 
 	private final RestartGuard restartGuard;
 
+	private final Arming arming;
+
+	private final NodeAvailability availability;
+
 	private final ScheduledExecutorService monitor;
 
 	private final ScheduledExecutorService renewals;
@@ -165,6 +169,8 @@ public final class Redlock implements AutoCloseable {
 		this.fanOut = null;
 		this.observer = LockObserver.NONE;
 		this.restartGuard = null;
+		this.arming = null;
+		this.availability = null;
 		this.monitor = null;
 		this.renewals = null;
 	}
@@ -187,7 +193,21 @@ public final class Redlock implements AutoCloseable {
 		this.quorum = this.nodes.size() / 2 + 1;
 		this.hashTags = this.nodes.stream().anyMatch(LockNode::needsHashTags);
 		this.releaseChannel = builder.releaseNotifications ? this.settings.keyPrefix() + RELEASE_CHANNEL_SUFFIX : null;
-		this.fanOut = new FanOut(this.nodes, this.executor, this.settings.nodeTimeout().toNanos(), this::nodeFailed);
+		this.availability = new NodeAvailability(this.nodes, this.quorum);
+		this.fanOut = new FanOut(this.nodes, this.executor, this.settings.nodeTimeout().toNanos(),
+				new FanOut.FailureListener() {
+
+					@Override
+					public void failed(int index, NodeOutcome outcome, Throwable error) {
+						nodeFailed(index, outcome, error);
+					}
+
+					@Override
+					public void answered(int index) {
+						Redlock.this.availability.answered(index);
+					}
+
+				});
 		this.observer = CompositeLockObserver.of(builder.observers);
 		ScheduledThreadPoolExecutor renewals = new ScheduledThreadPoolExecutor(1, daemon("redlock-renewal-"));
 		// a released lock's renewal is removed at once, not kept queued until its time
@@ -197,7 +217,9 @@ public final class Redlock implements AutoCloseable {
 		renewals.scheduleWithFixedDelay(Redlock::keepRenewalQueueHead, 1, 1, TimeUnit.SECONDS);
 		this.renewals = renewals;
 		if (builder.holdOut != null) {
-			this.restartGuard = new RestartGuard(builder.holdOut, this.nodes.size());
+			this.restartGuard = new RestartGuard(builder.holdOut, builder.checkInterval, this.nodes.size(),
+					System.nanoTime());
+			this.arming = new Arming(this.nodes, this.armable, this.settings.keyPrefix(), builder.holdOut, Ticker.SYSTEM);
 			ArmableNode.Keys keys = new ArmableNode.Keys(this.settings.keyPrefix() + ARMED_MARKER,
 					this.settings.keyPrefix() + ARMING_TICKET, this.settings.keyPrefix() + REGISTRY_PREFIX);
 			for (ArmableNode node : this.armable) {
@@ -212,6 +234,7 @@ public final class Redlock implements AutoCloseable {
 		}
 		else {
 			this.restartGuard = null;
+			this.arming = null;
 			this.monitor = null;
 		}
 	}
@@ -294,11 +317,13 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	/**
-	 * The restart guard, if this engine has one.
-	 * @return the guard
+	 * The restart guard's hold-out, if this engine has a restart guard: how long a node that
+	 * restarted empty after it may have granted locks is kept out of the quorum. A lease must not
+	 * be longer.
+	 * @return the hold-out, or empty without a guard
 	 */
-	public Optional<RestartGuard> restartGuard() {
-		return Optional.ofNullable(this.restartGuard);
+	public Optional<Duration> restartGuardHoldOut() {
+		return Optional.ofNullable(this.restartGuard).map(RestartGuard::holdOut);
 	}
 
 	/**
@@ -497,6 +522,11 @@ public final class Redlock implements AutoCloseable {
 			if (left <= 0) {
 				throw new LockNotAcquiredException(fullKey, this.quorum, attempts, reason, outcomes, null);
 			}
+			String hopeless = quorumOutOfReach(deadline);
+			if (hopeless != null) {
+				throw new LockNotAcquiredException(fullKey, this.quorum, attempts, reason + "; " + hopeless, outcomes,
+						null);
+			}
 			try {
 				long delay = Math.min(left, retryDelayNanos());
 				if (wakeUp != null) {
@@ -513,6 +543,34 @@ public final class Redlock implements AutoCloseable {
 						reason + ", then interrupted while waiting to retry", outcomes, ex);
 			}
 		}
+	}
+
+	/**
+	 * Why no quorum can count before {@code deadline}, or {@code null} if one may: with the restart
+	 * guard, each node's soonest time to count is known (now, the end of its hold-out, or the next
+	 * probe), so a wait that cannot succeed ends at once instead of keeping the caller's thread.
+	 */
+	private String quorumOutOfReach(long deadline) {
+		if (this.restartGuard == null) {
+			return null;
+		}
+		long now = System.nanoTime();
+		int counting = 0;
+		StringBuilder late = new StringBuilder();
+		for (int i = 0; i < this.nodes.size(); i++) {
+			if (this.restartGuard.countsAt(i, now) - deadline < 0) {
+				counting++;
+			}
+			else {
+				late.append((late.length() > 0) ? ", " : "").append(this.nodes.get(i).name()).append(": ")
+					.append(this.restartGuard.heldOut(i, now));
+			}
+		}
+		if (counting >= this.quorum) {
+			return null;
+		}
+		return "a quorum cannot be reached before the wait time ends: only " + counting + " of " + this.nodes.size()
+				+ " nodes can count by then (" + late + ")";
 	}
 
 	/**
@@ -636,8 +694,12 @@ public final class Redlock implements AutoCloseable {
 			return;
 		}
 		this.observer.nodeFailed(outcome);
-		if (this.restartGuard != null && NodeFailure.makesSuspect(kind)) {
-			this.restartGuard.suspect(index);
+		if (NodeFailure.makesSuspect(kind)) {
+			if (this.restartGuard != null) {
+				this.restartGuard.suspect(index);
+			}
+			this.availability.failed(index, outcome.detail()
+					+ ((this.restartGuard != null) ? "; held out until a probe has seen it" : ""));
 		}
 	}
 
@@ -839,100 +901,31 @@ public final class Redlock implements AutoCloseable {
 			statuses.add(status);
 		}
 		if (this.restartGuard == null) {
+			for (int i = 0; i < statuses.size(); i++) {
+				this.availability.probed(i, statuses.get(i).lockable(), statuses.get(i).problem());
+			}
 			return statuses;
 		}
-		armDueNodes(statuses);
+		for (int armed : this.arming.armDue(statuses)) {
+			// probed again, so that it counts from this probe on
+			statuses.set(armed, this.nodes.get(armed).probe(canaryKey));
+		}
 		long now = System.nanoTime();
 		List<NodeStatus> guarded = new ArrayList<>(statuses.size());
 		for (int i = 0; i < statuses.size(); i++) {
-			this.restartGuard.observe(i, statuses.get(i), now, failuresBefore[i]);
 			NodeStatus status = statuses.get(i);
+			Arming.Wait wait = this.arming.waiting(i);
+			if (Boolean.FALSE.equals(status.armed()) && wait != null) {
+				status = status.withProblem("not armed yet: " + wait.reason());
+			}
+			this.restartGuard.observe(i, status, this.armable[i] != null, (wait != null) ? wait.untilNanos() : now, now,
+					failuresBefore[i]);
 			String heldOut = status.reachable() ? this.restartGuard.heldOut(i, now) : null;
-			guarded.add((heldOut == null) ? status : status.withProblem(heldOut));
+			status = (heldOut == null) ? status : status.withProblem(heldOut);
+			this.availability.probed(i, status.lockable() && status.problem().isEmpty(), status.problem());
+			guarded.add(status);
 		}
 		return guarded;
-	}
-
-	/**
-	 * Arms each unarmed node whose uptime has reached the hold-out, once its fencing counters are
-	 * restored. A node that restarted empty has lost the counters too; counted again as it is, it
-	 * could be the only member of a later quorum that took part in the last fenced acquisition of
-	 * a key, and hand out a token that went back. So every counter is first copied (raised to the
-	 * highest value) from enough armed nodes to meet every quorum the node was part of: N - Q + 1
-	 * of them, or every armed node once a majority has restarted (then nothing better exists).
-	 * Until then the node waits, up to one more hold-out, after which it is armed with what could
-	 * be restored and a warning.
-	 */
-	private void armDueNodes(List<NodeStatus> statuses) {
-		Duration holdOut = this.restartGuard.holdOut();
-		int unarmed = 0;
-		List<Integer> sources = new ArrayList<>();
-		for (int i = 0; i < statuses.size(); i++) {
-			NodeStatus status = statuses.get(i);
-			if (status.reachable() && Boolean.FALSE.equals(status.armed()) && this.armable[i] != null) {
-				unarmed++;
-			}
-			else if (status.reachable() && Boolean.TRUE.equals(status.armed()) && status.lockable()) {
-				sources.add(i);
-			}
-		}
-		int needed = (unarmed >= this.quorum) ? sources.size() : this.nodes.size() - this.quorum + 1;
-		for (int i = 0; i < statuses.size(); i++) {
-			NodeStatus status = statuses.get(i);
-			if (this.armable[i] == null || !status.reachable() || !Boolean.FALSE.equals(status.armed()) || status.uptime() == null
-					|| RestartGuard.provenUptime(status.uptime()).compareTo(holdOut) < 0) {
-				continue;
-			}
-			boolean overdue = RestartGuard.provenUptime(status.uptime()).compareTo(holdOut.multipliedBy(2)) >= 0;
-			if (sources.size() < needed && !overdue) {
-				logger.debug("Redlock node {} waits to be armed: {} of the {} armed nodes needed to restore its "
-						+ "fencing counters answered", this.nodes.get(i).name(), sources.size(), needed);
-				continue;
-			}
-			try {
-				String ticket = this.armable[i].beginArming();
-				int restored = restoreFencingCounters(i, sources);
-				if (restored < needed) {
-					if (!overdue) {
-						continue;
-					}
-					logger.warn("Redlock node {} is armed with fencing counters restored from {} of the {} nodes "
-							+ "needed; a fencing token of a key last locked while it and the missing nodes "
-							+ "were down may repeat", this.nodes.get(i).name(), restored, needed);
-				}
-				if (!this.armable[i].arm(ticket, status.runId())) {
-					continue;
-				}
-				logger.info("Redlock node {} is armed again (up for {}s, fencing counters restored from {} nodes)",
-						this.nodes.get(i).name(), status.uptime().toSeconds(), restored);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Arming Redlock node {} failed: {}", this.nodes.get(i).name(), FanOut.describe(ex));
-			}
-		}
-	}
-
-	/**
-	 * Copies every fencing counter of the {@code sources} to node {@code target}, raising it to
-	 * the highest value seen.
-	 * @return how many sources gave all their counters
-	 */
-	private int restoreFencingCounters(int target, List<Integer> sources) {
-		ArmableNode node = this.armable[target];
-		int complete = 0;
-		for (int source : sources) {
-			try {
-				if (this.armable[source] != null && this.armable[source]
-					.readFencingCounters(this.settings.keyPrefix(), FENCING_SUFFIX, node::raiseFencingCounters)) {
-					complete++;
-				}
-			}
-			catch (RuntimeException ex) {
-				logger.debug("Reading fencing counters from {} failed: {}", this.nodes.get(source).name(),
-						FanOut.describe(ex));
-			}
-		}
-		return complete;
 	}
 
 	/**

@@ -78,6 +78,11 @@ final class JedisArming implements ArmableNode {
 	}
 
 	@Override
+	public boolean isBeingArmed() {
+		return JedisFailures.call(() -> this.client.exists(keys().ticket()));
+	}
+
+	@Override
 	public boolean arm(String ticket, String runId) {
 		Keys current = keys();
 		return LockScripts.isOne(JedisFailures.call(() -> LockScripts.run(this.client, LockScripts.ARM,
