@@ -4,13 +4,9 @@ package dev.redlock.autoconfigure;
  * A {@code redlock.*} property has a value the starter cannot run with. Carries the property, the
  * problem and how to fix it, for the startup failure report.
  */
-public class RedlockConfigurationException extends IllegalStateException {
+public class RedlockConfigurationException extends RedlockStartupException {
 
 	private final String property;
-
-	private final String problem;
-
-	private final String action;
 
 	/**
 	 * Creates an exception for one property.
@@ -20,10 +16,8 @@ public class RedlockConfigurationException extends IllegalStateException {
 	 * @param cause the underlying exception, or {@code null}
 	 */
 	public RedlockConfigurationException(String property, String problem, String action, Throwable cause) {
-		super("Invalid property '" + property + "': " + problem + ". " + action, cause);
+		super("Invalid property '" + property + "': " + problem, action, cause);
 		this.property = property;
-		this.problem = problem;
-		this.action = action;
 	}
 
 	/**
@@ -39,15 +33,7 @@ public class RedlockConfigurationException extends IllegalStateException {
 	 * @return the problem, naming the property and value
 	 */
 	public String getProblem() {
-		return "Invalid property '" + this.property + "': " + this.problem;
-	}
-
-	/**
-	 * How to fix the configuration.
-	 * @return the action
-	 */
-	public String getAction() {
-		return this.action;
+		return getDescription();
 	}
 
 }

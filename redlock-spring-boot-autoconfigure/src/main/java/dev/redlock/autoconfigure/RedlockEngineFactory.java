@@ -35,7 +35,7 @@ final class RedlockEngineFactory {
 	}
 
 	static Redlock create(RedlockProperties properties, List<LockObserver> observers, SslBundles sslBundles) {
-		RedlockSettings settings = settings(properties);
+		RedlockSettings settings = EngineSettings.of(properties);
 		List<RedisNodeAddress> addresses = addresses(properties.getNodes());
 		if (properties.getMaxConnectionsPerNode() < 1) {
 			throw new RedlockConfigurationException("redlock.max-connections-per-node",
@@ -74,7 +74,7 @@ final class RedlockEngineFactory {
 			}
 			catch (InvalidSettingException ex) {
 				nodes.forEach(LockNode::close);
-				throw new RedlockConfigurationException("redlock.restart-guard." + kebab(ex.getSetting().substring("restartGuard.".length())),
+				throw new RedlockConfigurationException("redlock.restart-guard." + EngineSettings.kebab(ex.getSetting().substring("restartGuard.".length())),
 						"value '" + ex.getValue() + "' " + ex.getRequirement(),
 						"Fix it, or set redlock.restart-guard.enabled=false.", ex);
 			}
@@ -161,19 +161,6 @@ final class RedlockEngineFactory {
 		}
 	}
 
-	static RedlockSettings settings(RedlockProperties properties) {
-		try {
-			return new RedlockSettings(properties.getLeaseTime(), properties.getWaitTime(), properties.getRetryDelay(),
-					properties.getRetryJitter(), properties.getNodeTimeout(), properties.getDriftFactor(),
-					(properties.getKeyPrefix() != null) ? properties.getKeyPrefix() : "",
-					properties.getRenewal().isEnabled(), properties.getRenewal().getMaxHoldTime(),
-					properties.getRenewal().isInterruptOnLoss());
-		}
-		catch (InvalidSettingException ex) {
-			throw translate(ex);
-		}
-	}
-
 	static List<RedisNodeAddress> addresses(List<String> uris) {
 		if (uris == null || uris.isEmpty()) {
 			throw new RedlockConfigurationException("redlock.nodes", "no Redis node is configured",
@@ -190,7 +177,7 @@ final class RedlockEngineFactory {
 				address = RedisNodeAddress.parse("nodes[" + i + "]", uris.get(i));
 			}
 			catch (InvalidSettingException ex) {
-				throw translate(ex);
+				throw EngineSettings.translate(ex);
 			}
 			Integer previous = seen.putIfAbsent(address.endpoint(), i);
 			if (previous != null) {
@@ -201,21 +188,6 @@ final class RedlockEngineFactory {
 			addresses.add(address);
 		}
 		return addresses;
-	}
-
-	private static String kebab(String name) {
-		return name.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
-	}
-
-	/**
-	 * Names the property behind an engine setting, such as {@code leaseTime} →
-	 * {@code redlock.lease-time}.
-	 */
-	static RedlockConfigurationException translate(InvalidSettingException ex) {
-		String setting = ex.getSetting().equals("maxHoldTime") ? "renewal.maxHoldTime" : ex.getSetting();
-		String property = "redlock." + kebab(setting);
-		return new RedlockConfigurationException(property, "value '" + ex.getValue() + "' " + ex.getRequirement(),
-				"Fix " + property + " in your configuration (application.yml or application.properties).", ex);
 	}
 
 }

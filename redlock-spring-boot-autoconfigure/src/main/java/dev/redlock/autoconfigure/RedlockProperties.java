@@ -19,8 +19,9 @@ public class RedlockProperties {
 	public static final int DEFAULT_ADVISOR_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
 	/**
-	 * Whether distributed locking is enabled. When false, no Redlock bean is created and
-	 * {@code @DistributedLock} methods run without a lock.
+	 * Whether distributed locking is enabled. When false, every bean stays but no lock is taken:
+	 * annotated methods and LockTemplate callbacks run without one (a warning says so at startup),
+	 * and neither nodes nor Jedis are needed. Read at startup, also in AOT mode.
 	 */
 	private boolean enabled = true;
 
