@@ -78,8 +78,9 @@ class MajorityFailureTests {
 		redlock.close();
 		await().atMost(Duration.ofSeconds(10)).until(() -> redlockThreads() <= threadsBefore);
 		await().atMost(Duration.ofSeconds(5)).until(() -> redis.get(3).call("PING") != null);
-		assertThat(redis.get(1).keys("test:*")).isEmpty();
-		assertThat(redis.get(4).keys("test:*")).isEmpty();
+		// no lock key left; the engine's own keys (arming marker and registry) live on by design
+		assertThat(redis.get(1).keys("test:*")).allMatch((key) -> key.contains("__redlock_"));
+		assertThat(redis.get(4).keys("test:*")).allMatch((key) -> key.contains("__redlock_"));
 	}
 
 }

@@ -16,6 +16,7 @@ import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A standalone node's acquisition and release can be sent now and answered later
@@ -39,6 +40,11 @@ class SplitExchangeTests {
 		// a blocking call makes the pool's first connection; from then on it is idle
 		assertThat(this.node.tryAcquire(List.of("test:warm"), "w", 10_000)).isTrue();
 		this.exchange = this.node.capability(NodeExchange.class).orElseThrow();
+		// the first exchange asked for starts the node's self-check; until it has passed, none is started
+		await().atMost(Duration.ofSeconds(5)).until(() -> {
+			Exchange warm = this.exchange.startTryAcquire("test:warm-exchange", "w", 10_000);
+			return warm != null && warm.finish();
+		});
 	}
 
 	@AfterEach

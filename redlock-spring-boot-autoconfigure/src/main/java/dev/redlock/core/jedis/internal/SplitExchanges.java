@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -30,11 +31,12 @@ import dev.redlock.core.Exchange;
  * The pool of a plain-TCP standalone node, made of {@link SplitConnection}s, and the commands it
  * can send now and answer later. Internal: the one place that leans on Jedis internals.
  *
- * <p>The first connection made to a node (connections are made on I/O threads, never on the
- * locking thread) runs a self-check: replies read after a one-byte read-ahead must be whole, and
- * Jedis's own commands must still read their own replies on that connection afterwards. If they
- * are not (a Jedis version that reads replies another way), the node uses the thread-per-call
- * path from then on, and a warning says so.
+ * <p>Until a self-check has proven the exchange on a node, its calls run on I/O threads; the
+ * first exchange asked for starts the check on a thread of its own, so that no lock waits for
+ * it. The check: replies read after a one-byte read-ahead must be whole, and Jedis's own commands
+ * must still read their own replies on that connection afterwards. If they are not (a Jedis
+ * version that reads replies another way), the node keeps the thread-per-call path, and a warning
+ * says so.
  */
 public final class SplitExchanges {
 
@@ -58,6 +60,8 @@ public final class SplitExchanges {
 
 	private volatile int state = UNCHECKED;
 
+	private final AtomicBoolean checking = new AtomicBoolean();
+
 	private SplitExchanges(String name, PooledConnectionProvider provider, long checkTimeoutNanos,
 			Function<RuntimeException, RuntimeException> failures) {
 		this.name = name;
@@ -78,11 +82,8 @@ public final class SplitExchanges {
 	 */
 	public static SplitExchanges create(String name, HostAndPort node, JedisClientConfig config,
 			ConnectionPoolConfig poolConfig, Function<RuntimeException, RuntimeException> failures) {
-		Factory factory = new Factory(node, config);
-		SplitExchanges exchanges = new SplitExchanges(name, new PooledConnectionProvider(factory, poolConfig),
+		return new SplitExchanges(name, new PooledConnectionProvider(new Factory(node, config), poolConfig),
 				Duration.ofMillis(Math.max(1, config.getSocketTimeoutMillis())).toNanos(), failures);
-		factory.owner = exchanges;
-		return exchanges;
 	}
 
 	/**
@@ -128,6 +129,11 @@ public final class SplitExchanges {
 
 	private SplitConnection idle() {
 		if (this.state != PROVEN) {
+			if (this.state == UNCHECKED && this.checking.compareAndSet(false, true)) {
+				Thread check = new Thread(this::check, "redlock-self-check-" + this.name);
+				check.setDaemon(true);
+				check.start();
+			}
 			return null;
 		}
 		try {
@@ -139,36 +145,36 @@ public final class SplitExchanges {
 	}
 
 	/**
-	 * Checks a new connection if no connection has been checked yet.
-	 * @return the connection to pool: this one, or, if it failed the check, a new one that will
-	 * only serve plain Jedis calls
+	 * Runs the self-check on a pooled connection, once it gets one: proven, the node may take
+	 * exchanges from now on; refused, it never will; no verdict (the node is down), the next
+	 * exchange asked for tries again.
 	 */
-	private SplitConnection checked(SplitConnection connection, Factory factory) {
-		if (this.state != UNCHECKED) {
-			return connection;
-		}
-		boolean proven;
+	private void check() {
+		SplitConnection connection;
 		try {
-			proven = selfCheck(connection, this.checkTimeoutNanos);
+			connection = (SplitConnection) this.pool.borrowObject();
 		}
-		catch (JedisDataException ex) {
-			// an error answer (an ACL without PING?): no verdict, the next connection tries again
-			return connection;
+		catch (Exception ex) {
+			this.checking.set(false);
+			return;
+		}
+		try {
+			if (selfCheck(connection, this.checkTimeoutNanos)) {
+				this.state = PROVEN;
+				this.pool.returnResource(connection);
+				return;
+			}
+			this.state = REFUSED;
+			this.pool.returnBrokenResource(connection);
+			logger.warn("Redlock node {}: the read-ahead exchange failed its self-check with this Jedis version; the "
+					+ "node's calls run on I/O threads instead (a little slower, just as safe). Set "
+					+ "redlock.caller-reads-answers=false to skip the check.", this.name);
 		}
 		catch (RuntimeException ex) {
-			connection.disconnect();
-			throw ex;
+			// an error answer (an ACL without PING?) or a broken connection: no verdict yet
+			this.pool.returnBrokenResource(connection);
+			this.checking.set(false);
 		}
-		if (proven) {
-			this.state = PROVEN;
-			return connection;
-		}
-		this.state = REFUSED;
-		logger.warn("Redlock node {}: the read-ahead exchange failed its self-check with this Jedis version; "
-				+ "the node's calls run on I/O threads instead (a little slower, just as safe). Set "
-				+ "redlock.caller-reads-answers=false to skip the check.", this.name);
-		connection.disconnect();
-		return factory.connect();
 	}
 
 	/**
@@ -303,20 +309,14 @@ public final class SplitExchanges {
 
 		private final JedisClientConfig config;
 
-		private SplitExchanges owner;
-
 		Factory(HostAndPort node, JedisClientConfig config) {
 			this.node = node;
 			this.config = config;
 		}
 
-		SplitConnection connect() {
-			return SplitConnection.connect(this.node, this.config);
-		}
-
 		@Override
 		public PooledObject<Connection> makeObject() {
-			return new DefaultPooledObject<>(this.owner.checked(connect(), this));
+			return new DefaultPooledObject<>(SplitConnection.connect(this.node, this.config));
 		}
 
 		@Override

@@ -15,7 +15,11 @@ import java.util.Locale;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -23,16 +27,19 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 
+import dev.redlock.core.Exchange;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * The read-ahead exchange proves itself on the first connection to each node: on a real Redis it
+ * The read-ahead exchange proves itself on each node before its first use: on a real Redis it
  * passes; against a server whose replies to the check come back wrong (what a Jedis that reads
  * replies another way would see), the node is refused the exchange and its connections still
  * serve plain calls.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class SplitExchangesSelfCheckTests {
 
 	@RegisterExtension
@@ -57,31 +64,34 @@ class SplitExchangesSelfCheckTests {
 	}
 
 	@Test
-	void realRedisShouldPassTheSelfCheck() throws Exception {
+	void realRedisShouldPassTheSelfCheckBeforeTheFirstExchange() throws Exception {
 		HostAndPort node = new HostAndPort("127.0.0.1", redis.get(0).port());
 		SplitExchanges exchanges = SplitExchanges.create("n", node, this.config, pool(), (ex) -> ex);
-		try (Connection connection = ((redis.clients.jedis.providers.PooledConnectionProvider) exchanges.provider())
-			.getConnection()) {
-			assertThat(connection.ping()).isTrue();
-		}
 		assertThat(exchanges.start(null, null, (reply) -> reply != null, null, "test:k", "t", "NX", "PX", "10000"))
-			.as("proven, so an idle connection takes the exchange").isNotNull()
-			.satisfies((exchange) -> assertThat(exchange.finish()).isTrue());
+			.as("not before the self-check has passed").isNull();
+		await().atMost(Duration.ofSeconds(5)).until(() -> {
+			Exchange exchange = exchanges.start(null, null, (reply) -> reply != null, null, "test:k", "t", "NX", "PX",
+					"10000");
+			return exchange != null && exchange.finish();
+		});
 		assertThat(redis.get(0).call("GET", "test:k")).isEqualTo("t");
 	}
 
 	@Test
-	void repliesOutOfStepShouldRefuseTheExchangeButKeepPlainCalls() throws Exception {
+	void repliesOutOfStepShouldRefuseTheExchangeButKeepPlainCalls(CapturedOutput output) throws Exception {
 		this.server = new WrongEchoServer();
 		SplitExchanges exchanges = SplitExchanges.create("fake", new HostAndPort("127.0.0.1", this.server.port()),
 				this.config, pool(), (ex) -> ex);
-		try (Connection connection = ((redis.clients.jedis.providers.PooledConnectionProvider) exchanges.provider())
-			.getConnection()) {
-			assertThat(connection.ping()).as("plain calls still work").isTrue();
-		}
+		assertThat(exchanges.start(null, null, (reply) -> reply != null, null, "k", "t", "NX", "PX", "10000"))
+			.as("starts the self-check").isNull();
+		await().atMost(Duration.ofSeconds(5)).until(() -> output.getAll().contains("failed its self-check"));
 		assertThat(exchanges.start(null, null, (reply) -> reply != null, null, "k", "t", "NX", "PX", "10000"))
 			.as("refused after the failed self-check").isNull();
-		assertThat(this.server.connections()).as("the checked connection was replaced").isEqualTo(2);
+		try (Connection connection = ((redis.clients.jedis.providers.PooledConnectionProvider) exchanges.provider())
+			.getConnection()) {
+			assertThat(connection.ping()).as("plain calls still work, on a new connection").isTrue();
+		}
+		assertThat(this.server.connections()).as("the checked connection was dropped").isEqualTo(2);
 	}
 
 	/** Answers like Redis, except that PING with a message gets another message back. */
