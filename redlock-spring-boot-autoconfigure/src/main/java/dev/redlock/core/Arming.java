@@ -245,7 +245,7 @@ final class Arming {
 		Map<String, String> registry = new LinkedHashMap<>();
 		for (int source : sources) {
 			try {
-				if (this.armable[source].readFencingCounters(this.keyPrefix, Redlock.FENCING_SUFFIX,
+				if (this.armable[source].readFencingCounters(this.keyPrefix, KeySpace.FENCING_SUFFIX,
 						node::raiseFencingCounters)) {
 					complete++;
 				}

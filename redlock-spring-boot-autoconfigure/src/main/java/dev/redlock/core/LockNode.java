@@ -89,7 +89,7 @@ public interface LockNode extends AutoCloseable {
 	default NodeStatus probe(String canaryKey) {
 		long start = System.nanoTime();
 		try {
-			String token = Redlock.newToken();
+			String token = KeySpace.newToken();
 			boolean set = tryAcquire(List.of(canaryKey), token, 10_000);
 			Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
 			boolean deleted = set && release(List.of(canaryKey), token);
@@ -97,7 +97,7 @@ public interface LockNode extends AutoCloseable {
 					(set && deleted) ? "" : "the canary lock could not be set and deleted", false, null, null);
 		}
 		catch (RuntimeException ex) {
-			return NodeStatus.unreachable(name(), FanOut.describe(ex));
+			return NodeStatus.unreachable(name(), NodeFailure.describe(ex));
 		}
 	}
 

@@ -17,8 +17,9 @@ import dev.redlock.LockHandle;
 import dev.redlock.LockRequest;
 
 /**
- * A lock granted by {@link Redlock}: knows its token and its validity deadline, renews its lease
- * while held (if asked to), and notices when it is lost.
+ * A lock granted by the engine: knows its token and its validity deadline, renews its lease while
+ * held (if asked to), and notices when it is lost. It reaches the engine only through
+ * {@link LeaseOps}.
  *
  * <p>Extensions (by the user or the watchdog) and the release run one at a time under
  * {@link #leaseLock}, so their commands reach each node in the order the handle decided them, and
@@ -34,7 +35,7 @@ final class RedlockHandle implements LockHandle {
 
 	private static final int LOST = 2;
 
-	private final Redlock redlock;
+	private final LeaseOps engine;
 
 	private final LockRequest request;
 
@@ -44,7 +45,7 @@ final class RedlockHandle implements LockHandle {
 
 	private final String token;
 
-	private final FanOut.Round acquisition;
+	private final Round acquisition;
 
 	private final long fencingToken;
 
@@ -68,9 +69,9 @@ final class RedlockHandle implements LockHandle {
 
 	private volatile ScheduledFuture<?> renewal;
 
-	RedlockHandle(Redlock redlock, LockRequest request, List<String> keys, String token, FanOut.Round acquisition,
+	RedlockHandle(LeaseOps engine, LockRequest request, List<String> keys, String token, Round acquisition,
 			long acquiredAtNanos, long validUntilNanos, long fencingToken) {
-		this.redlock = redlock;
+		this.engine = engine;
 		this.request = request;
 		this.keys = keys;
 		this.key = String.join(",", keys);
@@ -107,7 +108,7 @@ final class RedlockHandle implements LockHandle {
 
 	@Override
 	public boolean extend(Duration leaseTime) {
-		this.redlock.checkLease(leaseTime);
+		this.engine.checkLease(leaseTime);
 		this.leaseLock.lock();
 		try {
 			if (this.state.get() != HELD) {
@@ -139,20 +140,20 @@ final class RedlockHandle implements LockHandle {
 		if (left <= 0) {
 			return Extended.NO;
 		}
-		RedlockSettings settings = this.redlock.settings();
+		RedlockSettings settings = this.engine.settings();
 		long leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseTime.toMillis());
-		Redlock.Extension result = this.redlock.extend(this.keys, this.token, leaseTime.toMillis(),
+		LeaseOps.Extension result = this.engine.extend(this.keys, this.token, leaseTime.toMillis(),
 				Math.min(left, settings.nodeTimeout().toNanos()));
 		long candidate = start + leaseNanos - settings.driftNanos(leaseNanos);
 		long now = System.nanoTime();
-		if (result.extended() >= this.redlock.quorum() && now - this.validUntilNanos < 0 && now - candidate < 0) {
+		if (result.extended() >= this.engine.quorum() && now - this.validUntilNanos < 0 && now - candidate < 0) {
 			this.validUntilNanos = candidate;
 			return Extended.YES;
 		}
 		if (candidate - this.validUntilNanos < 0) {
 			this.validUntilNanos = candidate;
 		}
-		return (result.refused() > this.redlock.nodes().size() - this.redlock.quorum()) ? Extended.REFUSED
+		return (result.refused() > this.engine.nodeCount() - this.engine.quorum()) ? Extended.REFUSED
 				: Extended.NO;
 	}
 
@@ -165,7 +166,7 @@ final class RedlockHandle implements LockHandle {
 
 	private void scheduleRenewal(long delayNanos) {
 		if (this.state.get() == HELD) {
-			this.renewal = this.redlock.scheduleRenewal(this::renew, delayNanos);
+			this.renewal = this.engine.scheduleRenewal(this::renew, delayNanos);
 		}
 	}
 
@@ -181,7 +182,7 @@ final class RedlockHandle implements LockHandle {
 			long left = this.validUntilNanos - System.nanoTime();
 			try {
 				if (left > 0) {
-					scheduleRenewal(Math.min(left, this.redlock.settings().nodeTimeout().toNanos()));
+					scheduleRenewal(Math.min(left, this.engine.settings().nodeTimeout().toNanos()));
 				}
 				else {
 					markLost();
@@ -204,7 +205,7 @@ final class RedlockHandle implements LockHandle {
 			return;
 		}
 		Duration maxHold = (this.request.maxHoldTime() != null) ? this.request.maxHoldTime()
-				: this.redlock.settings().maxHoldTime();
+				: this.engine.settings().maxHoldTime();
 		long holdLeft = this.acquiredAtNanos + maxHold.toNanos() - now;
 		if (holdLeft <= validLeft) {
 			logger.warn("Lock '{}' reached its maximum hold time of {}; its lease is no longer renewed and it "
@@ -235,7 +236,7 @@ final class RedlockHandle implements LockHandle {
 				markLost();
 			}
 			else {
-				scheduleRenewal(Math.min(left, this.redlock.settings().nodeTimeout().toNanos()));
+				scheduleRenewal(Math.min(left, this.engine.settings().nodeTimeout().toNanos()));
 			}
 		}
 	}
@@ -254,8 +255,8 @@ final class RedlockHandle implements LockHandle {
 		}
 		logger.warn("Lock '{}' was lost: its lease could not be extended on a quorum of nodes before its validity "
 				+ "ended; its holder must not rely on it any more", this.key);
-		this.redlock.lost(this);
-		if (this.redlock.settings().interruptOnLoss()) {
+		this.engine.lost(this);
+		if (this.engine.settings().interruptOnLoss()) {
 			this.leaseLock.lock();
 			try {
 				Thread interrupted = this.holder;
@@ -285,6 +286,12 @@ final class RedlockHandle implements LockHandle {
 
 	@Override
 	public void close() {
+		closeKeeping(Duration.ZERO);
+	}
+
+	@Override
+	public void closeKeeping(Duration keepFor) {
+		java.util.Objects.requireNonNull(keepFor, "keepFor");
 		this.leaseLock.lock();
 		try {
 			if (!this.closed.compareAndSet(false, true)) {
@@ -295,8 +302,9 @@ final class RedlockHandle implements LockHandle {
 			if (scheduled != null) {
 				scheduled.cancel(false);
 			}
-			long keepNanos = this.request.holdAtLeast().toNanos() - (System.nanoTime() - this.acquiredAtNanos);
-			this.redlock.release(this, this.token, this.acquisition, keepNanos);
+			long keepNanos = Math.max(keepFor.toNanos(),
+					this.request.holdAtLeast().toNanos() - (System.nanoTime() - this.acquiredAtNanos));
+			this.engine.release(this, this.token, this.acquisition, keepNanos);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not release lock '{}'; it expires with its lease", this.key, ex);

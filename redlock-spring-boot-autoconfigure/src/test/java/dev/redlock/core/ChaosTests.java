@@ -259,7 +259,7 @@ class ChaosTests {
 		List<String> keys = new ArrayList<>();
 		for (RedisServerProcess server : redis.servers().all()) {
 			for (String key : server.keys("test:*")) {
-				if (!key.endsWith(Redlock.FENCING_SUFFIX) && !key.contains("__redlock_")) {
+				if (!key.endsWith(KeySpace.FENCING_SUFFIX) && !key.contains("__redlock_")) {
 					keys.add(server.port() + "/" + key + " (pttl " + server.call("PTTL", key) + "ms)");
 				}
 			}
