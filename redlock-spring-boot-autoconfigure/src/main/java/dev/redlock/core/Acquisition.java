@@ -112,7 +112,7 @@ final class Acquisition {
 					this.health.heldOut(), splitVote);
 			Round round = attempt.round();
 			List<NodeOutcome> outcomes = round.outcomes();
-			long validUntil = start + leaseNanos - this.settings.driftNanos(leaseNanos);
+			long validUntil = LeaseMath.validUntil(start, leaseNanos, this.settings);
 			String reason;
 			if (Round.count(outcomes, Status.ACQUIRED) < quorum) {
 				reason = "quorum not reached";

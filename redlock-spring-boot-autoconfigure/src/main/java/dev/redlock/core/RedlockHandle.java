@@ -117,44 +117,32 @@ final class RedlockHandle implements LockHandle {
 			if (leaseTime.compareTo(this.renewalLease) > 0) {
 				this.renewalLease = leaseTime;
 			}
-			return extendLocked(leaseTime) == Extended.YES;
+			return extendLocked(leaseTime) == LeaseMath.Extended.YES;
 		}
 		finally {
 			this.leaseLock.unlock();
 		}
 	}
 
-	private enum Extended {
-
-		YES, NO, REFUSED
-
-	}
-
 	/**
 	 * One extension round; the caller holds {@link #leaseLock}. On failure the validity is cut to
 	 * what the new lease would give if it is shorter, since some nodes may have applied it.
 	 */
-	private Extended extendLocked(Duration leaseTime) {
+	private LeaseMath.Extended extendLocked(Duration leaseTime) {
 		long start = System.nanoTime();
 		long left = this.validUntilNanos - start;
 		if (left <= 0) {
-			return Extended.NO;
+			return LeaseMath.Extended.NO;
 		}
 		RedlockSettings settings = this.engine.settings();
-		long leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseTime.toMillis());
 		LeaseOps.Extension result = this.engine.extend(this.keys, this.token, leaseTime.toMillis(),
 				Math.min(left, settings.nodeTimeout().toNanos()));
-		long candidate = start + leaseNanos - settings.driftNanos(leaseNanos);
-		long now = System.nanoTime();
-		if (result.extended() >= this.engine.quorum() && now - this.validUntilNanos < 0 && now - candidate < 0) {
-			this.validUntilNanos = candidate;
-			return Extended.YES;
-		}
-		if (candidate - this.validUntilNanos < 0) {
-			this.validUntilNanos = candidate;
-		}
-		return (result.refused() > this.engine.nodeCount() - this.engine.quorum()) ? Extended.REFUSED
-				: Extended.NO;
+		long candidate = LeaseMath.validUntil(start, TimeUnit.MILLISECONDS.toNanos(leaseTime.toMillis()), settings);
+		LeaseMath.Extended extended = LeaseMath.judge(result.extended(), result.refused(), this.engine.quorum(),
+				this.engine.nodeCount(), System.nanoTime(), this.validUntilNanos, candidate);
+		this.validUntilNanos = (extended == LeaseMath.Extended.YES) ? candidate
+				: LeaseMath.afterFailedExtension(this.validUntilNanos, candidate);
+		return extended;
 	}
 
 	/**
@@ -179,14 +167,8 @@ final class RedlockHandle implements LockHandle {
 		}
 		catch (Throwable ex) {
 			logger.warn("Renewing lock '{}' failed", this.key, ex);
-			long left = this.validUntilNanos - System.nanoTime();
 			try {
-				if (left > 0) {
-					scheduleRenewal(Math.min(left, this.engine.settings().nodeTimeout().toNanos()));
-				}
-				else {
-					markLost();
-				}
+				retryOrLose();
 			}
 			catch (RuntimeException scheduling) {
 				markLost();
@@ -199,21 +181,21 @@ final class RedlockHandle implements LockHandle {
 			return;
 		}
 		long now = System.nanoTime();
-		long validLeft = this.validUntilNanos - now;
-		if (validLeft <= 0) {
+		Duration maxHold = (this.request.maxHoldTime() != null) ? this.request.maxHoldTime()
+				: this.engine.settings().maxHoldTime();
+		long leaseNanos = LeaseMath.renewalLease(now, this.validUntilNanos, this.acquiredAtNanos, maxHold.toNanos(),
+				this.renewalLease.toNanos());
+		if (leaseNanos == 0) {
 			markLost();
 			return;
 		}
-		Duration maxHold = (this.request.maxHoldTime() != null) ? this.request.maxHoldTime()
-				: this.engine.settings().maxHoldTime();
-		long holdLeft = this.acquiredAtNanos + maxHold.toNanos() - now;
-		if (holdLeft <= validLeft) {
+		if (leaseNanos < 0) {
 			logger.warn("Lock '{}' reached its maximum hold time of {}; its lease is no longer renewed and it "
-					+ "expires in {}ms unless released", this.key, maxHold, Duration.ofNanos(validLeft).toMillis());
+					+ "expires in {}ms unless released", this.key, maxHold,
+					Duration.ofNanos(this.validUntilNanos - now).toMillis());
 			return;
 		}
-		long leaseNanos = Math.min(this.renewalLease.toNanos(), holdLeft);
-		Extended extended;
+		LeaseMath.Extended extended;
 		this.leaseLock.lock();
 		try {
 			if (this.state.get() != HELD) {
@@ -224,20 +206,26 @@ final class RedlockHandle implements LockHandle {
 		finally {
 			this.leaseLock.unlock();
 		}
-		if (extended == Extended.YES) {
+		if (extended == LeaseMath.Extended.YES) {
 			scheduleRenewal(leaseNanos / 3);
 		}
-		else if (extended == Extended.REFUSED) {
+		else if (extended == LeaseMath.Extended.REFUSED) {
 			markLost();
 		}
 		else {
-			long left = this.validUntilNanos - System.nanoTime();
-			if (left <= 0) {
-				markLost();
-			}
-			else {
-				scheduleRenewal(Math.min(left, this.engine.settings().nodeTimeout().toNanos()));
-			}
+			retryOrLose();
+		}
+	}
+
+	/** After a renewal step that did not extend: tries again soon, or marks the lock lost. */
+	private void retryOrLose() {
+		long delay = LeaseMath.retryDelay(System.nanoTime(), this.validUntilNanos,
+				this.engine.settings().nodeTimeout().toNanos());
+		if (delay < 0) {
+			markLost();
+		}
+		else {
+			scheduleRenewal(delay);
 		}
 	}
 
