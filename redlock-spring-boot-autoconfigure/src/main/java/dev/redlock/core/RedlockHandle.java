@@ -3,6 +3,7 @@ package dev.redlock.core;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -285,6 +286,12 @@ final class RedlockHandle implements LockHandle {
 
 	@Override
 	public void close() {
+		closeKeeping(Duration.ZERO);
+	}
+
+	@Override
+	public void closeKeeping(Duration keepFor) {
+		Objects.requireNonNull(keepFor, "keepFor");
 		this.leaseLock.lock();
 		try {
 			if (!this.closed.compareAndSet(false, true)) {
@@ -295,7 +302,8 @@ final class RedlockHandle implements LockHandle {
 			if (scheduled != null) {
 				scheduled.cancel(false);
 			}
-			long keepNanos = this.request.holdAtLeast().toNanos() - (System.nanoTime() - this.acquiredAtNanos);
+			long keepNanos = Math.max(keepFor.toNanos(),
+					this.request.holdAtLeast().toNanos() - (System.nanoTime() - this.acquiredAtNanos));
 			this.redlock.release(this, this.token, this.acquisition, keepNanos);
 		}
 		catch (RuntimeException ex) {
