@@ -2,6 +2,7 @@ package dev.redlock.autoconfigure;
 
 import org.springframework.aop.config.AopConfigUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
@@ -31,8 +32,9 @@ import dev.redlock.core.LockObserver;
 import dev.redlock.core.Redlock;
 
 /**
- * Auto-configuration of Redlock distributed locks: the engine over the nodes of
- * {@code redlock.nodes}, a {@link LockTemplate}, and the advisor behind
+ * Auto-configuration of Redlock distributed locks: the engine over the nodes of a
+ * {@link RedlockConnectionDetails} bean, else of {@code redlock.nodes}, else of Spring Boot's Redis
+ * connection (one node), a {@link LockTemplate}, and the advisor behind
  * {@link dev.redlock.DistributedLock @DistributedLock}. Each bean backs off when the application
  * defines its own; {@code redlock.enabled=false} turns all of it off.
  */
@@ -46,9 +48,12 @@ public final class RedlockAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	Redlock redlock(RedlockProperties properties, ObjectProvider<LockObserver> observers,
-			ObjectProvider<SslBundles> sslBundles) {
-		return RedlockEngineFactory.create(properties, observers.orderedStream().toList(), sslBundles.getIfAvailable());
+	Redlock redlock(RedlockProperties properties, ObjectProvider<RedlockConnectionDetails> connectionDetails,
+			ObjectProvider<LockObserver> observers, ObjectProvider<SslBundles> sslBundles,
+			ListableBeanFactory beanFactory) {
+		QuorumMembers members = NodeSource.resolve(properties, connectionDetails.getIfAvailable(), beanFactory,
+				sslBundles.getIfAvailable());
+		return RedlockEngineFactory.create(properties, members, observers.orderedStream().toList());
 	}
 
 	@Bean
