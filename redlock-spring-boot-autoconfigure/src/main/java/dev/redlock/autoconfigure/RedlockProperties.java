@@ -19,8 +19,8 @@ public class RedlockProperties {
 	public static final int DEFAULT_ADVISOR_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
 	/**
-	 * Whether distributed locking is enabled. When false, no Redlock bean is created and
-	 * {@code @DistributedLock} methods run without a lock.
+	 * Whether distributed locking is enabled. When false, no Redlock bean is created, and
+	 * methods annotated with @DistributedLock run without a lock.
 	 */
 	private boolean enabled = true;
 
@@ -32,8 +32,8 @@ public class RedlockProperties {
 	private List<String> nodes = new ArrayList<>();
 
 	/**
-	 * How long a lock lives on each node unless released or extended; the default for
-	 * @DistributedLock and LockTemplate calls that name none.
+	 * How long a lock lives on each node unless released or extended; the default for calls
+	 * (@DistributedLock and LockTemplate) that name none.
 	 */
 	private Duration leaseTime = Duration.ofSeconds(30);
 
