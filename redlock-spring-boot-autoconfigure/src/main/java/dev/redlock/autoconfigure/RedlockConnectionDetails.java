@@ -1,5 +1,6 @@
 package dev.redlock.autoconfigure;
 
+import java.util.Arrays;
 import java.util.List;
 
 import org.springframework.boot.autoconfigure.service.connection.ConnectionDetails;
@@ -45,17 +46,23 @@ public interface RedlockConnectionDetails extends ConnectionDetails {
 	 * Connection details that name these nodes.
 	 * @param nodes the node URIs
 	 * @return the connection details
+	 * @throws IllegalArgumentException if an entry is {@code null}
 	 */
 	static RedlockConnectionDetails of(String... nodes) {
-		return of(List.of(nodes));
+		return of((nodes != null) ? Arrays.asList(nodes) : null);
 	}
 
 	/**
 	 * Connection details that name these nodes.
 	 * @param nodes the node URIs
 	 * @return the connection details
+	 * @throws IllegalArgumentException if the list or one of its entries is {@code null}
 	 */
 	static RedlockConnectionDetails of(List<String> nodes) {
+		if (nodes == null || nodes.contains(null)) {
+			throw new IllegalArgumentException("RedlockConnectionDetails.of(nodes): "
+					+ ((nodes == null) ? "nodes is null" : "nodes[" + nodes.indexOf(null) + "] is null"));
+		}
 		List<String> copy = List.copyOf(nodes);
 		return () -> copy;
 	}
