@@ -59,9 +59,13 @@ public interface RedlockConnectionDetails extends ConnectionDetails {
 	 * @throws IllegalArgumentException if the list or one of its entries is {@code null}
 	 */
 	static RedlockConnectionDetails of(List<String> nodes) {
-		if (nodes == null || nodes.contains(null)) {
-			throw new IllegalArgumentException("RedlockConnectionDetails.of(nodes): "
-					+ ((nodes == null) ? "nodes is null" : "nodes[" + nodes.indexOf(null) + "] is null"));
+		if (nodes == null) {
+			throw new IllegalArgumentException("RedlockConnectionDetails.of(nodes): nodes is null");
+		}
+		for (int i = 0; i < nodes.size(); i++) {
+			if (nodes.get(i) == null) {
+				throw new IllegalArgumentException("RedlockConnectionDetails.of(nodes): nodes[" + i + "] is null");
+			}
 		}
 		List<String> copy = List.copyOf(nodes);
 		return () -> copy;
