@@ -2,6 +2,7 @@ package dev.redlock.autoconfigure;
 
 import org.springframework.aop.config.AopConfigUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
@@ -29,8 +30,9 @@ import dev.redlock.core.LockObserver;
 import dev.redlock.core.Redlock;
 
 /**
- * Auto-configuration of Redlock distributed locks: the engine over the nodes of
- * {@code redlock.nodes}, a {@link LockTemplate}, and the advisor behind
+ * Auto-configuration of Redlock distributed locks: the engine over the nodes of a
+ * {@link RedlockConnectionDetails} bean, else of {@code redlock.nodes}, else of Spring Boot's Redis
+ * connection (one node), a {@link LockTemplate}, and the advisor behind
  * {@link dev.redlock.DistributedLock @DistributedLock}. Each bean backs off when the application
  * defines its own. {@code redlock.enabled=false} is read when the application starts, not when it
  * is built (so it works the same in Spring AOT mode): the beans stay and the engine takes no
@@ -46,14 +48,17 @@ public final class RedlockAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	Redlock redlock(RedlockProperties properties, ObjectProvider<LockObserver> observers,
-			ObjectProvider<SslBundles> sslBundles, ResourceLoader resourceLoader) {
+	Redlock redlock(RedlockProperties properties, ObjectProvider<RedlockConnectionDetails> connectionDetails,
+			ObjectProvider<LockObserver> observers, ObjectProvider<SslBundles> sslBundles,
+			ListableBeanFactory beanFactory, ResourceLoader resourceLoader) {
 		if (!properties.isEnabled()) {
 			return DisabledLocking.engine(properties);
 		}
 		// before the engine factory, which refers to Jedis, is loaded
 		JedisAvailability.require(resourceLoader.getClassLoader());
-		return RedlockEngineFactory.create(properties, observers.orderedStream().toList(), sslBundles.getIfAvailable());
+		QuorumMembers members = NodeSource.resolve(properties, connectionDetails.getIfAvailable(), beanFactory,
+				sslBundles.getIfAvailable());
+		return RedlockEngineFactory.create(properties, members, observers.orderedStream().toList());
 	}
 
 	@Bean

@@ -27,14 +27,17 @@ public class RedlockProperties {
 
 	/**
 	 * The independent Redis masters that form the quorum, as
-	 * redis://[[user]:password@]host[:port][/database] or rediss://... for TLS. Use an odd number,
-	 * such as 3 or 5; never replicas of each other.
+	 * redis://[[user]:password@]host[:port][/database], rediss://... for TLS,
+	 * redis-sentinel://host:port[,host:port...]/masterName or redis-cluster://host:port[,...]. Use
+	 * an odd number, such as 3 or 5; never replicas of each other. A RedlockConnectionDetails bean
+	 * takes precedence; without either, Spring Boot's Redis connection (spring.data.redis.*) is
+	 * the one node, if the application has one.
 	 */
 	private List<String> nodes = new ArrayList<>();
 
 	/**
-	 * How long a lock lives on each node unless released or extended; the default for
-	 * @DistributedLock and LockTemplate calls that name none.
+	 * How long a lock lives on each node unless released or extended; the default for calls
+	 * (@DistributedLock and LockTemplate) that name none.
 	 */
 	private Duration leaseTime = Duration.ofSeconds(30);
 
