@@ -1,6 +1,5 @@
 package dev.redlock.core;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -10,7 +9,6 @@ import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
 import dev.redlock.LockRequest;
 import dev.redlock.NodeOutcome;
-import dev.redlock.NodeOutcome.Status;
 
 /**
  * One acquire call, from the request to the handle or the failure report: threads of this engine
@@ -113,15 +111,8 @@ final class Acquisition {
 			Round round = attempt.round();
 			List<NodeOutcome> outcomes = round.outcomes();
 			long validUntil = LeaseMath.validUntil(start, leaseNanos, this.settings);
-			String reason;
-			if (Round.count(outcomes, Status.ACQUIRED) < quorum) {
-				reason = "quorum not reached";
-			}
-			else if (System.nanoTime() - validUntil >= 0) {
-				reason = "validity used up (the attempt took " + Duration.ofNanos(System.nanoTime() - start).toMillis()
-						+ "ms of a " + leaseMillis + "ms lease)";
-			}
-			else {
+			String reason = Verdicts.refusal(outcomes, quorum, start, System.nanoTime(), validUntil, leaseMillis);
+			if (reason == null) {
 				long fence = request.fencing() ? this.commands.writeFence(fullKey, token, attempt, outcomes, validUntil)
 						: 0;
 				if (fence >= 0) {
@@ -133,7 +124,7 @@ final class Acquisition {
 			// the release waited for the nodes left behind by an early decision: report their answers too
 			outcomes = round.outcomes();
 			// a split vote: some nodes granted, others held by another contender
-			splitVote = Round.count(outcomes, Status.HELD_BY_OTHER) > 0 && Round.count(outcomes, Status.ACQUIRED) > 0;
+			splitVote = Verdicts.splitVote(outcomes);
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
 				throw new LockNotAcquiredException(fullKey, quorum, attempts, reason, outcomes, null);

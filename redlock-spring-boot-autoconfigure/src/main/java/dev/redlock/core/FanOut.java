@@ -83,7 +83,6 @@ final class FanOut {
 		CompletableFuture<Void> decided = new CompletableFuture<>();
 		AtomicInteger yes = new AtomicInteger();
 		AtomicInteger no = new AtomicInteger();
-		AtomicInteger answered = new AtomicInteger();
 		Exchange[] started = new Exchange[n];
 		long[] sentAt = new long[n];
 		for (int i = 0; i < n; i++) {
@@ -92,8 +91,7 @@ final class FanOut {
 				boolean success = error == null && ok;
 				int y = success ? yes.incrementAndGet() : yes.get();
 				int f = success ? no.get() : no.incrementAndGet();
-				boolean decidedEarly = needed >= 0 && (y >= needed || f > n - needed);
-				if (answered.incrementAndGet() == n || decidedEarly) {
+				if (Verdicts.decided(y, f, n, needed)) {
 					decided.complete(null);
 				}
 			});
@@ -112,7 +110,7 @@ final class FanOut {
 
 	/** One node: no hand-off to another thread; the call is bounded by the socket timeout. */
 	private Round single(NodeCall call, Round after, CompletableFuture<Boolean>[] calls) {
-		if (after != null && (after.notSent(0) || after.refused(0))) {
+		if (after != null && !Verdicts.releaseNeeded(!after.notSent(0), after.refused(0))) {
 			calls[0] = CompletableFuture.completedFuture(false);
 		}
 		else {
@@ -132,7 +130,7 @@ final class FanOut {
 	/** Starts node {@code index}'s call, or decides it needs none. */
 	private CompletableFuture<Boolean> begin(NodeCall call, int index, Round after, Exchange[] started, long[] sentAt) {
 		LockNode node = this.nodes.get(index);
-		if (after != null && (after.notSent(index) || after.refused(index))) {
+		if (after != null && !Verdicts.releaseNeeded(!after.notSent(index), after.refused(index))) {
 			// never sent, or the node answered that another owner holds a key: it never took this token
 			return CompletableFuture.completedFuture(false);
 		}

@@ -99,20 +99,18 @@ final class LockCommands {
 	 * @return the fencing token, or {@code -1} if it was not recorded on a quorum in time
 	 */
 	long writeFence(String fullKey, String token, Attempt attempt, List<NodeOutcome> outcomes, long validUntil) {
-		long highest = 0;
-		for (int i = 0; i < outcomes.size(); i++) {
-			if (outcomes.get(i).status() == Status.ACQUIRED) {
-				highest = Math.max(highest, attempt.counters().get(i));
-			}
+		long[] counters = new long[outcomes.size()];
+		for (int i = 0; i < counters.length; i++) {
+			counters[i] = attempt.counters().get(i);
 		}
-		long fence = highest + 1;
+		long fence = Verdicts.nextFence(outcomes, counters);
 		String counterKey = KeySpace.counterKey(fullKey);
 		long timeout = Math.min(this.nodeTimeoutNanos, validUntil - System.nanoTime());
 		Round round = this.fanOut.run(
 				(index, node) -> this.members.fenced(index).raiseFence(fullKey, token, counterKey, fence),
 				this.members.quorum, timeout, null);
 		int recorded = Round.count(round.outcomes(), Status.ACQUIRED);
-		return (recorded >= this.members.quorum && System.nanoTime() - validUntil < 0) ? fence : -1;
+		return Verdicts.fenceCounts(recorded, this.members.quorum, System.nanoTime(), validUntil) ? fence : -1;
 	}
 
 	/**
