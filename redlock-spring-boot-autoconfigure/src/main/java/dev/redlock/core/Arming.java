@@ -213,8 +213,14 @@ final class Arming {
 		}
 		this.seenArmed[index] = runId;
 		this.waits.set(index, null);
-		logger.info("Redlock node {} is armed: it counts toward the quorum (fencing counters restored from {} nodes)",
-				name, restoredFrom);
+		if (needed == 0 && restoredFrom == 0) {
+			logger.info("Redlock node {} is armed: it was never armed before, so it counts toward the quorum at once",
+					name);
+		}
+		else {
+			logger.info("Redlock node {} is armed: it counts toward the quorum (fencing counters and registry restored "
+					+ "from {} nodes)", name, restoredFrom);
+		}
 		return true;
 	}
 
