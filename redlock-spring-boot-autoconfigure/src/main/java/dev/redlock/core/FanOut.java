@@ -54,8 +54,8 @@ final class FanOut {
 	}
 
 	/** Runs a round bounded by the node timeout. */
-	Round run(NodeCall call, int needed, Round after) {
-		return run(call, needed, this.timeoutNanos, after);
+	Round run(NodeCall call, int needed, Preceding after) {
+		return run(call, needed, this.timeoutNanos, after, after == null);
 	}
 
 	/**
@@ -66,17 +66,18 @@ final class FanOut {
 	 * @param needed how many {@code true} answers decide the round; {@link #ALL} waits for every
 	 * node's answer
 	 * @param timeoutNanos the longest wait
-	 * @param after per node, a call that must finish before this one starts on that node (so a
-	 * release never overtakes its own acquisition), or {@code null}; a node whose call there was
-	 * not sent, or answered {@code false} (a key held by another owner: nothing was set), is not
-	 * called again
+	 * @param after per node, the calls this one must follow (so a lock's commands reach each node in
+	 * the order they were decided), or {@code null}; a node where the lock's key was never set is
+	 * not called
+	 * @param sheddable whether a call to a slow, saturated node may fail at once instead of being
+	 * sent (not for a release, which must reach every node that may hold the key)
 	 * @return the round, with the calls still running on slow nodes
 	 */
-	Round run(NodeCall call, int needed, long timeoutNanos, Round after) {
+	Round run(NodeCall call, int needed, long timeoutNanos, Preceding after, boolean sheddable) {
 		int n = this.nodes.size();
 		@SuppressWarnings("unchecked")
 		CompletableFuture<Boolean>[] calls = new CompletableFuture[n];
-		if (n == 1 && (after == null || after.call(0).isDone())) {
+		if (n == 1 && (after == null || after.tail(0).isDone())) {
 			return single(call, after, calls);
 		}
 		long deadline = this.load.now() + Math.max(timeoutNanos, 0);
@@ -86,7 +87,7 @@ final class FanOut {
 		Exchange[] started = new Exchange[n];
 		long[] sentAt = new long[n];
 		for (int i = 0; i < n; i++) {
-			CompletableFuture<Boolean> future = begin(call, i, after, started, sentAt);
+			CompletableFuture<Boolean> future = begin(call, i, after, sheddable, started, sentAt);
 			future.whenComplete((ok, error) -> {
 				boolean success = error == null && ok;
 				int y = success ? yes.incrementAndGet() : yes.get();
@@ -109,8 +110,8 @@ final class FanOut {
 	}
 
 	/** One node: no hand-off to another thread; the call is bounded by the socket timeout. */
-	private Round single(NodeCall call, Round after, CompletableFuture<Boolean>[] calls) {
-		if (after != null && !Verdicts.releaseNeeded(!after.notSent(0), after.refused(0))) {
+	private Round single(NodeCall call, Preceding after, CompletableFuture<Boolean>[] calls) {
+		if (after != null && !after.needed(0)) {
 			calls[0] = CompletableFuture.completedFuture(false);
 		}
 		else {
@@ -128,16 +129,17 @@ final class FanOut {
 	}
 
 	/** Starts node {@code index}'s call, or decides it needs none. */
-	private CompletableFuture<Boolean> begin(NodeCall call, int index, Round after, Exchange[] started, long[] sentAt) {
+	private CompletableFuture<Boolean> begin(NodeCall call, int index, Preceding after, boolean sheddable,
+			Exchange[] started, long[] sentAt) {
 		LockNode node = this.nodes.get(index);
-		if (after != null && !Verdicts.releaseNeeded(!after.notSent(index), after.refused(index))) {
+		if (after != null && !after.tail(index).isDone()) {
+			return after.tail(index).handle((r, e) -> null).thenApplyAsync((x) -> tracked(call, index, node), this.executor);
+		}
+		if (after != null && !after.needed(index)) {
 			// never sent, or the node answered that another owner holds a key: it never took this token
 			return CompletableFuture.completedFuture(false);
 		}
-		if (after != null && !after.call(index).isDone()) {
-			return after.call(index).handle((r, e) -> null).thenApplyAsync((x) -> tracked(call, index, node), this.executor);
-		}
-		if (after == null && this.load.saturated(index)) {
+		if (sheddable && this.load.saturated(index)) {
 			return CompletableFuture.failedFuture(NodeFailure.notSent(NodeFailure.Kind.SATURATED, this.load.saturation(index)));
 		}
 		Exchange exchange;

@@ -119,16 +119,16 @@ final class HeldLocks implements LeaseOps {
 	}
 
 	@Override
-	public Extension extend(List<String> keys, String token, long leaseMillis, long timeoutNanos) {
-		return this.commands.extend(keys, token, leaseMillis, timeoutNanos);
+	public Extension extend(List<String> keys, String token, long leaseMillis, long timeoutNanos, Preceding after) {
+		return this.commands.extend(keys, token, leaseMillis, timeoutNanos, after);
 	}
 
 	@Override
-	public void release(LockHandle handle, HeldLock lock, List<String> keys, String token, Round acquisition,
+	public void release(LockHandle handle, HeldLock lock, List<String> keys, String token, Preceding after,
 			long keepNanos) {
 		this.held.remove(handle);
 		this.observer.release(lock,
-				() -> this.commands.release(keys, token, acquisition, keepNanos, this.members.quorum, this.releaseChannel));
+				() -> this.commands.release(keys, token, after, keepNanos, this.members.quorum, this.releaseChannel));
 		if (keepNanos <= 0) {
 			this.waiters.released(keys);
 		}

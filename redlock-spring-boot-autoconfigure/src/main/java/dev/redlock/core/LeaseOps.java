@@ -24,18 +24,18 @@ interface LeaseOps {
 	void checkLease(Duration leaseTime);
 
 	/**
-	 * Extends {@code token}'s keys on every node and waits until a quorum agreed, or until the
-	 * timeout.
+	 * Extends {@code token}'s keys on every node, each after the lock's earlier calls there, and
+	 * waits until a quorum agreed, or until the timeout.
 	 */
-	Extension extend(List<String> keys, String token, long leaseMillis, long timeoutNanos);
+	Extension extend(List<String> keys, String token, long leaseMillis, long timeoutNanos, Preceding after);
 
 	/**
-	 * Releases a handle's lock, each node after that node's acquisition call finished; with
+	 * Releases a handle's lock, each node after the lock's earlier calls there finished; with
 	 * {@code keepNanos > 0} only shortens the lease to that time (hold-at-least).
 	 * @param handle the handle, which the engine forgets
 	 * @param lock the handle as it is now, for the observer
 	 */
-	void release(LockHandle handle, HeldLock lock, List<String> keys, String token, Round acquisition, long keepNanos);
+	void release(LockHandle handle, HeldLock lock, List<String> keys, String token, Preceding after, long keepNanos);
 
 	/** Runs a renewal step after a delay, off the renewal thread. */
 	ScheduledFuture<?> scheduleRenewal(Runnable renewal, long delayNanos);
@@ -47,8 +47,9 @@ interface LeaseOps {
 	 * The answers to one extension round.
 	 * @param extended nodes that set the new lease
 	 * @param refused nodes that answered that the key is absent or another's
+	 * @param round the round, which the lock's next command follows
 	 */
-	record Extension(int extended, int refused) {
+	record Extension(int extended, int refused, Round round) {
 	}
 
 }

@@ -108,7 +108,7 @@ final class LockCommands {
 		long timeout = Math.min(this.nodeTimeoutNanos, validUntil - System.nanoTime());
 		Round round = this.fanOut.run(
 				(index, node) -> this.members.fenced(index).raiseFence(fullKey, token, counterKey, fence),
-				this.members.quorum, timeout, null);
+				this.members.quorum, timeout, null, true);
 		int recorded = Round.count(round.outcomes(), Status.ACQUIRED);
 		return Verdicts.fenceCounts(recorded, this.members.quorum, System.nanoTime(), validUntil) ? fence : -1;
 	}
@@ -122,7 +122,8 @@ final class LockCommands {
 	 * delaying the caller)
 	 * @param channel where to announce the deleted keys, or {@code null}
 	 */
-	void release(List<String> fullKeys, String token, Round acquisition, long keepNanos, int awaited, String channel) {
+	void release(List<String> fullKeys, String token, Preceding acquisition, long keepNanos, int awaited,
+			String channel) {
 		long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
 		Round round = this.fanOut.run(new NodeCall() {
 
@@ -144,7 +145,7 @@ final class LockCommands {
 								(LockCommands.this.members.announcing(index) != null) ? channel : null);
 			}
 
-		}, awaited, acquisition);
+		}, awaited, this.nodeTimeoutNanos, acquisition, false);
 		if (logger.isDebugEnabled()) {
 			logger.debug("{} '{}' on nodes: {}", (keepMillis > 0) ? "Kept for " + keepMillis + "ms" : "Released",
 					fullKeys, round.outcomes());
@@ -155,11 +156,13 @@ final class LockCommands {
 	 * Extends {@code token}'s keys on every node and waits until a quorum agreed, or until the
 	 * timeout.
 	 */
-	LeaseOps.Extension extend(List<String> fullKeys, String token, long leaseMillis, long timeoutNanos) {
+	LeaseOps.Extension extend(List<String> fullKeys, String token, long leaseMillis, long timeoutNanos,
+			Preceding after) {
 		Round round = this.fanOut.run((index, node) -> node.extend(fullKeys, token, leaseMillis), this.members.quorum,
-				timeoutNanos, null);
+				timeoutNanos, after, true);
 		List<NodeOutcome> outcomes = round.outcomes();
-		return new LeaseOps.Extension(Round.count(outcomes, Status.ACQUIRED), Round.count(outcomes, Status.HELD_BY_OTHER));
+		return new LeaseOps.Extension(Round.count(outcomes, Status.ACQUIRED), Round.count(outcomes, Status.HELD_BY_OTHER),
+				round);
 	}
 
 }

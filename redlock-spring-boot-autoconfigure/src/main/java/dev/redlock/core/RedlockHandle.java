@@ -45,7 +45,8 @@ final class RedlockHandle implements LockHandle {
 
 	private final String token;
 
-	private final Round acquisition;
+	/** The commands sent so far, which the next one follows on each node; changed under the lease lock. */
+	private volatile LeaseChain chain;
 
 	private final long fencingToken;
 
@@ -76,7 +77,7 @@ final class RedlockHandle implements LockHandle {
 		this.keys = keys;
 		this.key = String.join(",", keys);
 		this.token = token;
-		this.acquisition = acquisition;
+		this.chain = LeaseChain.of(acquisition, engine.nodeCount());
 		this.acquiredAtNanos = acquiredAtNanos;
 		this.validUntilNanos = validUntilNanos;
 		this.fencingToken = fencingToken;
@@ -135,9 +136,12 @@ final class RedlockHandle implements LockHandle {
 			return LeaseMath.Extended.NO;
 		}
 		RedlockSettings settings = this.engine.settings();
-		LeaseOps.Extension result = this.engine.extend(this.keys, this.token, leaseTime.toMillis(),
-				Math.min(left, settings.nodeTimeout().toNanos()));
 		long candidate = LeaseMath.validUntil(start, TimeUnit.MILLISECONDS.toNanos(leaseTime.toMillis()), settings);
+		// a node may apply a shorter lease before the round ends: the handle must not outlast it meanwhile
+		this.validUntilNanos = LeaseMath.afterFailedExtension(this.validUntilNanos, candidate);
+		LeaseOps.Extension result = this.engine.extend(this.keys, this.token, leaseTime.toMillis(),
+				Math.min(left, settings.nodeTimeout().toNanos()), this.chain);
+		this.chain = this.chain.then(result.round());
 		LeaseMath.Extended extended = LeaseMath.judge(result.extended(), result.refused(), this.engine.quorum(),
 				this.engine.nodeCount(), System.nanoTime(), this.validUntilNanos, candidate);
 		this.validUntilNanos = (extended == LeaseMath.Extended.YES) ? candidate
@@ -285,7 +289,7 @@ final class RedlockHandle implements LockHandle {
 			}
 			long keepNanos = Math.max(keepFor.toNanos(),
 					this.request.holdAtLeast().toNanos() - (System.nanoTime() - this.acquiredAtNanos));
-			this.engine.release(this, snapshot(), this.keys, this.token, this.acquisition, keepNanos);
+			this.engine.release(this, snapshot(), this.keys, this.token, this.chain, keepNanos);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not release lock '{}'; it expires with its lease", this.key, ex);

@@ -13,7 +13,7 @@ import dev.redlock.NodeOutcome.Status;
  * that it did not answer in time. Calls that were still running when the round was decided go on
  * and complete their future later.
  */
-final class Round {
+final class Round implements Preceding {
 
 	private final List<LockNode> nodes;
 
@@ -97,6 +97,17 @@ final class Round {
 		}
 	}
 
+	@Override
+	public CompletableFuture<?> tail(int index) {
+		return this.calls[index];
+	}
+
+	/** For a release after this acquisition: whether the node may have set the key. */
+	@Override
+	public boolean needed(int index) {
+		return Verdicts.releaseNeeded(!notSent(index), refused(index));
+	}
+
 	/** Whether node {@code index} answered {@code false}: for an acquisition, another owner holds a key. */
 	boolean refused(int index) {
 		CompletableFuture<Boolean> call = this.calls[index];
@@ -123,13 +134,7 @@ final class Round {
 	}
 
 	static int count(List<NodeOutcome> outcomes, Status status) {
-		int count = 0;
-		for (NodeOutcome outcome : outcomes) {
-			if (outcome.status() == status) {
-				count++;
-			}
-		}
-		return count;
+		return Verdicts.count(outcomes, status);
 	}
 
 }

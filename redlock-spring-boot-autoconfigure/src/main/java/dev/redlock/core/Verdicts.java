@@ -44,7 +44,7 @@ final class Verdicts {
 	 */
 	static String refusal(List<NodeOutcome> outcomes, int quorum, long startNanos, long nowNanos, long validUntilNanos,
 			long leaseMillis) {
-		if (Round.count(outcomes, Status.ACQUIRED) < quorum) {
+		if (count(outcomes, Status.ACQUIRED) < quorum) {
 			return "quorum not reached";
 		}
 		if (nowNanos - validUntilNanos >= 0) {
@@ -83,7 +83,7 @@ final class Verdicts {
 	 * contender, so the next attempt asks the first node alone first ({@link SplitVoteGate}).
 	 */
 	static boolean splitVote(List<NodeOutcome> outcomes) {
-		return Round.count(outcomes, Status.HELD_BY_OTHER) > 0 && Round.count(outcomes, Status.ACQUIRED) > 0;
+		return count(outcomes, Status.HELD_BY_OTHER) > 0 && count(outcomes, Status.ACQUIRED) > 0;
 	}
 
 	/**
@@ -96,6 +96,17 @@ final class Verdicts {
 	 */
 	static boolean releaseNeeded(boolean acquisitionSent, boolean refused) {
 		return acquisitionSent && !refused;
+	}
+
+	/** How many nodes have {@code status}. */
+	static int count(List<NodeOutcome> outcomes, Status status) {
+		int count = 0;
+		for (NodeOutcome outcome : outcomes) {
+			if (outcome.status() == status) {
+				count++;
+			}
+		}
+		return count;
 	}
 
 }
