@@ -6,10 +6,13 @@ package dev.redlock.autoconfigure;
  */
 public class RedlockConfigurationException extends IllegalStateException {
 
+	/** The property at fault. */
 	private final String property;
 
+	/** What is wrong with its value. */
 	private final String problem;
 
+	/** How to fix it. */
 	private final String action;
 
 	/**
