@@ -58,4 +58,28 @@ public interface LockHandle extends AutoCloseable {
 	@Override
 	void close();
 
+	/**
+	 * Releases the lock as {@link #close()} does, except that its key stays on the nodes for
+	 * {@code keepFor} from now: the lease of each node that still holds this handle's token is
+	 * set to {@code keepFor} instead of the key being deleted, so nobody can take the lock before
+	 * then. For a minimum hold decided after the acquisition (ShedLock's {@code lockAtLeastFor}
+	 * after an extension); a request's own {@link LockRequest#holdAtLeast()} still applies if it
+	 * ends later. {@code keepFor} should not exceed the lease left: the key is kept for
+	 * {@code keepFor}, not for its former lease. The handle is closed at once either way: it is
+	 * no longer valid and no longer renewed. Never throws for a node that cannot be reached.
+	 *
+	 * <p>The default closes the handle when {@code keepFor} is zero or negative and throws
+	 * otherwise; handles of the engine keep the key.
+	 * @param keepFor how long the key stays from now; zero or negative to release at once
+	 * @throws UnsupportedOperationException if this handle cannot keep its key after closing
+	 */
+	default void closeKeeping(Duration keepFor) {
+		java.util.Objects.requireNonNull(keepFor, "keepFor");
+		if (keepFor.isNegative() || keepFor.isZero()) {
+			close();
+			return;
+		}
+		throw new UnsupportedOperationException(getClass().getName() + " cannot keep its key after closing");
+	}
+
 }

@@ -22,6 +22,8 @@ public class DistributedLockAdvisor extends AbstractPointcutAdvisor {
 
 	private final transient Pointcut pointcut;
 
+	private final transient LockOperationSource operations;
+
 	/**
 	 * Creates an advisor.
 	 * @param operations finds the annotated methods
@@ -30,6 +32,7 @@ public class DistributedLockAdvisor extends AbstractPointcutAdvisor {
 	 */
 	public DistributedLockAdvisor(LockOperationSource operations, DistributedLockInterceptor interceptor, int order) {
 		this.interceptor = interceptor;
+		this.operations = operations;
 		this.pointcut = new StaticMethodMatcherPointcut() {
 
 			@Override
@@ -54,6 +57,15 @@ public class DistributedLockAdvisor extends AbstractPointcutAdvisor {
 	@Override
 	public Advice getAdvice() {
 		return this.interceptor;
+	}
+
+	/**
+	 * The source that finds and parses the annotations this advisor applies to, for checking them
+	 * at startup with the same placeholders and defaults.
+	 * @return the operation source
+	 */
+	public LockOperationSource getOperationSource() {
+		return this.operations;
 	}
 
 }

@@ -66,14 +66,20 @@ public class DistributedLockInterceptor implements MethodInterceptor {
 		}
 		LockRequest request = operation.request(this.evaluator.keys(operation, context));
 		LockTemplate template = this.lockTemplate.get();
-		return switch (operation.returns()) {
-			case FUTURE -> future(template, request, operation, invocation);
-			case MONO -> ReactiveLocking.mono(template, request, () -> proceed(invocation),
-					(ex) -> notAcquired(operation, invocation, ex));
-			case FLUX -> ReactiveLocking.flux(template, request, () -> proceed(invocation),
-					(ex) -> notAcquired(operation, invocation, ex));
-			case DIRECT -> direct(template, request, operation, invocation);
-		};
+		try {
+			return switch (operation.returns()) {
+				case FUTURE -> future(template, request, operation, invocation);
+				case MONO -> ReactiveLocking.mono(template, request, () -> proceed(invocation),
+						(ex) -> notAcquiredLater(operation, invocation, ex));
+				case FLUX -> ReactiveLocking.flux(template, request, () -> proceed(invocation),
+						(ex) -> notAcquiredLater(operation, invocation, ex));
+				case DIRECT -> direct(template, request, operation, invocation);
+			};
+		}
+		catch (CheckedException ex) {
+			// the method's or the fallback's own checked exception, thrown as itself
+			throw ex.getCause();
+		}
 	}
 
 	private Object direct(LockTemplate template, LockRequest request, LockOperation operation,
@@ -84,9 +90,6 @@ public class DistributedLockInterceptor implements MethodInterceptor {
 				started[0] = true;
 				return proceed(invocation);
 			});
-		}
-		catch (CheckedException ex) {
-			throw ex.getCause();
 		}
 		catch (LockNotAcquiredException ex) {
 			if (started[0]) {
@@ -100,16 +103,10 @@ public class DistributedLockInterceptor implements MethodInterceptor {
 	private Object future(LockTemplate template, LockRequest request, LockOperation operation,
 			MethodInvocation invocation) throws Throwable {
 		boolean[] started = { false };
-		CompletableFuture<Object> result;
-		try {
-			result = template.executeAsync(request, (handle) -> {
-				started[0] = true;
-				return (CompletionStage<Object>) proceed(invocation);
-			});
-		}
-		catch (CheckedException ex) {
-			throw ex.getCause();
-		}
+		CompletableFuture<Object> result = template.executeAsync(request, (handle) -> {
+			started[0] = true;
+			return (CompletionStage<Object>) proceed(invocation);
+		});
 		if (!started[0] && result.isCompletedExceptionally()) {
 			try {
 				result.join();
@@ -136,7 +133,21 @@ public class DistributedLockInterceptor implements MethodInterceptor {
 	}
 
 	/**
-	 * Applies the operation's policy when the lock was not obtained.
+	 * Applies the policy for a reactive method, whose caller already holds the publisher: a
+	 * fallback's checked exception becomes the publisher's error, as itself.
+	 */
+	private Object notAcquiredLater(LockOperation operation, MethodInvocation invocation, LockNotAcquiredException ex) {
+		try {
+			return notAcquired(operation, invocation, ex);
+		}
+		catch (CheckedException checked) {
+			return ReactiveLocking.error(operation.returns(), checked.getCause());
+		}
+	}
+
+	/**
+	 * Applies the operation's policy when the lock was not obtained. A checked exception of the
+	 * fallback leaves as a {@link CheckedException}, which {@link #invoke} unwraps.
 	 */
 	private Object notAcquired(LockOperation operation, MethodInvocation invocation, LockNotAcquiredException ex) {
 		switch (operation.policy()) {

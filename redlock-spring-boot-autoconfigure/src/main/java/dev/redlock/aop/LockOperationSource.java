@@ -92,7 +92,8 @@ public class LockOperationSource {
 	 * @param method the method
 	 * @param targetClass the target class, or {@code null}
 	 * @return the operation, or {@code null} if the method is not annotated
-	 * @throws IllegalStateException if the annotation is invalid; the message names the method
+	 * @throws InvalidLockAnnotationException if the annotation is invalid; the message names the
+	 * method and the attribute
 	 */
 	LockOperation getOperation(Method method, Class<?> targetClass) {
 		AnnotatedElementKey cacheKey = new AnnotatedElementKey(method, targetClass);
@@ -104,7 +105,7 @@ public class LockOperationSource {
 		return (operation != NONE) ? operation : null;
 	}
 
-	private static DistributedLock findAnnotation(Method method, Class<?> targetClass) {
+	static DistributedLock findAnnotation(Method method, Class<?> targetClass) {
 		Method specific = AopUtils.getMostSpecificMethod(method, (targetClass != null) ? targetClass : method.getDeclaringClass());
 		DistributedLock annotation = AnnotatedElementUtils.findMergedAnnotation(specific, DistributedLock.class);
 		if (annotation == null && specific != method) {
@@ -118,27 +119,61 @@ public class LockOperationSource {
 		if (annotation == null) {
 			return null;
 		}
-		String where = "@DistributedLock on " + method.getDeclaringClass().getName() + "." + method.getName();
-		String name = resolve(annotation.name()).trim();
-		Duration leaseTime = duration(where, "leaseTime", annotation.leaseTime(), this.defaultLeaseTime);
-		Duration waitTime = duration(where, "waitTime", annotation.waitTime(), this.defaultWaitTime);
+		String name = resolve(method, "name", annotation.name()).trim();
+		Duration leaseTime = duration(method, "leaseTime", annotation.leaseTime(), this.defaultLeaseTime);
+		Duration waitTime = duration(method, "waitTime", annotation.waitTime(), this.defaultWaitTime);
 		if (leaseTime.isZero() || leaseTime.isNegative()) {
-			throw new IllegalStateException(where + ": leaseTime '" + annotation.leaseTime() + "' must be positive");
+			throw new InvalidLockAnnotationException(method, "leaseTime",
+					"leaseTime '" + annotation.leaseTime() + "' must be positive", null);
 		}
 		if (waitTime.isNegative()) {
-			throw new IllegalStateException(where + ": waitTime '" + annotation.waitTime() + "' must not be negative");
+			throw new InvalidLockAnnotationException(method, "waitTime",
+					"waitTime '" + annotation.waitTime() + "' must not be negative", null);
 		}
-		Duration maxHoldTime = duration(where, "maxHoldTime", annotation.maxHoldTime(), null);
+		Duration maxHoldTime = duration(method, "maxHoldTime", annotation.maxHoldTime(), null);
 		if (maxHoldTime != null && (maxHoldTime.isZero() || maxHoldTime.isNegative())) {
-			throw new IllegalStateException(where + ": maxHoldTime '" + annotation.maxHoldTime() + "' must be positive");
+			throw new InvalidLockAnnotationException(method, "maxHoldTime",
+					"maxHoldTime '" + annotation.maxHoldTime() + "' must be positive", null);
 		}
-		Duration holdAtLeast = duration(where, "holdAtLeast", annotation.holdAtLeast(), Duration.ZERO);
+		Duration holdAtLeast = duration(method, "holdAtLeast", annotation.holdAtLeast(), Duration.ZERO);
 		if (holdAtLeast.isNegative() || (!annotation.autoRenew() && holdAtLeast.compareTo(leaseTime) > 0)) {
-			throw new IllegalStateException(where + ": holdAtLeast '" + annotation.holdAtLeast()
-					+ "' must not be negative, nor exceed the lease time when autoRenew is false");
+			throw new InvalidLockAnnotationException(method, "holdAtLeast", "holdAtLeast '" + annotation.holdAtLeast()
+					+ "' must not be negative, nor exceed the lease time when autoRenew is false", null);
 		}
 		String methodName = method.getDeclaringClass().getSimpleName() + "." + method.getName();
 		String metricName = StringUtils.hasText(name) ? name : methodName;
+		List<String> keySources = keySources(annotation);
+		List<Expression> keyExpressions = new ArrayList<>(keySources.size());
+		for (String keySource : keySources) {
+			keyExpressions.add(parseExpression(method, keyAttribute(annotation, keyExpressions.size()), "key expression",
+					keySource));
+		}
+		if (annotation.fencing() && (keySources.size() > 1)) {
+			throw new InvalidLockAnnotationException(method, "fencing",
+					"fencing tokens are issued for single-key locks only", null);
+		}
+		Expression condition = StringUtils.hasText(annotation.condition())
+				? parseExpression(method, "condition", "condition", annotation.condition().trim()) : null;
+		Class<?> target = (targetClass != null) ? targetClass : method.getDeclaringClass();
+		NotAcquiredPolicy policy = policy(method, annotation);
+		Method fallback = (policy == NotAcquiredPolicy.FALLBACK) ? fallback(annotation, method, target) : null;
+		LockOperation.ReturnKind returns = returnKind(method.getReturnType());
+		if (policy == NotAcquiredPolicy.SKIP && method.getReturnType().isPrimitive()
+				&& method.getReturnType() != void.class) {
+			String origin = (annotation.onNotAcquired() == NotAcquiredPolicy.DEFAULT)
+					? " (the default from redlock.on-not-acquired)" : "";
+			throw new InvalidLockAnnotationException(method, "onNotAcquired", "onNotAcquired = SKIP" + origin
+					+ " cannot return a value of type " + method.getReturnType() + "; return a wrapper type or "
+					+ "Optional, or use a fallback method", null);
+		}
+		String prefix = StringUtils.hasText(name) ? name + ":" : "";
+		return new LockOperation(method, keyExpressions, keySources, prefix, keySources.isEmpty() ? metricName : null,
+				condition, annotation.condition(), leaseTime, waitTime, metricName, annotation.autoRenew(),
+				maxHoldTime, holdAtLeast, annotation.fencing(), policy, fallback, returns);
+	}
+
+	/** The key expressions as written: {@code key}, then each of {@code keys}, blank ones left out. */
+	static List<String> keySources(DistributedLock annotation) {
 		List<String> keySources = new ArrayList<>();
 		if (StringUtils.hasText(annotation.key())) {
 			keySources.add(annotation.key().trim());
@@ -148,66 +183,53 @@ public class LockOperationSource {
 				keySources.add(key.trim());
 			}
 		}
-		List<Expression> keyExpressions = new ArrayList<>(keySources.size());
-		for (String keySource : keySources) {
-			keyExpressions.add(parseExpression(where, "key expression", keySource));
-		}
-		if (annotation.fencing() && (keySources.size() > 1)) {
-			throw new IllegalStateException(where + ": fencing tokens are issued for single-key locks only");
-		}
-		Expression condition = StringUtils.hasText(annotation.condition())
-				? parseExpression(where, "condition", annotation.condition().trim()) : null;
-		Class<?> target = (targetClass != null) ? targetClass : method.getDeclaringClass();
-		NotAcquiredPolicy policy = policy(where, annotation);
-		Method fallback = (policy == NotAcquiredPolicy.FALLBACK) ? fallback(where, annotation, method, target) : null;
-		LockOperation.ReturnKind returns = returnKind(method.getReturnType());
-		if (policy == NotAcquiredPolicy.SKIP && method.getReturnType().isPrimitive()
-				&& method.getReturnType() != void.class) {
-			throw new IllegalStateException(where + ": onNotAcquired = SKIP cannot return a value of type "
-					+ method.getReturnType() + "; return a wrapper type or Optional, or use a fallback method");
-		}
-		String prefix = StringUtils.hasText(name) ? name + ":" : "";
-		return new LockOperation(method, keyExpressions, keySources, prefix, keySources.isEmpty() ? metricName : null,
-				condition, annotation.condition(), leaseTime, waitTime, metricName, annotation.autoRenew(),
-				maxHoldTime, holdAtLeast, annotation.fencing(), policy, fallback, returns);
+		return keySources;
 	}
 
-	private Expression parseExpression(String where, String what, String source) {
+	/** The attribute that holds the {@code index}-th of {@link #keySources}. */
+	static String keyAttribute(DistributedLock annotation, int index) {
+		return (StringUtils.hasText(annotation.key()) && index == 0) ? "key" : "keys";
+	}
+
+	private Expression parseExpression(Method method, String attribute, String what, String source) {
 		try {
 			return this.parser.parseExpression(source);
 		}
 		catch (ParseException ex) {
-			throw new IllegalStateException(where + ": " + what + " '" + source + "' cannot be parsed: "
-					+ ex.getMessage(), ex);
+			throw new InvalidLockAnnotationException(method, attribute,
+					what + " '" + source + "' cannot be parsed: " + ex.getMessage(), ex);
 		}
 	}
 
-	private NotAcquiredPolicy policy(String where, DistributedLock annotation) {
+	private NotAcquiredPolicy policy(Method method, DistributedLock annotation) {
 		NotAcquiredPolicy policy = annotation.onNotAcquired();
 		boolean hasFallback = StringUtils.hasText(annotation.fallback());
 		if (policy == NotAcquiredPolicy.DEFAULT) {
 			policy = hasFallback ? NotAcquiredPolicy.FALLBACK : this.defaultPolicy;
 		}
 		if (policy == NotAcquiredPolicy.FALLBACK && !hasFallback) {
-			throw new IllegalStateException(where + ": onNotAcquired = FALLBACK needs fallback = \"methodName\"");
+			throw new InvalidLockAnnotationException(method, "onNotAcquired",
+					"onNotAcquired = FALLBACK needs fallback = \"methodName\"", null);
 		}
 		if (policy != NotAcquiredPolicy.FALLBACK && hasFallback) {
-			throw new IllegalStateException(where + ": fallback '" + annotation.fallback() + "' is set but onNotAcquired is "
-					+ policy + "; remove one of them");
+			throw new InvalidLockAnnotationException(method, "fallback", "fallback '" + annotation.fallback()
+					+ "' is set but onNotAcquired is " + policy + "; remove one of them", null);
 		}
 		return policy;
 	}
 
-	private static Method fallback(String where, DistributedLock annotation, Method method, Class<?> target) {
+	private static Method fallback(DistributedLock annotation, Method method, Class<?> target) {
 		String fallbackName = annotation.fallback().trim();
 		Method fallback = ReflectionUtils.findMethod(target, fallbackName, method.getParameterTypes());
 		if (fallback == null) {
-			throw new IllegalStateException(where + ": fallback method '" + fallbackName + "' with parameters "
-					+ java.util.Arrays.toString(method.getParameterTypes()) + " not found on " + target.getName());
+			throw new InvalidLockAnnotationException(method, "fallback", "fallback method '" + fallbackName
+					+ "' with parameters " + java.util.Arrays.toString(method.getParameterTypes()) + " not found on "
+					+ target.getName(), null);
 		}
 		if (!ClassUtils.isAssignable(method.getReturnType(), fallback.getReturnType())) {
-			throw new IllegalStateException(where + ": fallback method '" + fallbackName + "' returns "
-					+ fallback.getReturnType().getName() + ", which cannot stand for " + method.getReturnType().getName());
+			throw new InvalidLockAnnotationException(method, "fallback", "fallback method '" + fallbackName
+					+ "' returns " + fallback.getReturnType().getName() + ", which cannot stand for "
+					+ method.getReturnType().getName(), null);
 		}
 		ReflectionUtils.makeAccessible(fallback);
 		return fallback;
@@ -226,12 +248,28 @@ public class LockOperationSource {
 		return LockOperation.ReturnKind.DIRECT;
 	}
 
-	private String resolve(String value) {
-		return StringUtils.hasText(value) ? this.placeholders.apply(value) : value;
+	private String resolve(Method method, String attribute, String value) {
+		if (!StringUtils.hasText(value)) {
+			return value;
+		}
+		String resolved;
+		try {
+			resolved = this.placeholders.apply(value);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidLockAnnotationException(method, attribute,
+					attribute + " '" + value + "' has a placeholder that cannot be resolved: " + ex.getMessage(), ex);
+		}
+		if (resolved != null && resolved.contains("${")) {
+			throw new InvalidLockAnnotationException(method, attribute, attribute + " '" + value
+					+ "' has a placeholder that cannot be resolved (resolved to '" + resolved + "'); define the "
+					+ "property or give a default, as in ${orders.lock-ttl:30s}", null);
+		}
+		return resolved;
 	}
 
-	private Duration duration(String where, String attribute, String value, Duration fallback) {
-		String resolved = resolve(value);
+	private Duration duration(Method method, String attribute, String value, Duration fallback) {
+		String resolved = resolve(method, attribute, value);
 		if (!StringUtils.hasText(resolved)) {
 			return fallback;
 		}
@@ -239,7 +277,7 @@ public class LockOperationSource {
 			return DurationStyle.detectAndParse(resolved.trim());
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException(where + ": " + attribute + " '" + value + "'"
+			throw new InvalidLockAnnotationException(method, attribute, attribute + " '" + value + "'"
 					+ (resolved.equals(value) ? "" : " (resolved to '" + resolved + "')")
 					+ " is not a duration; use a value such as \"30s\", \"500ms\" or \"PT1M\"", ex);
 		}

@@ -2,13 +2,13 @@ package dev.redlock.autoconfigure;
 
 import org.springframework.aop.config.AopConfigUtils;
 import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -19,9 +19,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.type.AnnotationMetadata;
-
-import redis.clients.jedis.RedisClient;
 
 import dev.redlock.LockTemplate;
 import dev.redlock.aop.DistributedLockAdvisor;
@@ -31,24 +30,41 @@ import dev.redlock.core.LockObserver;
 import dev.redlock.core.Redlock;
 
 /**
- * Auto-configuration of Redlock distributed locks: the engine over the nodes of
- * {@code redlock.nodes}, a {@link LockTemplate}, and the advisor behind
+ * Auto-configuration of Redlock distributed locks: the engine over the nodes of a
+ * {@link RedlockConnectionDetails} bean, else of {@code redlock.nodes}, else of Spring Boot's Redis
+ * connection (one node), a {@link LockTemplate}, and the advisor behind
  * {@link dev.redlock.DistributedLock @DistributedLock}. Each bean backs off when the application
- * defines its own; {@code redlock.enabled=false} turns all of it off.
+ * defines its own. {@code redlock.enabled=false} is read when the application starts, not when it
+ * is built (so it works the same in Spring AOT mode): the beans stay and the engine takes no
+ * locks. With locking on, a missing or too old Jedis stops the startup, as does any
+ * {@code @DistributedLock} that is invalid or that no proxy applies to
+ * ({@link DistributedLockStartupCheck}).
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration",
 		"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration" })
-@ConditionalOnClass(RedisClient.class)
-@ConditionalOnBooleanProperty(name = "redlock.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RedlockProperties.class)
 @Import(RedlockAutoConfiguration.AutoProxyRegistrar.class)
 public final class RedlockAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	Redlock redlock(RedlockProperties properties, ObjectProvider<LockObserver> observers,
-			ObjectProvider<SslBundles> sslBundles) {
-		return RedlockEngineFactory.create(properties, observers.orderedStream().toList(), sslBundles.getIfAvailable());
+	Redlock redlock(RedlockProperties properties, ObjectProvider<RedlockConnectionDetails> connectionDetails,
+			ObjectProvider<LockObserver> observers, ObjectProvider<SslBundles> sslBundles,
+			ListableBeanFactory beanFactory, ResourceLoader resourceLoader) {
+		if (!properties.isEnabled()) {
+			return DisabledLocking.engine(properties);
+		}
+		// before the engine factory, which refers to Jedis, is loaded
+		JedisAvailability.require(resourceLoader.getClassLoader());
+		QuorumMembers members = NodeSource.resolve(properties, connectionDetails.getIfAvailable(), beanFactory,
+				sslBundles.getIfAvailable());
+		return RedlockEngineFactory.create(properties, members, observers.orderedStream().toList());
+	}
+
+	@Bean
+	DistributedLockStartupCheck redlockStartupCheck(ConfigurableListableBeanFactory beanFactory,
+			ObjectProvider<Redlock> redlock) {
+		return new DistributedLockStartupCheck(beanFactory, redlock);
 	}
 
 	@Bean

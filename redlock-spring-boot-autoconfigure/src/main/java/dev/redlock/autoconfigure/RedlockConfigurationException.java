@@ -4,16 +4,10 @@ package dev.redlock.autoconfigure;
  * A {@code redlock.*} property has a value the starter cannot run with. Carries the property, the
  * problem and how to fix it, for the startup failure report.
  */
-public class RedlockConfigurationException extends IllegalStateException {
+public class RedlockConfigurationException extends RedlockStartupException {
 
 	/** The property at fault. */
 	private final String property;
-
-	/** What is wrong with its value. */
-	private final String problem;
-
-	/** How to fix it. */
-	private final String action;
 
 	/**
 	 * Creates an exception for one property.
@@ -23,10 +17,8 @@ public class RedlockConfigurationException extends IllegalStateException {
 	 * @param cause the underlying exception, or {@code null}
 	 */
 	public RedlockConfigurationException(String property, String problem, String action, Throwable cause) {
-		super("Invalid property '" + property + "': " + problem + ". " + action, cause);
+		super("Invalid property '" + property + "': " + problem, action, cause);
 		this.property = property;
-		this.problem = problem;
-		this.action = action;
 	}
 
 	/**
@@ -42,15 +34,7 @@ public class RedlockConfigurationException extends IllegalStateException {
 	 * @return the problem, naming the property and value
 	 */
 	public String getProblem() {
-		return "Invalid property '" + this.property + "': " + this.problem;
-	}
-
-	/**
-	 * How to fix the configuration.
-	 * @return the action
-	 */
-	public String getAction() {
-		return this.action;
+		return getDescription();
 	}
 
 }

@@ -38,7 +38,8 @@ public class RedlockEndpoint {
 		List<NodeStatus> statuses = this.redlock.probe();
 		List<NodeDescriptor> nodes = statuses.stream().map(NodeDescriptor::of).toList();
 		long usable = nodes.stream().filter((node) -> "UP".equals(node.status())).count();
-		return new RedlockReport(this.redlock.quorum(), (int) usable, locks, nodes);
+		return new RedlockReport(this.redlock.quorum(), (int) usable, locks, nodes,
+				this.redlock.isEnabled() ? "enabled" : DisabledLocking.DETAIL);
 	}
 
 	/**
@@ -48,8 +49,22 @@ public class RedlockEndpoint {
 	 * @param usableNodes how many nodes can take a lock now
 	 * @param locks the locks held by this instance
 	 * @param nodes the nodes, in configuration order
+	 * @param locking {@code enabled}, or why no locks are taken ({@code redlock.enabled=false})
 	 */
-	public record RedlockReport(int quorum, int usableNodes, List<LockDescriptor> locks, List<NodeDescriptor> nodes) {
+	public record RedlockReport(int quorum, int usableNodes, List<LockDescriptor> locks, List<NodeDescriptor> nodes,
+			String locking) {
+
+		/**
+		 * A report of an engine that takes locks.
+		 * @param quorum how many nodes a lock needs
+		 * @param usableNodes how many nodes can take a lock now
+		 * @param locks the locks held by this instance
+		 * @param nodes the nodes, in configuration order
+		 */
+		public RedlockReport(int quorum, int usableNodes, List<LockDescriptor> locks, List<NodeDescriptor> nodes) {
+			this(quorum, usableNodes, locks, nodes, "enabled");
+		}
+
 	}
 
 	/**

@@ -11,9 +11,6 @@ import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.boot.ssl.NoSuchSslBundleException;
-import org.springframework.boot.ssl.SslBundles;
-
 import dev.redlock.core.InvalidSettingException;
 import dev.redlock.core.LockNode;
 import dev.redlock.core.LockObserver;
@@ -24,8 +21,9 @@ import dev.redlock.core.jedis.JedisLockNode;
 import dev.redlock.core.jedis.RedisNodeAddress;
 
 /**
- * Builds the engine from {@link RedlockProperties}, checking every property before any connection
- * is made, and reporting a bad one by its property name.
+ * Builds the engine from {@link RedlockProperties} and the {@link QuorumMembers} that
+ * {@link NodeSource} found, checking every property before any connection is made, and reporting a
+ * bad one by its property name.
  */
 final class RedlockEngineFactory {
 
@@ -34,9 +32,9 @@ final class RedlockEngineFactory {
 	private RedlockEngineFactory() {
 	}
 
-	static Redlock create(RedlockProperties properties, List<LockObserver> observers, SslBundles sslBundles) {
-		RedlockSettings settings = settings(properties);
-		List<RedisNodeAddress> addresses = addresses(properties.getNodes());
+	static Redlock create(RedlockProperties properties, QuorumMembers members, List<LockObserver> observers) {
+		RedlockSettings settings = EngineSettings.of(properties);
+		List<RedisNodeAddress> addresses = members.addresses();
 		if (properties.getMaxConnectionsPerNode() < 1) {
 			throw new RedlockConfigurationException("redlock.max-connections-per-node",
 					"value " + properties.getMaxConnectionsPerNode() + " is below 1",
@@ -47,11 +45,11 @@ final class RedlockEngineFactory {
 					"value " + properties.getReplicaAcks() + " is negative", "Set it to 0 (do not wait) or more.", null);
 		}
 		if (addresses.size() % 2 == 0) {
-			logger.warn("redlock.nodes lists {} nodes, an even number: a lock needs {} of them, so the cluster "
+			logger.warn("{} lists {} nodes, an even number: a lock needs {} of them, so the cluster "
 					+ "tolerates no more failures than with {} nodes. Use an odd number of independent masters.",
-					addresses.size(), addresses.size() / 2 + 1, addresses.size() - 1);
+					members.origin().source(), addresses.size(), addresses.size() / 2 + 1, addresses.size() - 1);
 		}
-		SSLSocketFactory ssl = sslSocketFactory(properties.getSsl().getBundle(), sslBundles);
+		SSLSocketFactory ssl = members.sslSocketFactory();
 		List<LockNode> nodes = new ArrayList<>(addresses.size());
 		for (RedisNodeAddress address : addresses) {
 			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), properties.getMaxConnectionsPerNode(), ssl,
@@ -74,14 +72,14 @@ final class RedlockEngineFactory {
 			}
 			catch (InvalidSettingException ex) {
 				nodes.forEach(LockNode::close);
-				throw new RedlockConfigurationException("redlock.restart-guard." + kebab(ex.getSetting().substring("restartGuard.".length())),
+				throw new RedlockConfigurationException("redlock.restart-guard." + EngineSettings.kebab(ex.getSetting().substring("restartGuard.".length())),
 						"value '" + ex.getValue() + "' " + ex.getRequirement(),
 						"Fix it, or set redlock.restart-guard.enabled=false.", ex);
 			}
 		}
 		Redlock redlock = builder.build();
 		try {
-			verify(redlock, guard.isEnabled());
+			verify(redlock, members.origin());
 		}
 		catch (RuntimeException ex) {
 			redlock.close();
@@ -90,132 +88,49 @@ final class RedlockEngineFactory {
 		return redlock;
 	}
 
-	private static SSLSocketFactory sslSocketFactory(String bundle, SslBundles sslBundles) {
-		if (bundle == null || bundle.isBlank()) {
-			return null;
-		}
-		if (sslBundles == null) {
-			throw new RedlockConfigurationException("redlock.ssl.bundle", "SSL bundle '" + bundle
-					+ "' is set but no SslBundles bean exists", "Define the bundle under spring.ssl.bundle.*.", null);
-		}
-		try {
-			return sslBundles.getBundle(bundle).createSslContext().getSocketFactory();
-		}
-		catch (NoSuchSslBundleException ex) {
-			throw new RedlockConfigurationException("redlock.ssl.bundle", "there is no SSL bundle named '" + bundle + "'",
-					"Define it under spring.ssl.bundle.pem." + bundle + " (or .jks." + bundle + "), or fix the name.",
-					ex);
-		}
-	}
-
 	/**
 	 * Checks the nodes at startup: replicas and two entries that reach the same server fail the
 	 * startup; unreachable nodes only warn, so that the application starts while a minority is
 	 * down.
 	 */
-	static void verify(Redlock redlock, boolean guarded) {
+	static void verify(Redlock redlock, QuorumMembers.Origin origin) {
 		List<NodeStatus> statuses = redlock.probe();
 		Map<String, Integer> runIds = new HashMap<>();
-		int usable = 0;
 		for (int i = 0; i < statuses.size(); i++) {
 			NodeStatus status = statuses.get(i);
 			if (status.isReplica()) {
-				throw new RedlockConfigurationException("redlock.nodes[" + i + "]",
+				throw new RedlockConfigurationException(origin.member(i),
 						"node " + status.node() + " is a replica (role " + status.role() + ")",
 						"List only independent masters: a replica loses the locks it has not received yet when it is "
 								+ "promoted, and shares a failure domain with its master.",
 						null);
 			}
 			if (status.credentialsRejected()) {
-				throw new RedlockConfigurationException("redlock.nodes[" + i + "]",
+				throw new RedlockConfigurationException(origin.member(i),
 						"node " + status.node() + " refused the user name or password: " + status.problem(),
-						"Check the credentials in redlock.nodes[" + i + "] (redis://user:password@host:port), and that "
-								+ "the Redis user exists and is enabled.",
+						"Check the credentials in " + origin.credentials(i) + ", and that the Redis user exists and "
+								+ "is enabled.",
 						null);
 			}
 			if (status.runId() != null) {
 				Integer previous = runIds.putIfAbsent(status.runId(), i);
 				if (previous != null) {
-					throw new RedlockConfigurationException("redlock.nodes[" + i + "]",
-							"node " + status.node() + " is the same Redis server as redlock.nodes[" + previous + "] ("
+					throw new RedlockConfigurationException(origin.member(i),
+							"node " + status.node() + " is the same Redis server as " + origin.member(previous) + " ("
 									+ statuses.get(previous).node() + "; both report run_id " + status.runId() + ")",
 							"List each Redis master once: one server counted twice breaks the quorum's safety.", null);
 				}
 			}
 			if (!status.reachable()) {
-				logger.warn("Redlock node {} (redlock.nodes[{}]) is unreachable at startup: {}", status.node(), i,
+				logger.warn("Redlock node {} ({}) is unreachable at startup: {}", status.node(), origin.member(i),
 						status.problem());
 			}
 			else if (!status.problem().isEmpty()) {
-				logger.warn("Redlock node {} (redlock.nodes[{}]) does not count toward a quorum now: {}", status.node(),
-						i, status.problem());
-			}
-			else {
-				usable++;
+				logger.warn("Redlock node {} ({}) does not count toward a quorum now: {}", status.node(),
+						origin.member(i), status.problem());
 			}
 		}
-		if (usable < redlock.quorum()) {
-			logger.warn("Only {} of {} Redlock nodes can take a lock now; a lock needs {}. Acquisitions fail until "
-					+ "enough nodes are back{}.", usable, statuses.size(), redlock.quorum(),
-					guarded ? " (or the restart guard's hold-out has passed; see redlock.restart-guard.*)" : "");
-		}
-	}
-
-	static RedlockSettings settings(RedlockProperties properties) {
-		try {
-			return new RedlockSettings(properties.getLeaseTime(), properties.getWaitTime(), properties.getRetryDelay(),
-					properties.getRetryJitter(), properties.getNodeTimeout(), properties.getDriftFactor(),
-					(properties.getKeyPrefix() != null) ? properties.getKeyPrefix() : "",
-					properties.getRenewal().isEnabled(), properties.getRenewal().getMaxHoldTime(),
-					properties.getRenewal().isInterruptOnLoss());
-		}
-		catch (InvalidSettingException ex) {
-			throw translate(ex);
-		}
-	}
-
-	static List<RedisNodeAddress> addresses(List<String> uris) {
-		if (uris == null || uris.isEmpty()) {
-			throw new RedlockConfigurationException("redlock.nodes", "no Redis node is configured",
-					"List the independent Redis masters, e.g. redlock.nodes=redis://10.0.0.1:6379,"
-							+ "redis://10.0.0.2:6379,redis://10.0.0.3:6379 (an odd number; 3 or 5 is usual), "
-							+ "or set redlock.enabled=false.",
-					null);
-		}
-		List<RedisNodeAddress> addresses = new ArrayList<>(uris.size());
-		Map<String, Integer> seen = new HashMap<>();
-		for (int i = 0; i < uris.size(); i++) {
-			RedisNodeAddress address;
-			try {
-				address = RedisNodeAddress.parse("nodes[" + i + "]", uris.get(i));
-			}
-			catch (InvalidSettingException ex) {
-				throw translate(ex);
-			}
-			Integer previous = seen.putIfAbsent(address.endpoint(), i);
-			if (previous != null) {
-				throw new RedlockConfigurationException("redlock.nodes[" + i + "]",
-						"node " + address.name() + " is already listed as redlock.nodes[" + previous + "]",
-						"List each Redis master once: a node counted twice breaks the quorum's safety.", null);
-			}
-			addresses.add(address);
-		}
-		return addresses;
-	}
-
-	private static String kebab(String name) {
-		return name.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
-	}
-
-	/**
-	 * Names the property behind an engine setting, such as {@code leaseTime} →
-	 * {@code redlock.lease-time}.
-	 */
-	static RedlockConfigurationException translate(InvalidSettingException ex) {
-		String setting = ex.getSetting().equals("maxHoldTime") ? "renewal.maxHoldTime" : ex.getSetting();
-		String property = "redlock." + kebab(setting);
-		return new RedlockConfigurationException(property, "value '" + ex.getValue() + "' " + ex.getRequirement(),
-				"Fix " + property + " in your configuration (application.yml or application.properties).", ex);
+		// fewer than a quorum usable: the engine itself logs it as an error, once
 	}
 
 }

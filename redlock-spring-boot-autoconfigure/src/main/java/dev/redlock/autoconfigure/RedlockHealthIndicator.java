@@ -15,6 +15,9 @@ import dev.redlock.core.Redlock;
  * node (state, round-trip time, canary lock, server version, role, uptime). The nodes are probed
  * in parallel, each command bounded by the node timeout, so a dead node cannot stall the endpoint.
  *
+ * <p>With {@code redlock.enabled=false} it is UP, with a {@code locking} detail that says locking
+ * is disabled.
+ *
  * <p>One indicator with per-node details rather than one child contributor per node: Spring Boot
  * aggregates children pessimistically (any DOWN child makes the parent DOWN), while a lock service
  * with a minority of nodes down is still UP.
@@ -33,6 +36,9 @@ public class RedlockHealthIndicator implements HealthIndicator {
 
 	@Override
 	public Health health() {
+		if (!this.redlock.isEnabled()) {
+			return Health.up().withDetail("locking", DisabledLocking.DETAIL).build();
+		}
 		List<NodeStatus> statuses = this.redlock.probe();
 		Map<String, Object> nodes = new LinkedHashMap<>();
 		int usable = 0;

@@ -19,21 +19,25 @@ public class RedlockProperties {
 	public static final int DEFAULT_ADVISOR_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
 	/**
-	 * Whether distributed locking is enabled. When false, no Redlock bean is created and
-	 * {@code @DistributedLock} methods run without a lock.
+	 * Whether distributed locking is enabled. When false, every bean stays but no lock is taken:
+	 * annotated methods and LockTemplate callbacks run without one (a warning says so at startup),
+	 * and neither nodes nor Jedis are needed. Read at startup, also in AOT mode.
 	 */
 	private boolean enabled = true;
 
 	/**
 	 * The independent Redis masters that form the quorum, as
-	 * redis://[[user]:password@]host[:port][/database] or rediss://... for TLS. Use an odd number,
-	 * such as 3 or 5; never replicas of each other.
+	 * redis://[[user]:password@]host[:port][/database], rediss://... for TLS,
+	 * redis-sentinel://host:port[,host:port...]/masterName or redis-cluster://host:port[,...]. Use
+	 * an odd number, such as 3 or 5; never replicas of each other. A RedlockConnectionDetails bean
+	 * takes precedence; without either, Spring Boot's Redis connection (spring.data.redis.*) is
+	 * the one node, if the application has one.
 	 */
 	private List<String> nodes = new ArrayList<>();
 
 	/**
-	 * How long a lock lives on each node unless released or extended; the default for
-	 * @DistributedLock and LockTemplate calls that name none.
+	 * How long a lock lives on each node unless released or extended; the default for calls
+	 * (@DistributedLock and LockTemplate) that name none.
 	 */
 	private Duration leaseTime = Duration.ofSeconds(30);
 

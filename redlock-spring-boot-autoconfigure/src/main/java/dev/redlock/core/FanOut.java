@@ -1,83 +1,20 @@
 package dev.redlock.core;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.net.SocketTimeoutException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLongArray;
-
-import dev.redlock.NodeOutcome;
-import dev.redlock.NodeOutcome.Status;
 
 /**
- * The one fan-out primitive behind acquire, extend and release: runs a call on every node in
- * parallel and returns as soon as the outcome is decided or the node timeout has passed, without
- * waiting for slow nodes.
+ * Runs one command on every node at once (a round), for acquisitions, extensions and releases
+ * alike, and returns as soon as the outcome is decided or the node timeout has passed, without
+ * waiting for slow nodes. The calling thread sends to every node that can take the command now
+ * and reads the answers itself ({@link CallerReads}); other nodes' calls run on I/O threads.
  */
 final class FanOut {
-
-	/** Told of a node call that ended in an error. */
-	@FunctionalInterface
-	interface FailureListener {
-
-		void failed(int index, NodeOutcome outcome, Throwable error);
-
-	}
-
-	/** One command on one node; {@code true} means the node did what was asked. */
-	@FunctionalInterface
-	interface NodeCall {
-
-		boolean call(int index, LockNode node);
-
-		/**
-		 * Sends the command without waiting for the answer, so that the calling thread can read
-		 * the answers of all nodes as they come; {@code null} (the default) to have
-		 * {@link #call} run on an I/O thread instead.
-		 */
-		default LockNode.Exchange start(int index, LockNode node) {
-			return null;
-		}
-
-	}
-
-	/** {@code Thread.isVirtual()} where the JDK has it (21+). */
-	private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
-
-	private static MethodHandle isVirtualHandle() {
-		try {
-			return MethodHandles.publicLookup()
-				.findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
-		}
-		catch (ReflectiveOperationException ex) {
-			return null;
-		}
-	}
-
-	private static boolean isVirtual(Thread thread) {
-		if (IS_VIRTUAL == null) {
-			return false;
-		}
-		try {
-			return (boolean) IS_VIRTUAL.invokeExact(thread);
-		}
-		catch (Throwable ex) {
-			return false;
-		}
-	}
-
-	/** The least time the caller waits for a started call's answer before an I/O thread takes over. */
-	private static final long MIN_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
 	/** {@code needed} value that waits for every node's answer (up to the timeout). */
 	static final int ALL = -1;
@@ -88,75 +25,38 @@ final class FanOut {
 
 	private final long timeoutNanos;
 
-	private final FailureListener failures;
+	private final NodeCallListener listener;
 
-	/** Per node, calls running now. */
-	private final AtomicIntegerArray inFlight;
+	private final NodeLoad load;
 
-	/** Per node, a moving average of how long its calls took, in nanoseconds. */
-	private final AtomicLongArray latency;
+	private final CallerReads callerReads;
 
-	/** Per node, {@link System#nanoTime()} when a call last ended (or the fan-out was made). */
-	private final AtomicLongArray lastEnded;
-
-	/** Per node, {@link LockNode#maxConcurrentCalls()}. */
-	private final int[] capacity;
-
-	FanOut(List<LockNode> nodes, Executor executor, long timeoutNanos, FailureListener failures) {
+	FanOut(List<LockNode> nodes, Executor executor, long timeoutNanos, NodeCallListener listener, Ticker ticker) {
 		this.nodes = nodes;
 		this.executor = executor;
 		this.timeoutNanos = timeoutNanos;
-		this.failures = failures;
-		this.inFlight = new AtomicIntegerArray(nodes.size());
-		this.latency = new AtomicLongArray(nodes.size());
-		this.capacity = nodes.stream().mapToInt(LockNode::maxConcurrentCalls).toArray();
-		this.lastEnded = new AtomicLongArray(nodes.size());
-		long now = System.nanoTime();
-		for (int i = 0; i < nodes.size(); i++) {
-			this.lastEnded.set(i, now);
-		}
+		this.listener = listener;
+		this.load = new NodeLoad(nodes, timeoutNanos, ticker);
+		this.callerReads = new CallerReads(executor, this.load, listener);
 	}
 
 	/**
-	 * Whether node {@code index} is both slow and saturated: as many calls running as it has
-	 * connections, and either its calls lately took more than a quarter of the node timeout or
-	 * none has ended for that long. A new call would only wait for a connection, park a thread
-	 * and most likely fail at the node timeout, so a first call (not a release, which must follow
-	 * its acquisition) fails at once instead.
+	 * A node's recent call latency.
+	 * @param index the node
+	 * @return the moving average of its calls' durations, in nanoseconds (0 before the first)
 	 */
-	private boolean saturated(int index) {
-		int max = this.capacity[index];
-		if (max <= 0 || this.inFlight.get(index) < max) {
-			return false;
-		}
-		long slow = this.timeoutNanos / 4;
-		return this.latency.get(index) > slow || System.nanoTime() - this.lastEnded.get(index) > slow;
+	long recentLatencyNanos(int index) {
+		return this.load.recentLatencyNanos(index);
 	}
 
-	/**
-	 * Counts a call as running; the first call of a busy spell restarts the "none ended lately"
-	 * clock, so that a burst after a quiet spell does not look like a stuck node.
-	 */
-	private void callStarted(int index) {
-		if (this.inFlight.getAndIncrement(index) == 0) {
-			this.lastEnded.set(index, System.nanoTime());
-		}
+	long timeoutNanos() {
+		return this.timeoutNanos;
 	}
 
-	private boolean tracked(NodeCall call, int index, LockNode node) {
-		callStarted(index);
-		long start = System.nanoTime();
-		try {
-			return call.call(index, node);
-		}
-		finally {
-			long took = System.nanoTime() - start;
-			this.latency.getAndUpdate(index, (average) -> average + (took - average) / 8);
-			this.lastEnded.set(index, start + took);
-			this.inFlight.decrementAndGet(index);
-		}
+	/** Runs a round bounded by the node timeout. */
+	Round run(NodeCall call, int needed, Round after) {
+		return run(call, needed, this.timeoutNanos, after);
 	}
-
 
 	/**
 	 * Calls every node and waits until {@code needed} nodes said yes, until so many said no or
@@ -176,81 +76,73 @@ final class FanOut {
 		int n = this.nodes.size();
 		@SuppressWarnings("unchecked")
 		CompletableFuture<Boolean>[] calls = new CompletableFuture[n];
-		if (n == 1 && (after == null || after.calls[0].isDone())) {
-			// one node: no hand-off to another thread; the call is bounded by the socket timeout
-			try {
-				calls[0] = CompletableFuture.completedFuture(call.call(0, this.nodes.get(0)));
-			}
-			catch (RuntimeException | Error ex) {
-				calls[0] = CompletableFuture.failedFuture(ex);
-			}
-			Round round = new Round(this.nodes, calls, new boolean[] { true }, false);
-			round.onFailure(this.failures);
-			return round;
+		if (n == 1 && (after == null || after.call(0).isDone())) {
+			return single(call, after, calls);
 		}
-		long deadline = System.nanoTime() + Math.max(timeoutNanos, 0);
+		long deadline = this.load.now() + Math.max(timeoutNanos, 0);
 		CompletableFuture<Void> decided = new CompletableFuture<>();
 		AtomicInteger yes = new AtomicInteger();
 		AtomicInteger no = new AtomicInteger();
-		AtomicInteger answered = new AtomicInteger();
-		LockNode.Exchange[] started = new LockNode.Exchange[n];
+		Exchange[] started = new Exchange[n];
 		long[] sentAt = new long[n];
 		for (int i = 0; i < n; i++) {
-			LockNode node = this.nodes.get(i);
-			int index = i;
-			CompletableFuture<Boolean> future;
-			if (after != null && after.calls[i].isCompletedExceptionally() && busy(after.calls[i])) {
-				// the acquisition was never sent: nothing to release
-				future = CompletableFuture.completedFuture(false);
-			}
-			else if (after != null && refused(after.calls[i])) {
-				// the node answered that another owner holds a key: it never took this token
-				future = CompletableFuture.completedFuture(false);
-			}
-			else if (after != null && !after.calls[i].isDone()) {
-				future = after.calls[i].handle((r, e) -> null)
-					.thenApplyAsync((x) -> tracked(call, index, node), this.executor);
-			}
-			else if (after == null && saturated(i)) {
-				future = CompletableFuture.failedFuture(new NodeBusyException(this.inFlight.get(i),
-						TimeUnit.NANOSECONDS.toMillis(this.latency.get(i))));
-			}
-			else {
-				future = start(call, index, node, started, sentAt);
-			}
+			CompletableFuture<Boolean> future = begin(call, i, after, started, sentAt);
 			future.whenComplete((ok, error) -> {
 				boolean success = error == null && ok;
 				int y = success ? yes.incrementAndGet() : yes.get();
 				int f = success ? no.get() : no.incrementAndGet();
-				boolean decidedEarly = needed >= 0 && (y >= needed || f > n - needed);
-				if (answered.incrementAndGet() == n || decidedEarly) {
+				if (Verdicts.decided(y, f, n, needed)) {
 					decided.complete(null);
 				}
 			});
 			calls[i] = future;
 		}
-		drive(started, sentAt, calls, decided, deadline);
-		boolean timedOut = !await(decided, deadline - System.nanoTime());
+		this.callerReads.drive(started, sentAt, calls, decided, deadline);
+		boolean timedOut = !await(decided, deadline - this.load.now());
 		boolean[] answeredInTime = new boolean[n];
 		for (int i = 0; i < n; i++) {
 			answeredInTime[i] = calls[i].isDone();
 		}
 		Round round = new Round(this.nodes, calls, answeredInTime, timedOut);
-		round.onFailure(this.failures);
+		round.onFailure(this.listener);
 		return round;
 	}
 
-	/**
-	 * Starts a call on this thread if the call and the node can ({@link NodeCall#start}), else on
-	 * an I/O thread.
-	 */
-	private CompletableFuture<Boolean> start(NodeCall call, int index, LockNode node, LockNode.Exchange[] started,
-			long[] sentAt) {
-		LockNode.Exchange exchange;
+	/** One node: no hand-off to another thread; the call is bounded by the socket timeout. */
+	private Round single(NodeCall call, Round after, CompletableFuture<Boolean>[] calls) {
+		if (after != null && !Verdicts.releaseNeeded(!after.notSent(0), after.refused(0))) {
+			calls[0] = CompletableFuture.completedFuture(false);
+		}
+		else {
+			try {
+				calls[0] = CompletableFuture.completedFuture(call.call(0, this.nodes.get(0)));
+				this.listener.answered(0);
+			}
+			catch (RuntimeException | Error ex) {
+				calls[0] = CompletableFuture.failedFuture(ex);
+			}
+		}
+		Round round = new Round(this.nodes, calls, new boolean[] { true }, false);
+		round.onFailure(this.listener);
+		return round;
+	}
+
+	/** Starts node {@code index}'s call, or decides it needs none. */
+	private CompletableFuture<Boolean> begin(NodeCall call, int index, Round after, Exchange[] started, long[] sentAt) {
+		LockNode node = this.nodes.get(index);
+		if (after != null && !Verdicts.releaseNeeded(!after.notSent(index), after.refused(index))) {
+			// never sent, or the node answered that another owner holds a key: it never took this token
+			return CompletableFuture.completedFuture(false);
+		}
+		if (after != null && !after.call(index).isDone()) {
+			return after.call(index).handle((r, e) -> null).thenApplyAsync((x) -> tracked(call, index, node), this.executor);
+		}
+		if (after == null && this.load.saturated(index)) {
+			return CompletableFuture.failedFuture(NodeFailure.notSent(NodeFailure.Kind.SATURATED, this.load.saturation(index)));
+		}
+		Exchange exchange;
 		try {
-			// a virtual thread may wait long for a carrier before it reads an answer, holding the
-			// connection and making the node look stuck: its calls run on I/O threads
-			exchange = isVirtual(Thread.currentThread()) ? null : call.start(index, node);
+			exchange = CallerReads.callerMayRead() ? call.start(index, node) : null;
 		}
 		catch (RuntimeException | Error ex) {
 			return CompletableFuture.failedFuture(ex);
@@ -258,150 +150,21 @@ final class FanOut {
 		if (exchange == null) {
 			return CompletableFuture.supplyAsync(() -> tracked(call, index, node), this.executor);
 		}
-		callStarted(index);
 		started[index] = exchange;
-		sentAt[index] = System.nanoTime();
+		sentAt[index] = this.load.started(index);
 		return new CompletableFuture<>();
 	}
 
-	/**
-	 * Reads the answers of the calls started on this thread as they arrive, until the round is
-	 * decided, the deadline has passed or none is left. When no answer is there, it waits for the
-	 * node expected to answer first, for at most four times that node's usual latency (at least
-	 * a millisecond); a node that takes longer is handed to an I/O thread, so a slow node delays
-	 * the decision by that patience at most, once: its usual latency then grows past the
-	 * others'. Calls still unanswered at the end are left to I/O threads.
-	 */
-	private void drive(LockNode.Exchange[] started, long[] sentAt, CompletableFuture<Boolean>[] calls,
-			CompletableFuture<Void> decided, long deadline) {
-		int pending = 0;
-		for (LockNode.Exchange exchange : started) {
-			pending += (exchange != null) ? 1 : 0;
-		}
-		while (pending > 0 && !decided.isDone()) {
-			boolean progress = false;
-			for (int i = 0; i < started.length && !decided.isDone(); i++) {
-				if (started[i] != null && started[i].isAnswered()) {
-					finish(i, started[i], sentAt[i], calls[i]);
-					started[i] = null;
-					pending--;
-					progress = true;
-				}
-			}
-			long now = System.nanoTime();
-			if (progress || pending == 0 || decided.isDone()) {
-				continue;
-			}
-			if (now - deadline >= 0) {
-				break;
-			}
-			int next = -1;
-			for (int i = 0; i < started.length; i++) {
-				if (started[i] == null) {
-					continue;
-				}
-				if (now - (sentAt[i] + patience(i)) >= 0) {
-					handOver(i, started[i], sentAt[i], calls[i]);
-					started[i] = null;
-					pending--;
-				}
-				else if (next < 0 || this.latency.get(i) < this.latency.get(next)) {
-					next = i;
-				}
-			}
-			if (next >= 0) {
-				long until = sentAt[next] + patience(next);
-				started[next].awaitAnswer(((until - deadline) < 0 ? until : deadline) - now);
-			}
-		}
-		for (int i = 0; i < started.length; i++) {
-			if (started[i] != null) {
-				if (started[i].isAnswered()) {
-					finish(i, started[i], sentAt[i], calls[i]);
-				}
-				else {
-					handOver(i, started[i], sentAt[i], calls[i]);
-				}
-			}
-		}
-	}
-
-	/**
-	 * A node's recent call latency.
-	 * @param index the node
-	 * @return the moving average of its calls' durations, in nanoseconds (0 before the first)
-	 */
-	long recentLatencyNanos(int index) {
-		return this.latency.get(index);
-	}
-
-	private long patience(int index) {
-		return Math.max(MIN_PATIENCE_NANOS, 4 * this.latency.get(index));
-	}
-
-	/** Lets an I/O thread wait for a started call's answer. */
-	private void handOver(int index, LockNode.Exchange exchange, long sentAt, CompletableFuture<Boolean> call) {
+	private boolean tracked(NodeCall call, int index, LockNode node) {
+		long start = this.load.started(index);
 		try {
-			this.executor.execute(() -> finish(index, exchange, sentAt, call));
+			boolean result = call.call(index, node);
+			this.listener.answered(index);
+			return result;
 		}
-		catch (RuntimeException ex) {
-			// the engine is closing: read it here
-			finish(index, exchange, sentAt, call);
+		finally {
+			this.load.ended(index, start);
 		}
-	}
-
-	/** Reads a started call's answer and completes its future; tracked like {@link #tracked}. */
-	private void finish(int index, LockNode.Exchange exchange, long sentAt, CompletableFuture<Boolean> call) {
-		boolean result = false;
-		Throwable error = null;
-		try {
-			result = exchange.finish();
-		}
-		catch (RuntimeException | Error ex) {
-			error = ex;
-		}
-		long ended = System.nanoTime();
-		long took = ended - sentAt;
-		this.latency.getAndUpdate(index, (average) -> average + (took - average) / 8);
-		this.lastEnded.set(index, ended);
-		this.inFlight.decrementAndGet(index);
-		if (error != null) {
-			call.completeExceptionally(error);
-		}
-		else {
-			call.complete(result);
-		}
-	}
-
-	private static boolean refused(CompletableFuture<Boolean> call) {
-		return call.isDone() && !call.isCompletedExceptionally() && !call.join();
-	}
-
-	private static boolean busy(CompletableFuture<Boolean> call) {
-		try {
-			call.join();
-			return false;
-		}
-		catch (CompletionException ex) {
-			return ex.getCause() instanceof NodeBusyException;
-		}
-		catch (RuntimeException ex) {
-			return false;
-		}
-	}
-
-	/** A call not sent because its node is slow and has no free connection. */
-	static final class NodeBusyException extends RuntimeException {
-
-		NodeBusyException(int inFlight, long latencyMillis) {
-			super("not sent: the node is saturated (" + inFlight + " calls running, about " + latencyMillis
-					+ "ms each lately)", null, false, false);
-		}
-
-	}
-
-	Round run(NodeCall call, int needed, Round after) {
-		return run(call, needed, this.timeoutNanos, after);
 	}
 
 	/** Waits for the decision; {@code false} if the timeout (or an interrupt) came first. */
@@ -420,116 +183,6 @@ final class FanOut {
 			Thread.currentThread().interrupt();
 			return false;
 		}
-	}
-
-	/**
-	 * Describes an error for a message: its type and message, and its root cause's.
-	 */
-	static String describe(Throwable ex) {
-		StringBuilder text = new StringBuilder(ex.getClass().getSimpleName());
-		if (ex.getMessage() != null) {
-			text.append(": ").append(ex.getMessage());
-		}
-		Throwable root = ex;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
-		if (root != ex && root.getMessage() != null && !text.toString().contains(root.getMessage())) {
-			text.append(" (").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage()).append(')');
-		}
-		return text.toString();
-	}
-
-	/** The calls of one fan-out, one per node in configuration order. */
-	static final class Round {
-
-		private final List<LockNode> nodes;
-
-		final CompletableFuture<Boolean>[] calls;
-
-		private final boolean[] answeredInTime;
-
-		private final boolean timedOut;
-
-		Round(List<LockNode> nodes, CompletableFuture<Boolean>[] calls, boolean[] answeredInTime, boolean timedOut) {
-			this.nodes = nodes;
-			this.calls = calls;
-			this.answeredInTime = answeredInTime;
-			this.timedOut = timedOut;
-		}
-
-		/**
-		 * Each node's state now. A node that had not answered when the round was decided and
-		 * answers later keeps its answer if the round was decided early, and counts as timed out if
-		 * the round ran out of time.
-		 * @param yes the status of a node that answered {@code true}
-		 * @param no the status of a node that answered {@code false}
-		 * @return one outcome per node
-		 */
-		List<NodeOutcome> outcomes(Status yes, Status no) {
-			List<NodeOutcome> outcomes = new ArrayList<>(this.calls.length);
-			for (int i = 0; i < this.calls.length; i++) {
-				NodeOutcome outcome = outcome(this.nodes.get(i).name(), this.calls[i], yes, no);
-				if (this.timedOut && !this.answeredInTime[i] && outcome.status() != Status.TIMED_OUT) {
-					outcome = new NodeOutcome(outcome.node(), Status.TIMED_OUT,
-							"answered " + outcome.status() + " after the node timeout");
-				}
-				outcomes.add(outcome);
-			}
-			return outcomes;
-		}
-
-		private static NodeOutcome outcome(String node, CompletableFuture<Boolean> call, Status yes, Status no) {
-			if (!call.isDone()) {
-				return new NodeOutcome(node, Status.TIMED_OUT, "no answer within the node timeout");
-			}
-			try {
-				return new NodeOutcome(node, call.join() ? yes : no, "");
-			}
-			catch (CompletionException ex) {
-				Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
-				return new NodeOutcome(node, isTimeout(cause) ? Status.TIMED_OUT : Status.FAILED, describe(cause));
-			}
-		}
-
-		private static boolean isTimeout(Throwable ex) {
-			for (Throwable t = ex; t != null; t = t.getCause()) {
-				if (t instanceof SocketTimeoutException) {
-					return true;
-				}
-			}
-			return false;
-		}
-
-		/**
-		 * Calls {@code listener} with the outcome of every node call that ends in an error,
-		 * whenever that happens, also after the round was decided.
-		 */
-		void onFailure(FailureListener listener) {
-			for (int i = 0; i < this.calls.length; i++) {
-				int index = i;
-				CompletableFuture<Boolean> call = this.calls[i];
-				call.whenComplete((ok, error) -> {
-					if (error != null) {
-						Throwable cause = (error instanceof CompletionException && error.getCause() != null)
-								? error.getCause() : error;
-						listener.failed(index, outcome(this.nodes.get(index).name(), call, Status.ACQUIRED,
-								Status.HELD_BY_OTHER), cause);
-					}
-				});
-			}
-		}
-
-		static int count(List<NodeOutcome> outcomes, Status status) {
-			int count = 0;
-			for (NodeOutcome outcome : outcomes) {
-				if (outcome.status() == status) {
-					count++;
-				}
-			}
-			return count;
-		}
-
 	}
 
 }

@@ -17,8 +17,9 @@ import dev.redlock.LockHandle;
 import dev.redlock.LockRequest;
 
 /**
- * A lock granted by {@link Redlock}: knows its token and its validity deadline, renews its lease
- * while held (if asked to), and notices when it is lost.
+ * A lock granted by the engine: knows its token and its validity deadline, renews its lease while
+ * held (if asked to), and notices when it is lost. It reaches the engine only through
+ * {@link LeaseOps}.
  *
  * <p>Extensions (by the user or the watchdog) and the release run one at a time under
  * {@link #leaseLock}, so their commands reach each node in the order the handle decided them, and
@@ -34,7 +35,7 @@ final class RedlockHandle implements LockHandle {
 
 	private static final int LOST = 2;
 
-	private final Redlock redlock;
+	private final LeaseOps engine;
 
 	private final LockRequest request;
 
@@ -44,7 +45,7 @@ final class RedlockHandle implements LockHandle {
 
 	private final String token;
 
-	private final FanOut.Round acquisition;
+	private final Round acquisition;
 
 	private final long fencingToken;
 
@@ -68,9 +69,9 @@ final class RedlockHandle implements LockHandle {
 
 	private volatile ScheduledFuture<?> renewal;
 
-	RedlockHandle(Redlock redlock, LockRequest request, List<String> keys, String token, FanOut.Round acquisition,
+	RedlockHandle(LeaseOps engine, LockRequest request, List<String> keys, String token, Round acquisition,
 			long acquiredAtNanos, long validUntilNanos, long fencingToken) {
-		this.redlock = redlock;
+		this.engine = engine;
 		this.request = request;
 		this.keys = keys;
 		this.key = String.join(",", keys);
@@ -107,7 +108,7 @@ final class RedlockHandle implements LockHandle {
 
 	@Override
 	public boolean extend(Duration leaseTime) {
-		this.redlock.checkLease(leaseTime);
+		this.engine.checkLease(leaseTime);
 		this.leaseLock.lock();
 		try {
 			if (this.state.get() != HELD) {
@@ -116,44 +117,32 @@ final class RedlockHandle implements LockHandle {
 			if (leaseTime.compareTo(this.renewalLease) > 0) {
 				this.renewalLease = leaseTime;
 			}
-			return extendLocked(leaseTime) == Extended.YES;
+			return extendLocked(leaseTime) == LeaseMath.Extended.YES;
 		}
 		finally {
 			this.leaseLock.unlock();
 		}
 	}
 
-	private enum Extended {
-
-		YES, NO, REFUSED
-
-	}
-
 	/**
 	 * One extension round; the caller holds {@link #leaseLock}. On failure the validity is cut to
 	 * what the new lease would give if it is shorter, since some nodes may have applied it.
 	 */
-	private Extended extendLocked(Duration leaseTime) {
+	private LeaseMath.Extended extendLocked(Duration leaseTime) {
 		long start = System.nanoTime();
 		long left = this.validUntilNanos - start;
 		if (left <= 0) {
-			return Extended.NO;
+			return LeaseMath.Extended.NO;
 		}
-		RedlockSettings settings = this.redlock.settings();
-		long leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseTime.toMillis());
-		Redlock.Extension result = this.redlock.extend(this.keys, this.token, leaseTime.toMillis(),
+		RedlockSettings settings = this.engine.settings();
+		LeaseOps.Extension result = this.engine.extend(this.keys, this.token, leaseTime.toMillis(),
 				Math.min(left, settings.nodeTimeout().toNanos()));
-		long candidate = start + leaseNanos - settings.driftNanos(leaseNanos);
-		long now = System.nanoTime();
-		if (result.extended() >= this.redlock.quorum() && now - this.validUntilNanos < 0 && now - candidate < 0) {
-			this.validUntilNanos = candidate;
-			return Extended.YES;
-		}
-		if (candidate - this.validUntilNanos < 0) {
-			this.validUntilNanos = candidate;
-		}
-		return (result.refused() > this.redlock.nodes().size() - this.redlock.quorum()) ? Extended.REFUSED
-				: Extended.NO;
+		long candidate = LeaseMath.validUntil(start, TimeUnit.MILLISECONDS.toNanos(leaseTime.toMillis()), settings);
+		LeaseMath.Extended extended = LeaseMath.judge(result.extended(), result.refused(), this.engine.quorum(),
+				this.engine.nodeCount(), System.nanoTime(), this.validUntilNanos, candidate);
+		this.validUntilNanos = (extended == LeaseMath.Extended.YES) ? candidate
+				: LeaseMath.afterFailedExtension(this.validUntilNanos, candidate);
+		return extended;
 	}
 
 	/**
@@ -165,7 +154,7 @@ final class RedlockHandle implements LockHandle {
 
 	private void scheduleRenewal(long delayNanos) {
 		if (this.state.get() == HELD) {
-			this.renewal = this.redlock.scheduleRenewal(this::renew, delayNanos);
+			this.renewal = this.engine.scheduleRenewal(this::renew, delayNanos);
 		}
 	}
 
@@ -178,14 +167,8 @@ final class RedlockHandle implements LockHandle {
 		}
 		catch (Throwable ex) {
 			logger.warn("Renewing lock '{}' failed", this.key, ex);
-			long left = this.validUntilNanos - System.nanoTime();
 			try {
-				if (left > 0) {
-					scheduleRenewal(Math.min(left, this.redlock.settings().nodeTimeout().toNanos()));
-				}
-				else {
-					markLost();
-				}
+				retryOrLose();
 			}
 			catch (RuntimeException scheduling) {
 				markLost();
@@ -198,21 +181,21 @@ final class RedlockHandle implements LockHandle {
 			return;
 		}
 		long now = System.nanoTime();
-		long validLeft = this.validUntilNanos - now;
-		if (validLeft <= 0) {
+		Duration maxHold = (this.request.maxHoldTime() != null) ? this.request.maxHoldTime()
+				: this.engine.settings().maxHoldTime();
+		long leaseNanos = LeaseMath.renewalLease(now, this.validUntilNanos, this.acquiredAtNanos, maxHold.toNanos(),
+				this.renewalLease.toNanos());
+		if (leaseNanos == 0) {
 			markLost();
 			return;
 		}
-		Duration maxHold = (this.request.maxHoldTime() != null) ? this.request.maxHoldTime()
-				: this.redlock.settings().maxHoldTime();
-		long holdLeft = this.acquiredAtNanos + maxHold.toNanos() - now;
-		if (holdLeft <= validLeft) {
+		if (leaseNanos < 0) {
 			logger.warn("Lock '{}' reached its maximum hold time of {}; its lease is no longer renewed and it "
-					+ "expires in {}ms unless released", this.key, maxHold, Duration.ofNanos(validLeft).toMillis());
+					+ "expires in {}ms unless released", this.key, maxHold,
+					Duration.ofNanos(this.validUntilNanos - now).toMillis());
 			return;
 		}
-		long leaseNanos = Math.min(this.renewalLease.toNanos(), holdLeft);
-		Extended extended;
+		LeaseMath.Extended extended;
 		this.leaseLock.lock();
 		try {
 			if (this.state.get() != HELD) {
@@ -223,20 +206,26 @@ final class RedlockHandle implements LockHandle {
 		finally {
 			this.leaseLock.unlock();
 		}
-		if (extended == Extended.YES) {
+		if (extended == LeaseMath.Extended.YES) {
 			scheduleRenewal(leaseNanos / 3);
 		}
-		else if (extended == Extended.REFUSED) {
+		else if (extended == LeaseMath.Extended.REFUSED) {
 			markLost();
 		}
 		else {
-			long left = this.validUntilNanos - System.nanoTime();
-			if (left <= 0) {
-				markLost();
-			}
-			else {
-				scheduleRenewal(Math.min(left, this.redlock.settings().nodeTimeout().toNanos()));
-			}
+			retryOrLose();
+		}
+	}
+
+	/** After a renewal step that did not extend: tries again soon, or marks the lock lost. */
+	private void retryOrLose() {
+		long delay = LeaseMath.retryDelay(System.nanoTime(), this.validUntilNanos,
+				this.engine.settings().nodeTimeout().toNanos());
+		if (delay < 0) {
+			markLost();
+		}
+		else {
+			scheduleRenewal(delay);
 		}
 	}
 
@@ -254,8 +243,8 @@ final class RedlockHandle implements LockHandle {
 		}
 		logger.warn("Lock '{}' was lost: its lease could not be extended on a quorum of nodes before its validity "
 				+ "ended; its holder must not rely on it any more", this.key);
-		this.redlock.lost(this);
-		if (this.redlock.settings().interruptOnLoss()) {
+		this.engine.lost(this);
+		if (this.engine.settings().interruptOnLoss()) {
 			this.leaseLock.lock();
 			try {
 				Thread interrupted = this.holder;
@@ -285,6 +274,12 @@ final class RedlockHandle implements LockHandle {
 
 	@Override
 	public void close() {
+		closeKeeping(Duration.ZERO);
+	}
+
+	@Override
+	public void closeKeeping(Duration keepFor) {
+		java.util.Objects.requireNonNull(keepFor, "keepFor");
 		this.leaseLock.lock();
 		try {
 			if (!this.closed.compareAndSet(false, true)) {
@@ -295,8 +290,9 @@ final class RedlockHandle implements LockHandle {
 			if (scheduled != null) {
 				scheduled.cancel(false);
 			}
-			long keepNanos = this.request.holdAtLeast().toNanos() - (System.nanoTime() - this.acquiredAtNanos);
-			this.redlock.release(this, this.token, this.acquisition, keepNanos);
+			long keepNanos = Math.max(keepFor.toNanos(),
+					this.request.holdAtLeast().toNanos() - (System.nanoTime() - this.acquiredAtNanos));
+			this.engine.release(this, this.token, this.acquisition, keepNanos);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not release lock '{}'; it expires with its lease", this.key, ex);

@@ -1,5 +1,6 @@
 package dev.redlock.aop;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ import dev.redlock.LockRequest;
 import dev.redlock.LockTemplate;
 import dev.redlock.aop.CallSiteServices.Accounts;
 import dev.redlock.aop.CallSiteServices.AsyncWork;
+import dev.redlock.aop.CallSiteServices.CheckedFailures;
 import dev.redlock.aop.CallSiteServices.Inner;
 import dev.redlock.aop.CallSiteServices.Outer;
 import dev.redlock.aop.CallSiteServices.Policies;
@@ -90,6 +92,11 @@ class CallSiteSemanticsTests {
 		@Bean
 		AsyncWork asyncWork() {
 			return new AsyncWork();
+		}
+
+		@Bean
+		CheckedFailures checkedFailures() {
+			return new CheckedFailures();
 		}
 
 	}
@@ -242,6 +249,39 @@ class CallSiteSemanticsTests {
 			assertThat(policies.conditional("c-1", 500, () -> keysOnQuorum().contains("redlock:c-1"))).isTrue();
 			assertThat(policies.conditional("c-1", 5, () -> !keysOnQuorum().isEmpty())).isFalse();
 		});
+	}
+
+	@Test
+	void checkedExceptionOfAFallbackShouldReachTheCallerAsItselfForEveryReturnKind() {
+		runner().run((context) -> {
+			CheckedFailures failures = context.getBean(CheckedFailures.class);
+			try (LockHandle held = context.getBean(LockTemplate.class)
+				.tryAcquire("cf-1", Duration.ofSeconds(10), Duration.ZERO)
+				.orElseThrow()) {
+				assertThatExceptionOfType(IOException.class).isThrownBy(() -> failures.direct("cf-1"))
+					.withMessage("busy cf-1")
+					.withNoCause();
+				assertThatExceptionOfType(IOException.class).isThrownBy(() -> failures.future("cf-1"))
+					.withMessage("busy future cf-1")
+					.withNoCause();
+				StepVerifier.create(failures.mono("cf-1"))
+					.expectErrorSatisfies((error) -> assertThat(error).isExactlyInstanceOf(IOException.class)
+						.hasMessage("busy mono cf-1"))
+					.verify(Duration.ofSeconds(5));
+				StepVerifier.create(failures.flux("cf-1"))
+					.expectErrorSatisfies((error) -> assertThat(error).isExactlyInstanceOf(IOException.class)
+						.hasMessage("busy flux cf-1"))
+					.verify(Duration.ofSeconds(5));
+			}
+			assertThat(failures.direct("cf-1")).isEqualTo("ran cf-1");
+		});
+	}
+
+	@Test
+	void checkedExceptionOfAReactiveMethodItselfShouldReachTheCallerAsItself() {
+		runner().run((context) -> assertThatExceptionOfType(IOException.class)
+			.isThrownBy(() -> context.getBean(CheckedFailures.class).monoThatThrows("cf-2"))
+			.withMessage("no mono for cf-2"));
 	}
 
 	@Test

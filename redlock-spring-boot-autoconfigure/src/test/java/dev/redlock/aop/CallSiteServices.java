@@ -1,5 +1,6 @@
 package dev.redlock.aop;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -119,7 +120,7 @@ final class CallSiteServices {
 		}
 
 		@DistributedLock(key = "#id", condition = "#amount > 100", waitTime = "0s")
-		public boolean conditional(String id, int amount, Supplier<Boolean> locked) {
+		public Boolean conditional(String id, int amount, Supplier<Boolean> locked) {
 			return locked.get();
 		}
 
@@ -157,6 +158,52 @@ final class CallSiteServices {
 		@DistributedLock(key = "#id", waitTime = "0s", onNotAcquired = NotAcquiredPolicy.SKIP)
 		public Mono<String> monoOrSkip(String id) {
 			return Mono.just("ran " + id);
+		}
+
+	}
+
+	/** Fallbacks (and a method) that throw checked exceptions, for each kind of return. */
+	static class CheckedFailures {
+
+		@DistributedLock(key = "#id", waitTime = "0s", fallback = "busy")
+		public String direct(String id) throws IOException {
+			return "ran " + id;
+		}
+
+		String busy(String id) throws IOException {
+			throw new IOException("busy " + id);
+		}
+
+		@DistributedLock(key = "#id", waitTime = "0s", fallback = "busyFuture")
+		public CompletableFuture<String> future(String id) throws IOException {
+			return CompletableFuture.completedFuture("ran " + id);
+		}
+
+		CompletableFuture<String> busyFuture(String id) throws IOException {
+			throw new IOException("busy future " + id);
+		}
+
+		@DistributedLock(key = "#id", waitTime = "0s", fallback = "busyMono")
+		public Mono<String> mono(String id) throws IOException {
+			return Mono.just("ran " + id);
+		}
+
+		Mono<String> busyMono(String id) throws IOException {
+			throw new IOException("busy mono " + id);
+		}
+
+		@DistributedLock(key = "#id", waitTime = "0s", fallback = "busyFlux")
+		public Flux<String> flux(String id) throws IOException {
+			return Flux.just("ran " + id);
+		}
+
+		Flux<String> busyFlux(String id) throws IOException {
+			throw new IOException("busy flux " + id);
+		}
+
+		@DistributedLock(key = "#id", waitTime = "0s")
+		public Mono<String> monoThatThrows(String id) throws IOException {
+			throw new IOException("no mono for " + id);
 		}
 
 	}

@@ -123,22 +123,12 @@ final class TestServices {
 			return this.keysInRedis.get();
 		}
 
-		@DistributedLock(key = "#orderId", leaseTime = "soon")
-		public void badLeaseTime(String orderId) {
-			this.calls++;
-		}
-
-		@DistributedLock(key = "#orderId.", waitTime = "0s")
-		public void unparsableKey(String orderId) {
-			this.calls++;
-		}
-
 		@DistributedLock(key = "#orderId", waitTime = "0s")
 		public void nullableKey(String orderId) {
 			this.calls++;
 		}
 
-		@DistributedLock(key = "#missing.id", waitTime = "0s")
+		@DistributedLock(key = "#orderId.missing", waitTime = "0s")
 		public void failingKey(String orderId) {
 			this.calls++;
 		}

@@ -43,4 +43,40 @@ class ArchitectureTests {
 			.check(this.classes);
 	}
 
+	@Test
+	void onlyTheJedisPackageShouldKnowJedis() {
+		noClasses().that()
+			.resideInAPackage("dev.redlock.core..")
+			.and()
+			.resideOutsideOfPackage("dev.redlock.core.jedis..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("redis.clients..")
+			.check(this.classes);
+	}
+
+	@Test
+	void jedisInternalsShouldBeTouchedInOneInternalPackageOnly() {
+		noClasses().that()
+			.resideOutsideOfPackage("dev.redlock.core.jedis.internal..")
+			.should()
+			.dependOnClassesThat()
+			.haveFullyQualifiedName("redis.clients.jedis.JedisSocketFactory")
+			.orShould()
+			.dependOnClassesThat()
+			.haveFullyQualifiedName("redis.clients.jedis.DefaultJedisSocketFactory")
+			.orShould()
+			.dependOnClassesThat()
+			.haveFullyQualifiedName("redis.clients.jedis.Protocol")
+			.orShould()
+			.dependOnClassesThat()
+			.haveFullyQualifiedName("redis.clients.jedis.Protocol$Command")
+			.orShould()
+			.dependOnClassesThat()
+			.resideInAPackage("org.apache.commons.pool2..")
+			.orShould()
+			.beAssignableTo("redis.clients.jedis.Connection")
+			.check(this.classes);
+	}
+
 }

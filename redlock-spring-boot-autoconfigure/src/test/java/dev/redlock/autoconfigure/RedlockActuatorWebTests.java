@@ -53,8 +53,9 @@ class RedlockActuatorWebTests {
 			.toList()));
 	}
 
+	// spring-boot-data-redis is on the test class path; this application has no Redis of Spring Boot's
 	@Configuration(proxyBeanMethods = false)
-	@EnableAutoConfiguration
+	@EnableAutoConfiguration(excludeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 	static class App {
 
 	}

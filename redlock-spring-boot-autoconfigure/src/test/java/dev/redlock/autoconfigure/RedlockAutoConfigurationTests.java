@@ -63,7 +63,7 @@ class RedlockAutoConfigurationTests {
 
 	@Test
 	void propertyDefaultsShouldMatchTheEngineDefaults() {
-		assertThat(RedlockEngineFactory.settings(new RedlockProperties())).isEqualTo(RedlockSettings.defaults());
+		assertThat(EngineSettings.of(new RedlockProperties())).isEqualTo(RedlockSettings.defaults());
 	}
 
 	@Test
@@ -104,14 +104,15 @@ class RedlockAutoConfigurationTests {
 	}
 
 	@Test
-	void disabledShouldCreateNothingAndLeaveMethodsUnlocked() {
+	void disabledShouldKeepEveryBeanAndLeaveMethodsUnlocked() {
 		this.runner.withPropertyValues("redlock.enabled=false")
 			.withUserConfiguration(Annotated.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed()
-					.doesNotHaveBean(Redlock.class)
-					.doesNotHaveBean(LockTemplate.class)
-					.doesNotHaveBean(DistributedLockAdvisor.class);
+					.hasSingleBean(Redlock.class)
+					.hasSingleBean(LockTemplate.class)
+					.hasSingleBean(DistributedLockAdvisor.class);
+				assertThat(context.getBean(Redlock.class).isEnabled()).isFalse();
 				assertThat(context.getBean(Annotated.Job.class).run()).isEqualTo("ran");
 			});
 	}

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.redlock.LockHandle;
@@ -146,6 +147,45 @@ class TlsTests {
 						.containsIgnoringCase("subject alternative"));
 				assertThat(servers.get(3).keys("*")).isEmpty();
 			});
+	}
+
+	@Test
+	void springBootRedisSslShouldLockOverTlsWithItsBundle() {
+		bootRedis().withPropertyValues("spring.data.redis.ssl.enabled=true", "spring.data.redis.ssl.bundle=redis",
+				"spring.ssl.bundle.pem.redis.options.enabled-protocols=TLSv1.3")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(LockTemplate.class).execute("boot-tls", LockHandle::key))
+					.isEqualTo("redlock:boot-tls");
+			});
+	}
+
+	@Test
+	void sslBundleOptionsShouldReachTheSockets() {
+		// TLS 1.1 is disabled in the JDK, so a bundle that allows only it cannot connect
+		bootRedis().withPropertyValues("spring.data.redis.ssl.enabled=true", "spring.data.redis.ssl.bundle=redis",
+				"spring.ssl.bundle.pem.redis.options.enabled-protocols=TLSv1.1")
+			.run((context) -> assertThatExceptionOfType(LockNotAcquiredException.class)
+				.isThrownBy(() -> context.getBean(LockTemplate.class).execute("tls", LockHandle::key))
+				.satisfies((ex) -> assertThat(ex.getNodeOutcomes().get(0).detail()).containsIgnoringCase("protocol")));
+	}
+
+	@Test
+	void springBootRedisUrlWithRedissShouldUseTls() {
+		// no bundle: the JVM's trust store, which does not trust the test CA
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class, DataRedisAutoConfiguration.class,
+					RedlockAutoConfiguration.class))
+			.withPropertyValues("redlock.restart-guard.enabled=false", "redlock.node-timeout=500ms",
+					"redlock.wait-time=0s", "spring.data.redis.url=rediss://127.0.0.1:" + tlsPorts.get(0))
+			.run((context) -> assertThatExceptionOfType(LockNotAcquiredException.class)
+				.isThrownBy(() -> context.getBean(LockTemplate.class).execute("tls", LockHandle::key))
+				.satisfies((ex) -> assertThat(ex.getNodeOutcomes().get(0).detail()).contains("PKIX")));
+	}
+
+	private ApplicationContextRunner bootRedis() {
+		return this.runner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + tlsPorts.get(0));
 	}
 
 	@Test

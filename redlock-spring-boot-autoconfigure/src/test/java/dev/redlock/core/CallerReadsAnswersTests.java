@@ -44,6 +44,8 @@ class CallerReadsAnswersTests {
 	/** Acquisition calls in the order they were made. */
 	private final ConcurrentLinkedQueue<Call> acquisitions = new ConcurrentLinkedQueue<>();
 
+	private final List<JedisLockNode> jedisNodes = new ArrayList<>();
+
 	private record Call(String token, int node, boolean started) {
 	}
 
@@ -101,6 +103,9 @@ class CallerReadsAnswersTests {
 		for (int i = 2; i < 5; i++) {
 			redis.get(i).call("SET", "test:split", "other", "PX", "200");
 		}
+		// the last releases may still run on I/O threads: an attempt finds idle connections only after them
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.jedisNodes.stream().allMatch((node) -> node.connectionsInUse() == 0));
 		this.acquisitions.clear();
 		engine.acquire("split", Duration.ofSeconds(30), Duration.ofSeconds(3)).close();
 		Map<String, List<Call>> byAttempt = new LinkedHashMap<>();
@@ -139,8 +144,9 @@ class CallerReadsAnswersTests {
 				Duration.ofMillis(5), nodeTimeout, 0.01, "test:", false, RedlockSettings.DEFAULT_MAX_HOLD_TIME, false);
 		List<LockNode> nodes = new ArrayList<>();
 		for (int i = 0; i < uris.size(); i++) {
-			nodes.add(new Recording(i, new JedisLockNode(RedisNodeAddress.parse("node-" + i, uris.get(i)), nodeTimeout,
-					8)));
+			JedisLockNode node = new JedisLockNode(RedisNodeAddress.parse("node-" + i, uris.get(i)), nodeTimeout, 8);
+			this.jedisNodes.add(node);
+			nodes.add(new Recording(i, node));
 		}
 		Redlock engine = Redlock.builder(nodes, settings).build();
 		this.resources.add(engine);
@@ -148,7 +154,7 @@ class CallerReadsAnswersTests {
 	}
 
 	/** A real node whose started calls count on which thread their answer was read. */
-	private final class Recording implements LockNode {
+	private final class Recording implements LockNode, NodeExchange, AnnouncingNode {
 
 		private final int index;
 
@@ -182,7 +188,20 @@ class CallerReadsAnswersTests {
 
 		@Override
 		public boolean releaseHeld(List<String> keys, String token, String channel) {
-			return this.node.releaseHeld(keys, token, channel);
+			return this.node.capability(AnnouncingNode.class).orElseThrow().releaseHeld(keys, token, channel);
+		}
+
+		@Override
+		public Subscription listenForReleases(String channel, java.util.function.Consumer<String> listener) {
+			return this.node.capability(AnnouncingNode.class).orElseThrow().listenForReleases(channel, listener);
+		}
+
+		@Override
+		public <T> Optional<T> capability(Class<T> type) {
+			if (type == NodeExchange.class || type == AnnouncingNode.class) {
+				return this.node.capability(type).map((found) -> type.cast(this));
+			}
+			return this.node.capability(type);
 		}
 
 		@Override
@@ -193,12 +212,12 @@ class CallerReadsAnswersTests {
 		@Override
 		public Exchange startTryAcquire(String key, String token, long ttlMillis) {
 			CallerReadsAnswersTests.this.acquisitions.add(new Call(token, this.index, true));
-			return recorded(this.node.startTryAcquire(key, token, ttlMillis));
+			return recorded(this.node.capability(NodeExchange.class).orElseThrow().startTryAcquire(key, token, ttlMillis));
 		}
 
 		@Override
 		public Exchange startReleaseHeld(String key, String token, String channel) {
-			return recorded(this.node.startReleaseHeld(key, token, channel));
+			return recorded(this.node.capability(NodeExchange.class).orElseThrow().startReleaseHeld(key, token, channel));
 		}
 
 		private Exchange recorded(Exchange exchange) {

@@ -31,7 +31,7 @@ class FencingRestoreTests {
 
 	private static final String LOCK_KEY = "test:" + KEY;
 
-	private static final String COUNTER_KEY = LOCK_KEY + Redlock.FENCING_SUFFIX;
+	private static final String COUNTER_KEY = LOCK_KEY + KeySpace.FENCING_SUFFIX;
 
 	@RegisterExtension
 	static final RedisServersExtension redis = new RedisServersExtension(3);
@@ -64,7 +64,7 @@ class FencingRestoreTests {
 	}
 
 	private static boolean armed(RedisServerProcess server) {
-		return server.call("GET", "test:" + Redlock.ARMED_MARKER) != null;
+		return server.call("GET", "test:" + KeySpace.ARMED_MARKER) != null;
 	}
 
 	/** Waits until the engine counts every node (armed, and not held out by an earlier restart). */

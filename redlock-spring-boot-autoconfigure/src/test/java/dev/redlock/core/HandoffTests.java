@@ -137,7 +137,7 @@ class HandoffTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> quiet.waitingKeys() > 0);
 		assertThat(quiet.releaseListeners()).isZero();
 		for (int i = 0; i < 3; i++) {
-			List<?> numsub = (List<?>) redis.get(i).call("PUBSUB", "NUMSUB", "test:" + Redlock.RELEASE_CHANNEL_SUFFIX);
+			List<?> numsub = (List<?>) redis.get(i).call("PUBSUB", "NUMSUB", "test:" + KeySpace.RELEASE_CHANNEL_SUFFIX);
 			assertThat(((Number) numsub.get(1)).longValue()).isZero();
 		}
 		holder.close();

@@ -74,12 +74,13 @@ class MajorityFailureTests {
 		}
 		callers.shutdown();
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(nodes)
-			.allSatisfy((node) -> assertThat(((redis.clients.jedis.RedisClient) node.client()).getPool().getNumActive()).as("%s borrowed", node).isZero()));
+			.allSatisfy((node) -> assertThat(node.connectionsInUse()).as("%s borrowed", node).isZero()));
 		redlock.close();
 		await().atMost(Duration.ofSeconds(10)).until(() -> redlockThreads() <= threadsBefore);
 		await().atMost(Duration.ofSeconds(5)).until(() -> redis.get(3).call("PING") != null);
-		assertThat(redis.get(1).keys("test:*")).isEmpty();
-		assertThat(redis.get(4).keys("test:*")).isEmpty();
+		// no lock key left; the engine's own keys (arming marker and registry) live on by design
+		assertThat(redis.get(1).keys("test:*")).allMatch((key) -> key.contains("__redlock_"));
+		assertThat(redis.get(4).keys("test:*")).allMatch((key) -> key.contains("__redlock_"));
 	}
 
 }

@@ -26,6 +26,7 @@ import dev.redlock.LockHandle;
 import dev.redlock.LockTemplate;
 import dev.redlock.autoconfigure.RedlockProperties;
 import dev.redlock.sample.embedded.EmbeddedRedisNodes;
+import dev.redlock.sample.orders.LedgerAuditor;
 import dev.redlock.sample.orders.Payment;
 import dev.redlock.sample.orders.PaymentLedger;
 import dev.redlock.sample.orders.SettlementJob;
@@ -61,6 +62,9 @@ class SampleApplicationTests {
 
 	@Autowired
 	private SettlementJob settlementJob;
+
+	@Autowired
+	private LedgerAuditor auditor;
 
 	@Test
 	void startingWithoutRedlockNodesShouldLockOnFiveEmbeddedRedisNodes() {
@@ -127,6 +131,15 @@ class SampleApplicationTests {
 		// released right after
 		await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(this.nodes.servers())
 			.allSatisfy((node) -> assertThat(node.keys("redlock:orders:held-1")).isEmpty()));
+	}
+
+	@Test
+	void theOnlyInstanceShouldBeElectedLedgerAuditorOnTheNodes() {
+		await().atMost(Duration.ofSeconds(15)).until(this.auditor::isLeading);
+		assertThat(this.auditor.audit()).isTrue();
+		String key = "redlock:integration:" + LedgerAuditor.ROLE;
+		assertThat(this.nodes.servers().stream().filter((server) -> !server.keys(key).isEmpty()).count())
+			.isGreaterThanOrEqualTo(3);
 	}
 
 	@Test

@@ -8,11 +8,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.redlock.core.ArmableNode;
+import dev.redlock.core.NodeFailure;
 import dev.redlock.core.NodeStatus;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * A node that must be armed grants no lock until it is armed (the engine does that once the node
@@ -27,17 +29,26 @@ class ArmingTests {
 
 	private static final String MARKER = "test:__redlock_armed__";
 
+	private static final ArmableNode.Keys KEYS = new ArmableNode.Keys(MARKER, "test:__redlock_arming__",
+			"test:__redlock_registry__:");
+
+	private static ArmableNode arming(JedisLockNode node) {
+		ArmableNode arming = node.capability(ArmableNode.class).orElseThrow();
+		arming.requireArming(KEYS);
+		return arming;
+	}
+
 	@Test
 	void emptiedNodeShouldRefuseLocksUntilAProbeArmsItAfterTheHoldOut() {
 		Duration holdOut = Duration.ofSeconds(2);
 		try (JedisLockNode node = new JedisLockNode(RedisNodeAddress.parse("n", redis.uris().get(0)),
 				Duration.ofMillis(500), 4)) {
-			assertThat(node.requireArming(MARKER, holdOut)).isTrue();
+			ArmableNode arming = arming(node);
 			NodeStatus unarmed = node.probe("test:canary");
 			assertThat(unarmed.armed()).isFalse();
 			assertThat(unarmed.reachable()).isTrue();
 			assertThat(unarmed.lockable()).isFalse();
-			node.arm();
+			assertThat(arming.arm(arming.beginArming(), unarmed.runId())).isTrue();
 			NodeStatus armed = node.probe("test:canary");
 			assertThat(armed.armed()).isTrue();
 			assertThat(armed.lockable()).isTrue();
@@ -47,18 +58,18 @@ class ArmingTests {
 			redis.get(0).restart();
 			try (JedisLockNode fresh = new JedisLockNode(RedisNodeAddress.parse("n", redis.uris().get(0)),
 					Duration.ofMillis(500), 4)) {
-				fresh.requireArming(MARKER, holdOut);
-				assertThatIllegalStateException().as("brand-new connection to the emptied node")
+				ArmableNode freshArming = arming(fresh);
+				assertThatExceptionOfType(NodeFailure.class).as("brand-new connection to the emptied node")
 					.isThrownBy(() -> fresh.tryAcquire(List.of("test:k"), "t2", 10_000))
 					.withMessageContaining("not armed");
-				assertThatIllegalStateException()
+				assertThatExceptionOfType(NodeFailure.class)
 					.isThrownBy(() -> fresh.tryAcquireFenced("test:k", "t2", 10_000, "test:k:fencing"));
 				NodeStatus early = fresh.probe("test:canary");
 				assertThat(early.lockable()).as("a probe does not arm").isFalse();
 				assertThat(early.armed()).isFalse();
 				assertThat(early.problem()).contains("not armed");
 				assertThat(early.uptime()).isLessThan(holdOut);
-				fresh.arm();
+				assertThat(freshArming.arm(freshArming.beginArming(), early.runId())).isTrue();
 				assertThat(fresh.probe("test:canary").lockable()).isTrue();
 				assertThat(redis.get(0).call("GET", MARKER)).isEqualTo(early.runId());
 				assertThat(fresh.tryAcquire(List.of("test:k"), "t2", 10_000)).isTrue();
@@ -71,19 +82,19 @@ class ArmingTests {
 	void fencingCountersShouldBeReadInBatchesAndRaisedButNeverLowered() {
 		try (JedisLockNode node = new JedisLockNode(RedisNodeAddress.parse("n", redis.uris().get(0)),
 				Duration.ofMillis(500), 4)) {
-			node.requireArming(MARKER, Duration.ofSeconds(1));
+			ArmableNode arming = arming(node);
 			Map<String, Long> read = new HashMap<>();
-			assertThat(node.readFencingCounters("test:*:fencing", read::putAll)).as("not armed").isFalse();
-			node.arm();
+			assertThat(arming.readFencingCounters("test:", ":fencing", read::putAll)).as("not armed").isFalse();
+			assertThat(arming.arm(arming.beginArming(), "r1")).isTrue();
 			for (int i = 0; i < 1200; i++) {
 				redis.get(0).call("SET", "test:key-" + i + ":fencing", Integer.toString(i));
 			}
 			redis.get(0).call("SET", "test:key-0", "a lock, not a counter");
 			redis.get(0).call("SET", "other:key:fencing", "7");
-			assertThat(node.readFencingCounters("test:*:fencing", read::putAll)).isTrue();
+			assertThat(arming.readFencingCounters("test:", ":fencing", read::putAll)).isTrue();
 			assertThat(read).hasSize(1200).containsEntry("test:key-1199:fencing", 1199L);
 
-			node.raiseFencingCounters(Map.of("test:key-5:fencing", 3L, "test:key-6:fencing", 60L,
+			arming.raiseFencingCounters(Map.of("test:key-5:fencing", 3L, "test:key-6:fencing", 60L,
 					"test:new:fencing", 2L));
 			assertThat(redis.get(0).call("GET", "test:key-5:fencing")).as("never lowered").isEqualTo("5");
 			assertThat(redis.get(0).call("GET", "test:key-6:fencing")).isEqualTo("60");
@@ -96,7 +107,7 @@ class ArmingTests {
 		try (JedisLockNode node = new JedisLockNode(
 				RedisNodeAddress.parse("n", "redis-cluster://127.0.0.1:" + redis.get(0).port()), Duration.ofMillis(500),
 				1)) {
-			assertThat(node.requireArming(MARKER, Duration.ofSeconds(1))).isFalse();
+			assertThat(node.capability(ArmableNode.class)).isEmpty();
 		}
 		catch (RuntimeException ex) {
 			// a non-cluster server may refuse the cluster client at construction; arming is what matters

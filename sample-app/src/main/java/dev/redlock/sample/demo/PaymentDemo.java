@@ -59,6 +59,16 @@ public class PaymentDemo implements ApplicationRunner {
 		}
 	}
 
+	/** The application's restart guard hold-out, or {@code null} if its guard is off. */
+	private Duration holdOut() {
+		RedlockProperties.RestartGuard guard = this.redlock.getRestartGuard();
+		if (!guard.isEnabled()) {
+			return null;
+		}
+		Duration holdOut = (guard.getHoldOut() != null) ? guard.getHoldOut() : this.redlock.getLeaseTime();
+		return (holdOut.compareTo(LEASE_TIME) >= 0) ? holdOut : LEASE_TIME;
+	}
+
 	private void runDemo() {
 		List<String> uris = this.redlock.getNodes();
 		RedlockSettings settings = new RedlockSettings(LEASE_TIME, Duration.ZERO, this.redlock.getRetryDelay(),
@@ -70,7 +80,7 @@ public class PaymentDemo implements ApplicationRunner {
 		try {
 			for (int i = 1; i <= this.properties.instances(); i++) {
 				instances.add(SimulatedInstance.connect("instance-" + i, uris, settings,
-						this.properties.threadsPerInstance()));
+						this.properties.threadsPerInstance(), holdOut(), this.redlock.getRestartGuard().getCheckInterval()));
 			}
 			int quorum = instances.get(0).quorum();
 			logger.info("Demo: {} simulated instances x {} threads pay the same {} orders per phase, on {} nodes "

@@ -6,6 +6,7 @@ import java.util.List;
 
 import dev.redlock.LockTemplate;
 import dev.redlock.core.LockNode;
+import dev.redlock.core.NodeStatus;
 import dev.redlock.core.Redlock;
 import dev.redlock.core.RedlockSettings;
 import dev.redlock.core.jedis.JedisLockNode;
@@ -35,15 +36,23 @@ final class SimulatedInstance implements AutoCloseable {
 	 * @param uris the node URIs
 	 * @param settings the engine settings
 	 * @param maxConnections the pool size per node
+	 * @param holdOut the restart guard's hold-out, as the application's own engine has it, or
+	 * {@code null} for no guard
+	 * @param checkInterval how often the guard probes the nodes
 	 * @return the instance
 	 */
-	static SimulatedInstance connect(String name, List<String> uris, RedlockSettings settings, int maxConnections) {
+	static SimulatedInstance connect(String name, List<String> uris, RedlockSettings settings, int maxConnections,
+			Duration holdOut, Duration checkInterval) {
 		List<LockNode> nodes = new ArrayList<>(uris.size());
 		for (int i = 0; i < uris.size(); i++) {
 			RedisNodeAddress address = RedisNodeAddress.parse("redlock.nodes[" + i + "]", uris.get(i));
 			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), maxConnections));
 		}
-		return new SimulatedInstance(name, new Redlock(nodes, settings));
+		Redlock.Builder engine = Redlock.builder(nodes, settings);
+		if (holdOut != null) {
+			engine.restartGuard(holdOut, checkInterval);
+		}
+		return new SimulatedInstance(name, engine.build());
 	}
 
 	String name() {
@@ -67,22 +76,11 @@ final class SimulatedInstance implements AutoCloseable {
 	}
 
 	/**
-	 * Asks every node for a {@code PING}.
+	 * Probes every node.
 	 * @return how many nodes answered
 	 */
 	int nodesAnswering() {
-		int up = 0;
-		for (LockNode node : this.redlock.nodes()) {
-			try {
-				if (node instanceof JedisLockNode jedis && "PONG".equals(jedis.client().ping())) {
-					up++;
-				}
-			}
-			catch (RuntimeException ex) {
-				// down
-			}
-		}
-		return up;
+		return (int) this.redlock.probe().stream().filter(NodeStatus::reachable).count();
 	}
 
 	@Override

@@ -24,10 +24,8 @@ import org.springframework.core.env.MapPropertySource;
  * loopback ports, sets {@code redlock.nodes} to them, registers them as the
  * {@link EmbeddedRedisNodes} bean and stops them when the application context closes.
  *
- * <p>It also sets {@code redlock.restart-guard.enabled=false} (unless set elsewhere): the guard
- * keeps a node that started less than a lease time ago out of the quorum, because it may have
- * forgotten locks; nodes started a moment ago by the sample never held one, and with the guard on
- * the sample could not lock during its first lease time.
+ * <p>The restart guard stays at its default: nodes that were never armed (just started) count at
+ * once, and a node the demo kills and restarts empty is held out of the quorum, as in production.
  *
  * <p>The servers come from {@code redis-server} on the {@code PATH}, else from the binary shipped
  * in the {@code embedded-redis} jar, so a machine with only a JDK can run the sample. This is a
@@ -77,15 +75,12 @@ public class EmbeddedRedisEnvironmentPostProcessor implements EnvironmentPostPro
 					+ "; set redlock.nodes or sample.embedded-redis.enabled=false to start none");
 		}
 		EmbeddedRedisNodes nodes = EmbeddedRedisNodes.start(count);
-		// last: whatever the user set explicitly, such as redlock.restart-guard.*, wins
+		// last: whatever the user set explicitly wins
 		environment.getPropertySources()
-			.addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, Map.of("redlock.nodes", String.join(",", nodes.uris()),
-					"redlock.restart-guard.enabled", "false")));
+			.addLast(new MapPropertySource(PROPERTY_SOURCE_NAME, Map.of("redlock.nodes", String.join(",", nodes.uris()))));
 		application.addInitializers(new Registrar(nodes));
 		this.logger.info("redlock.nodes is not set: started " + nodes.describe()
 				+ ". Set redlock.nodes to use your own Redis masters.");
-		this.logger.info("The restart guard is off for these nodes: they were started just now and hold no lock, "
-				+ "so there is nothing to forget (it would keep them out of the quorum for a lease time).");
 	}
 
 	/**

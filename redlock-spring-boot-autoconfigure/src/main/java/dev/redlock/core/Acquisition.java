@@ -1,0 +1,159 @@
+package dev.redlock.core;
+
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import dev.redlock.LockHandle;
+import dev.redlock.LockNotAcquiredException;
+import dev.redlock.LockRequest;
+import dev.redlock.NodeOutcome;
+
+/**
+ * One acquire call, from the request to the handle or the failure report: threads of this engine
+ * that want the same key queue in the JVM and only the head asks the nodes; each attempt sends
+ * {@code SET NX PX} to every node with a fresh token; a granted quorum with validity left gives the
+ * handle; otherwise the attempt is undone where it may have set a key, and the next follows after
+ * the retry delay (or at once when the key is released) until the wait time is spent, or at once
+ * fails if no quorum can count before the wait ends.
+ */
+final class Acquisition {
+
+	private final Members members;
+
+	private final LockCommands commands;
+
+	private final HeldLocks held;
+
+	private final NodeHealth health;
+
+	private final ReleaseNotifications notifications;
+
+	private final LocalWaiters waiters;
+
+	private final RedlockSettings settings;
+
+	Acquisition(Members members, LockCommands commands, HeldLocks held, NodeHealth health,
+			ReleaseNotifications notifications, LocalWaiters waiters, RedlockSettings settings) {
+		this.members = members;
+		this.commands = commands;
+		this.held = held;
+		this.health = health;
+		this.notifications = notifications;
+		this.waiters = waiters;
+		this.settings = settings;
+	}
+
+	/**
+	 * Acquires the lock, retrying until the wait time is spent.
+	 * @param request the request
+	 * @param fullKeys its keys as stored
+	 * @return the handle
+	 * @throws LockNotAcquiredException if no quorum was reached in time
+	 */
+	LockHandle acquire(LockRequest request, List<String> fullKeys) {
+		String fullKey = String.join(",", fullKeys);
+		if (request.fencing() && fullKeys.size() > 1) {
+			throw new IllegalArgumentException("Fencing tokens are issued for single-key locks only, not for " + fullKey);
+		}
+		long deadline = System.nanoTime() + request.waitTime().toNanos();
+		if (request.waitTime().isZero()) {
+			return attemptUntil(request, fullKeys, fullKey, deadline, null);
+		}
+		// threads of this process that want the same key queue here, and only the head asks the nodes
+		LocalWaiters.Turn turn = null;
+		if (fullKeys.size() == 1) {
+			try {
+				turn = this.waiters.awaitTurn(fullKey, deadline - System.nanoTime());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new LockNotAcquiredException(fullKey, this.members.quorum, 0,
+						"interrupted while queued behind another thread of this process waiting for the same key",
+						List.of(), ex);
+			}
+			// no turn within the wait time: still one attempt, so that the answer names the nodes
+		}
+		Semaphore wakeUp = this.waiters.register(fullKeys);
+		try {
+			return attemptUntil(request, fullKeys, fullKey, deadline, wakeUp);
+		}
+		finally {
+			this.waiters.cancel(fullKeys, wakeUp);
+			if (turn != null) {
+				turn.close();
+			}
+		}
+	}
+
+	/**
+	 * Attempts until a lock is granted or the deadline has passed. Between attempts, waits the
+	 * retry delay, or less if this engine releases one of the keys meanwhile ({@code wakeUp}).
+	 */
+	private LockHandle attemptUntil(LockRequest request, List<String> fullKeys, String fullKey, long deadline,
+			Semaphore wakeUp) {
+		long leaseNanos = request.leaseTime().toNanos();
+		long leaseMillis = request.leaseTime().toMillis();
+		int quorum = this.members.quorum;
+		int attempts = 0;
+		boolean splitVote = false;
+		while (true) {
+			attempts++;
+			if (wakeUp != null) {
+				// only a release from now on is news
+				wakeUp.drainPermits();
+			}
+			String token = KeySpace.newToken();
+			long start = System.nanoTime();
+			LockCommands.Attempt attempt = this.commands.acquire(fullKeys, token, leaseMillis, request.fencing(),
+					this.health.heldOut(), splitVote);
+			Round round = attempt.round();
+			List<NodeOutcome> outcomes = round.outcomes();
+			long validUntil = LeaseMath.validUntil(start, leaseNanos, this.settings);
+			String reason = Verdicts.refusal(outcomes, quorum, start, System.nanoTime(), validUntil, leaseMillis);
+			if (reason == null) {
+				long fence = request.fencing() ? this.commands.writeFence(fullKey, token, attempt, outcomes, validUntil)
+						: 0;
+				if (fence >= 0) {
+					return this.held.granted(request, fullKeys, token, round, start, validUntil, fence);
+				}
+				reason = "fencing token not recorded on a quorum within the validity time";
+			}
+			this.commands.release(fullKeys, token, round, 0, FanOut.ALL, null);
+			// the release waited for the nodes left behind by an early decision: report their answers too
+			outcomes = round.outcomes();
+			// a split vote: some nodes granted, others held by another contender
+			splitVote = Verdicts.splitVote(outcomes);
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				throw new LockNotAcquiredException(fullKey, quorum, attempts, reason, outcomes, null);
+			}
+			String hopeless = this.health.quorumOutOfReach(deadline);
+			if (hopeless != null) {
+				throw new LockNotAcquiredException(fullKey, quorum, attempts, reason + "; " + hopeless, outcomes, null);
+			}
+			try {
+				long delay = Math.min(left, retryDelayNanos());
+				if (wakeUp != null) {
+					this.notifications.listen();
+					wakeUp.tryAcquire(delay, TimeUnit.NANOSECONDS);
+				}
+				else {
+					TimeUnit.NANOSECONDS.sleep(delay);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new LockNotAcquiredException(fullKey, quorum, attempts,
+						reason + ", then interrupted while waiting to retry", outcomes, ex);
+			}
+		}
+	}
+
+	private long retryDelayNanos() {
+		long jitter = this.settings.retryJitter().toNanos();
+		return this.settings.retryDelay().toNanos() + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(jitter) : 0);
+	}
+
+}

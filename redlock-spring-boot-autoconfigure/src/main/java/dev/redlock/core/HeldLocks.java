@@ -1,0 +1,147 @@
+package dev.redlock.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+
+import dev.redlock.LockHandle;
+import dev.redlock.LockRequest;
+
+/**
+ * The locks this engine holds now: granted, renewed while held, released or lost. What a handle
+ * asks of the engine ({@link LeaseOps}) goes through here, so a handle never sees the rest.
+ */
+final class HeldLocks implements LeaseOps {
+
+	private final Set<RedlockHandle> held = ConcurrentHashMap.newKeySet();
+
+	private final Members members;
+
+	private final LockCommands commands;
+
+	private final EngineThreads threads;
+
+	private final LockObserver observer;
+
+	private final LocalWaiters waiters;
+
+	private final RedlockSettings settings;
+
+	private final Duration holdOut;
+
+	private final String releaseChannel;
+
+	HeldLocks(Members members, LockCommands commands, EngineThreads threads, LockObserver observer,
+			LocalWaiters waiters, RedlockSettings settings, Duration holdOut, String releaseChannel) {
+		this.members = members;
+		this.commands = commands;
+		this.threads = threads;
+		this.observer = observer;
+		this.waiters = waiters;
+		this.settings = settings;
+		this.holdOut = holdOut;
+		this.releaseChannel = releaseChannel;
+	}
+
+	/**
+	 * Makes the handle of a granted lock, and starts renewing it if asked.
+	 */
+	RedlockHandle granted(LockRequest request, List<String> fullKeys, String token, Round acquisition,
+			long acquiredAtNanos, long validUntilNanos, long fencingToken) {
+		RedlockHandle handle = new RedlockHandle(this, request, fullKeys, token, acquisition, acquiredAtNanos,
+				validUntilNanos, fencingToken);
+		this.held.add(handle);
+		if (this.settings.renewal() && request.autoRenew()) {
+			handle.startRenewal();
+		}
+		return handle;
+	}
+
+	/**
+	 * Tells that a held lock was handed to asynchronous work: losing it must not interrupt the
+	 * thread that acquired it.
+	 */
+	void handOff(LockHandle handle) {
+		if (handle instanceof RedlockHandle redlockHandle) {
+			redlockHandle.detachHolder();
+		}
+	}
+
+	/** A snapshot of each held lock. */
+	List<HeldLock> snapshot() {
+		List<HeldLock> locks = new ArrayList<>(this.held.size());
+		for (RedlockHandle handle : this.held) {
+			locks.add(handle.snapshot());
+		}
+		return locks;
+	}
+
+	/** Releases every held lock. */
+	void closeAll() {
+		for (RedlockHandle handle : List.copyOf(this.held)) {
+			handle.close();
+		}
+	}
+
+	@Override
+	public RedlockSettings settings() {
+		return this.settings;
+	}
+
+	@Override
+	public int quorum() {
+		return this.members.quorum;
+	}
+
+	@Override
+	public int nodeCount() {
+		return this.members.size();
+	}
+
+	/**
+	 * Rejects a lease the engine cannot keep safe: under Redis' 1 ms resolution, or longer than
+	 * the restart guard's hold-out (a node restarted after a shorter hold-out could grant the lock
+	 * again while this lease still runs).
+	 */
+	@Override
+	public void checkLease(Duration leaseTime) {
+		RedlockSettings.requirePositive("leaseTime", leaseTime);
+		if (leaseTime.toMillis() < 1) {
+			throw new InvalidSettingException("leaseTime", leaseTime, "must be at least 1ms, Redis' resolution");
+		}
+		if (this.holdOut != null && leaseTime.compareTo(this.holdOut) > 0) {
+			throw new InvalidSettingException("leaseTime", leaseTime, "must not exceed the restart guard's hold-out of "
+					+ this.holdOut + "; set redlock.restart-guard.hold-out to at least your longest lease");
+		}
+	}
+
+	@Override
+	public Extension extend(List<String> keys, String token, long leaseMillis, long timeoutNanos) {
+		return this.commands.extend(keys, token, leaseMillis, timeoutNanos);
+	}
+
+	@Override
+	public void release(RedlockHandle handle, String token, Round acquisition, long keepNanos) {
+		this.held.remove(handle);
+		this.observer.release(handle.snapshot(), () -> this.commands.release(handle.keys(), token, acquisition,
+				keepNanos, this.members.quorum, this.releaseChannel));
+		if (keepNanos <= 0) {
+			this.waiters.released(handle.keys());
+		}
+	}
+
+	@Override
+	public ScheduledFuture<?> scheduleRenewal(Runnable renewal, long delayNanos) {
+		return this.threads.scheduleRenewal(renewal, delayNanos);
+	}
+
+	@Override
+	public void lost(RedlockHandle handle) {
+		this.held.remove(handle);
+		this.observer.lockLost(handle.snapshot());
+	}
+
+}

@@ -1,0 +1,50 @@
+package dev.redlock.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * What a held lock ({@link RedlockHandle}) may ask of the engine: extend its lease, release it,
+ * schedule its renewal, report its loss. The handle knows nothing else of the engine.
+ */
+interface LeaseOps {
+
+	RedlockSettings settings();
+
+	/** How many nodes must agree. */
+	int quorum();
+
+	/** How many nodes there are. */
+	int nodeCount();
+
+	/** Rejects a lease the engine cannot keep safe. */
+	void checkLease(Duration leaseTime);
+
+	/**
+	 * Extends {@code token}'s keys on every node and waits until a quorum agreed, or until the
+	 * timeout.
+	 */
+	Extension extend(List<String> keys, String token, long leaseMillis, long timeoutNanos);
+
+	/**
+	 * Releases a handle's lock, each node after that node's acquisition call finished; with
+	 * {@code keepNanos > 0} only shortens the lease to that time (hold-at-least).
+	 */
+	void release(RedlockHandle handle, String token, Round acquisition, long keepNanos);
+
+	/** Runs a renewal step after a delay, off the renewal thread. */
+	ScheduledFuture<?> scheduleRenewal(Runnable renewal, long delayNanos);
+
+	/** The handle's lock was lost. */
+	void lost(RedlockHandle handle);
+
+	/**
+	 * The answers to one extension round.
+	 * @param extended nodes that set the new lease
+	 * @param refused nodes that answered that the key is absent or another's
+	 */
+	record Extension(int extended, int refused) {
+	}
+
+}

@@ -1,0 +1,165 @@
+package dev.redlock.core;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.redlock.NodeOutcome;
+import dev.redlock.NodeOutcome.Status;
+
+/**
+ * The lock commands, each one round over every node ({@link FanOut}): an acquisition attempt
+ * (plain or fenced, held-out nodes not sent to, gated after a split vote), the fence write of a
+ * fenced acquisition, the release (or the shortening of a hold-at-least), and the extension.
+ */
+final class LockCommands {
+
+	private static final Logger logger = LoggerFactory.getLogger(LockCommands.class);
+
+	private final Members members;
+
+	private final FanOut fanOut;
+
+	private final SplitVoteGate gate;
+
+	private final long nodeTimeoutNanos;
+
+	LockCommands(Members members, FanOut fanOut, long nodeTimeoutNanos) {
+		this.members = members;
+		this.fanOut = fanOut;
+		this.gate = new SplitVoteGate(fanOut, members.nodes.get(0), members.size());
+		this.nodeTimeoutNanos = nodeTimeoutNanos;
+	}
+
+	/**
+	 * One acquisition attempt's round and, for a fenced one, the counters each node read.
+	 * @param round the round
+	 * @param counters per node, the fencing counter it read (fenced attempts)
+	 */
+	record Attempt(Round round, AtomicLongArray counters) {
+	}
+
+	/**
+	 * Sends one acquisition attempt to every node.
+	 * @param fullKeys the keys
+	 * @param token the attempt's token
+	 * @param leaseMillis the lease
+	 * @param fenced whether to read the fencing counter too (single key)
+	 * @param heldOut per node, why it must not be sent to, or {@code null} (the whole list may be
+	 * {@code null})
+	 * @param splitVote whether the last attempt split the votes
+	 * @return the attempt, decided as soon as a quorum agreed or can no longer agree
+	 */
+	Attempt acquire(List<String> fullKeys, String token, long leaseMillis, boolean fenced, List<String> heldOut,
+			boolean splitVote) {
+		AtomicLongArray counters = new AtomicLongArray(this.members.size());
+		String counterKey = KeySpace.counterKey(fullKeys.get(0));
+		NodeCall acquire = new NodeCall() {
+
+			@Override
+			public boolean call(int index, LockNode node) {
+				requireCounted(index);
+				if (!fenced) {
+					return node.tryAcquire(fullKeys, token, leaseMillis);
+				}
+				long counter = LockCommands.this.members.fenced(index).tryAcquireFenced(fullKeys.get(0), token,
+						leaseMillis, counterKey);
+				counters.set(index, counter);
+				return counter >= 0;
+			}
+
+			@Override
+			public Exchange start(int index, LockNode node) {
+				NodeExchange exchange = LockCommands.this.members.exchange(index);
+				if (fenced || fullKeys.size() != 1 || exchange == null) {
+					return null;
+				}
+				requireCounted(index);
+				return exchange.startTryAcquire(fullKeys.get(0), token, leaseMillis);
+			}
+
+			private void requireCounted(int index) {
+				if (heldOut != null && heldOut.get(index) != null) {
+					throw NodeFailure.notSent(NodeFailure.Kind.HELD_OUT, heldOut.get(index));
+				}
+			}
+
+		};
+		Round round = this.fanOut.run(this.gate.attempt(acquire, splitVote), this.members.quorum, null);
+		return new Attempt(round, counters);
+	}
+
+	/**
+	 * The second step of a fenced acquisition (a quorum max-register): the token is one above the
+	 * highest counter read from the nodes that granted the lock, and is recorded on every node
+	 * that still holds this lock; it is valid once a quorum recorded it within the validity time.
+	 * @return the fencing token, or {@code -1} if it was not recorded on a quorum in time
+	 */
+	long writeFence(String fullKey, String token, Attempt attempt, List<NodeOutcome> outcomes, long validUntil) {
+		long[] counters = new long[outcomes.size()];
+		for (int i = 0; i < counters.length; i++) {
+			counters[i] = attempt.counters().get(i);
+		}
+		long fence = Verdicts.nextFence(outcomes, counters);
+		String counterKey = KeySpace.counterKey(fullKey);
+		long timeout = Math.min(this.nodeTimeoutNanos, validUntil - System.nanoTime());
+		Round round = this.fanOut.run(
+				(index, node) -> this.members.fenced(index).raiseFence(fullKey, token, counterKey, fence),
+				this.members.quorum, timeout, null);
+		int recorded = Round.count(round.outcomes(), Status.ACQUIRED);
+		return Verdicts.fenceCounts(recorded, this.members.quorum, System.nanoTime(), validUntil) ? fence : -1;
+	}
+
+	/**
+	 * Releases {@code token}'s keys on every node, each after that node's acquisition call
+	 * finished; with {@code keepNanos > 0} only shortens the lease to that time (hold-at-least).
+	 * @param awaited how many nodes must have let go before this returns ({@link FanOut#ALL}: every
+	 * node's answer; the quorum, for a held lock: once a majority has let go, nobody can be refused
+	 * a quorum by this lock, and a slow node's pending acquisition and release run on without
+	 * delaying the caller)
+	 * @param channel where to announce the deleted keys, or {@code null}
+	 */
+	void release(List<String> fullKeys, String token, Round acquisition, long keepNanos, int awaited, String channel) {
+		long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
+		Round round = this.fanOut.run(new NodeCall() {
+
+			@Override
+			public boolean call(int index, LockNode node) {
+				if (keepMillis > 0) {
+					return node.extend(fullKeys, token, keepMillis);
+				}
+				AnnouncingNode announcer = LockCommands.this.members.announcing(index);
+				return (channel != null && announcer != null) ? announcer.releaseHeld(fullKeys, token, channel)
+						: node.release(fullKeys, token);
+			}
+
+			@Override
+			public Exchange start(int index, LockNode node) {
+				NodeExchange exchange = LockCommands.this.members.exchange(index);
+				return (keepMillis > 0 || fullKeys.size() != 1 || exchange == null) ? null
+						: exchange.startReleaseHeld(fullKeys.get(0), token,
+								(LockCommands.this.members.announcing(index) != null) ? channel : null);
+			}
+
+		}, awaited, acquisition);
+		if (logger.isDebugEnabled()) {
+			logger.debug("{} '{}' on nodes: {}", (keepMillis > 0) ? "Kept for " + keepMillis + "ms" : "Released",
+					fullKeys, round.outcomes());
+		}
+	}
+
+	/**
+	 * Extends {@code token}'s keys on every node and waits until a quorum agreed, or until the
+	 * timeout.
+	 */
+	LeaseOps.Extension extend(List<String> fullKeys, String token, long leaseMillis, long timeoutNanos) {
+		Round round = this.fanOut.run((index, node) -> node.extend(fullKeys, token, leaseMillis), this.members.quorum,
+				timeoutNanos, null);
+		List<NodeOutcome> outcomes = round.outcomes();
+		return new LeaseOps.Extension(Round.count(outcomes, Status.ACQUIRED), Round.count(outcomes, Status.HELD_BY_OTHER));
+	}
+
+}

@@ -1,0 +1,130 @@
+package dev.redlock.core;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which nodes can take part in a lock now, told by probes and by the answers of node calls, and
+ * logged once per change: a warning when a node becomes unusable and a line when it is back; an
+ * error when fewer than a quorum are usable and a line when the quorum is back.
+ */
+final class NodeAvailability {
+
+	private static final Logger logger = LoggerFactory.getLogger(NodeAvailability.class);
+
+	private final List<LockNode> nodes;
+
+	private final int quorum;
+
+	/** Per node: {@code TRUE} usable, {@code FALSE} not, {@code null} not seen yet. */
+	private final AtomicReferenceArray<Boolean> usable;
+
+	/** Whether a quorum was usable at the last change; {@code null} before every node was seen. */
+	private Boolean quorumUsable;
+
+	/** A lock, not a monitor: a virtual thread that logs here must not pin its carrier. */
+	private final ReentrantLock quorumLock = new ReentrantLock();
+
+	NodeAvailability(List<LockNode> nodes, int quorum) {
+		this.nodes = nodes;
+		this.quorum = quorum;
+		this.usable = new AtomicReferenceArray<>(nodes.size());
+	}
+
+	/**
+	 * A probe's verdict on a node.
+	 * @param index the node
+	 * @param usable whether it can take a lock now
+	 * @param problem what is wrong, if it cannot
+	 */
+	void probed(int index, boolean usable, String problem) {
+		change(index, usable, problem);
+	}
+
+	/**
+	 * A call to the node got an answer (yes or no): the node works.
+	 * @param index the node
+	 */
+	void answered(int index) {
+		if (!Boolean.TRUE.equals(this.usable.get(index))) {
+			change(index, true, null);
+		}
+	}
+
+	/**
+	 * A call to the node failed in a way that may mean it is down or restarted.
+	 * @param index the node
+	 * @param problem what happened
+	 */
+	void failed(int index, String problem) {
+		if (!Boolean.FALSE.equals(this.usable.get(index))) {
+			change(index, false, problem);
+		}
+	}
+
+	private void change(int index, boolean now, String problem) {
+		Boolean before = this.usable.getAndSet(index, now);
+		if (before != null && before == now) {
+			return;
+		}
+		String name = this.nodes.get(index).name();
+		if (!now) {
+			logger.warn("Redlock node {} is unusable: {}", name, problem);
+		}
+		else if (before != null) {
+			logger.info("Redlock node {} is usable again", name);
+		}
+		quorumChanged();
+	}
+
+	private void quorumChanged() {
+		this.quorumLock.lock();
+		try {
+			logQuorum();
+		}
+		finally {
+			this.quorumLock.unlock();
+		}
+	}
+
+	private void logQuorum() {
+		int usable = 0;
+		for (int i = 0; i < this.usable.length(); i++) {
+			Boolean state = this.usable.get(i);
+			if (state == null && this.quorumUsable == null) {
+				return;
+			}
+			usable += Boolean.TRUE.equals(state) ? 1 : 0;
+		}
+		boolean enough = usable >= this.quorum;
+		if (this.quorumUsable != null && this.quorumUsable == enough) {
+			return;
+		}
+		if (!enough) {
+			logger.error("Only {} of {} Redlock nodes are usable; a lock needs {}: every acquisition fails until "
+					+ "enough nodes are back", usable, this.nodes.size(), this.quorum);
+		}
+		else if (this.quorumUsable != null) {
+			logger.info("A quorum of Redlock nodes is usable again ({} of {}; a lock needs {})", usable,
+					this.nodes.size(), this.quorum);
+		}
+		this.quorumUsable = enough;
+	}
+
+	/**
+	 * How many nodes were usable at their last news.
+	 * @return the count
+	 */
+	int usableNodes() {
+		int count = 0;
+		for (int i = 0; i < this.usable.length(); i++) {
+			count += Boolean.TRUE.equals(this.usable.get(i)) ? 1 : 0;
+		}
+		return count;
+	}
+
+}

@@ -1,0 +1,18 @@
+package dev.redlock.core;
+
+/** One command on one node, as a round runs it; {@code true} means the node did what was asked. */
+@FunctionalInterface
+interface NodeCall {
+
+	boolean call(int index, LockNode node);
+
+	/**
+	 * Sends the command without waiting for the answer, so that the calling thread can read the
+	 * answers of all nodes as they come; {@code null} (the default) to have {@link #call} run on
+	 * an I/O thread instead.
+	 */
+	default Exchange start(int index, LockNode node) {
+		return null;
+	}
+
+}

@@ -1,0 +1,224 @@
+package dev.redlock.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.redlock.NodeOutcome;
+
+/**
+ * What the engine knows of each node's health: probes (every node at once, each bounded by the
+ * node timeout), the restart guard and arming when the guard is on, the answers and failures of
+ * lock calls, and the availability they add up to ({@link NodeAvailability}, which logs each
+ * change).
+ */
+final class NodeHealth implements NodeCallListener {
+
+	private static final Logger logger = LoggerFactory.getLogger(NodeHealth.class);
+
+	private final Members members;
+
+	private final KeySpace keys;
+
+	private final Executor executor;
+
+	private final long nodeTimeoutNanos;
+
+	private final LockObserver observer;
+
+	private final NodeAvailability availability;
+
+	/** With the restart guard: the guard and arming; {@code null} without. */
+	private final RestartGuard guard;
+
+	private final Arming arming;
+
+	private final ReentrantLock probeLock = new ReentrantLock();
+
+	NodeHealth(Members members, KeySpace keys, Executor executor, long nodeTimeoutNanos, LockObserver observer,
+			Duration holdOut, Duration checkInterval) {
+		this.members = members;
+		this.keys = keys;
+		this.executor = executor;
+		this.nodeTimeoutNanos = nodeTimeoutNanos;
+		this.observer = observer;
+		this.availability = new NodeAvailability(members.nodes, members.quorum);
+		if (holdOut != null) {
+			this.guard = new RestartGuard(holdOut, checkInterval, members.size(), System.nanoTime());
+			this.arming = new Arming(members.nodes, members.armable, keys.prefix(), holdOut, Ticker.SYSTEM);
+			ArmableNode.Keys armingKeys = keys.armingKeys();
+			for (ArmableNode node : members.armable) {
+				if (node != null) {
+					node.requireArming(armingKeys);
+				}
+			}
+		}
+		else {
+			this.guard = null;
+			this.arming = null;
+		}
+	}
+
+	/** The restart guard's hold-out, if the guard is on. */
+	Optional<Duration> holdOut() {
+		return Optional.ofNullable(this.guard).map(RestartGuard::holdOut);
+	}
+
+	/**
+	 * Per node, why it must not be sent a lock now, or {@code null} if it may; {@code null} for the
+	 * whole list without the restart guard.
+	 */
+	List<String> heldOut() {
+		return (this.guard != null) ? this.guard.heldOut(System.nanoTime()) : null;
+	}
+
+	/**
+	 * Probes every node in parallel: a canary lock, and what the node says about itself. With the
+	 * restart guard, arms the nodes that may be armed and updates the guard.
+	 * @return one status per node, in configuration order, with the guard's verdict in
+	 * {@link NodeStatus#problem()} for held-out nodes
+	 */
+	List<NodeStatus> probe() {
+		this.probeLock.lock();
+		try {
+			return probeNodes();
+		}
+		finally {
+			this.probeLock.unlock();
+		}
+	}
+
+	/** A probe run by the monitor: never throws. */
+	void probeQuietly() {
+		try {
+			probe();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Probing the Redlock nodes failed", ex);
+		}
+	}
+
+	private List<NodeStatus> probeNodes() {
+		int n = this.members.size();
+		long[] failuresBefore = new long[n];
+		for (int i = 0; i < n && this.guard != null; i++) {
+			failuresBefore[i] = this.guard.failureCount(i);
+		}
+		String canaryKey = this.keys.canaryKey();
+		List<NodeStatus> statuses = probeAll(canaryKey);
+		if (this.guard == null) {
+			for (int i = 0; i < n; i++) {
+				this.availability.probed(i, statuses.get(i).lockable(), statuses.get(i).problem());
+			}
+			return statuses;
+		}
+		for (int armed : this.arming.armDue(statuses)) {
+			// probed again, so that it counts from this probe on
+			statuses.set(armed, this.members.nodes.get(armed).probe(canaryKey));
+		}
+		long now = System.nanoTime();
+		List<NodeStatus> guarded = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			NodeStatus status = statuses.get(i);
+			Arming.Wait wait = this.arming.waiting(i);
+			if (Boolean.FALSE.equals(status.armed()) && wait != null) {
+				status = status.withProblem("not armed yet: " + wait.reason());
+			}
+			this.guard.observe(i, status, this.members.armable[i] != null, (wait != null) ? wait.untilNanos() : now, now,
+					failuresBefore[i]);
+			String heldOut = status.reachable() ? this.guard.heldOut(i, now) : null;
+			status = (heldOut == null) ? status : status.withProblem(heldOut);
+			this.availability.probed(i, status.lockable() && status.problem().isEmpty(), status.problem());
+			guarded.add(status);
+		}
+		return guarded;
+	}
+
+	private List<NodeStatus> probeAll(String canaryKey) {
+		List<CompletableFuture<NodeStatus>> probes = new ArrayList<>(this.members.size());
+		for (LockNode node : this.members.nodes) {
+			probes.add(CompletableFuture.supplyAsync(() -> node.probe(canaryKey), this.executor));
+		}
+		long deadline = System.nanoTime() + 8 * this.nodeTimeoutNanos;
+		List<NodeStatus> statuses = new ArrayList<>(this.members.size());
+		for (int i = 0; i < probes.size(); i++) {
+			NodeStatus status;
+			try {
+				status = probes.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				status = NodeStatus.unreachable(this.members.name(i), "interrupted");
+			}
+			catch (Exception ex) {
+				status = NodeStatus.unreachable(this.members.name(i), "no answer within the node timeout");
+			}
+			statuses.add(status);
+		}
+		return statuses;
+	}
+
+	@Override
+	public void answered(int index) {
+		this.availability.answered(index);
+	}
+
+	/**
+	 * Told of every failed node call, of every round. Any failure but a call not sent or an
+	 * exhausted connection pool may hide a restart (a stale connection to a restarted node fails
+	 * with an end of stream, and no probe has seen the new run id yet), so with the restart guard
+	 * the node stops counting until a probe has seen it.
+	 */
+	@Override
+	public void failed(int index, NodeOutcome outcome, Throwable error) {
+		NodeFailure.Kind kind = NodeFailure.kindOf(error);
+		if (kind == NodeFailure.Kind.HELD_OUT) {
+			return;
+		}
+		this.observer.nodeFailed(outcome);
+		if (NodeFailure.makesSuspect(kind)) {
+			if (this.guard != null) {
+				this.guard.suspect(index);
+			}
+			this.availability.failed(index,
+					outcome.detail() + ((this.guard != null) ? "; held out until a probe has seen it" : ""));
+		}
+	}
+
+	/**
+	 * Why no quorum can count before {@code deadline}, or {@code null} if one may: with the restart
+	 * guard, each node's soonest time to count is known (now, the end of its hold-out, or the next
+	 * probe), so a wait that cannot succeed ends at once instead of keeping the caller's thread.
+	 */
+	String quorumOutOfReach(long deadline) {
+		if (this.guard == null) {
+			return null;
+		}
+		long now = System.nanoTime();
+		int counting = 0;
+		StringBuilder late = new StringBuilder();
+		for (int i = 0; i < this.members.size(); i++) {
+			if (this.guard.countsAt(i, now) - deadline < 0) {
+				counting++;
+			}
+			else {
+				late.append((late.length() > 0) ? ", " : "").append(this.members.name(i)).append(": ")
+					.append(this.guard.heldOut(i, now));
+			}
+		}
+		if (counting >= this.members.quorum) {
+			return null;
+		}
+		return "a quorum cannot be reached before the wait time ends: only " + counting + " of " + this.members.size()
+				+ " nodes can count by then (" + late + ")";
+	}
+
+}

@@ -1,0 +1,101 @@
+package dev.redlock.core;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * After an attempt that split the votes (some nodes granted it, others were held by another
+ * contender), the next attempt asks the first node alone, then the others. Contenders so meet at
+ * the first node: the one that has it reaches the others first, because one that was refused
+ * there sends to the others only after a head start of two of the first node's round trips (not
+ * never, so that a stale key on the first node cannot keep a free majority from being taken).
+ */
+final class SplitVoteGate {
+
+	private static final long MIN_HEAD_START_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+	private final FanOut fanOut;
+
+	private final LockNode first;
+
+	private final int nodes;
+
+	SplitVoteGate(FanOut fanOut, LockNode first, int nodes) {
+		this.fanOut = fanOut;
+		this.first = first;
+		this.nodes = nodes;
+	}
+
+	/**
+	 * The call an attempt sends: {@code acquire} itself, or after a split vote the gated form.
+	 * @param acquire the attempt's call
+	 * @param splitVote whether the last attempt split the votes
+	 * @return the call to send
+	 */
+	NodeCall attempt(NodeCall acquire, boolean splitVote) {
+		return gates(splitVote) ? firstNodeFirst(acquire) : acquire;
+	}
+
+	/** A slow first node would hold up every such attempt: then all nodes are asked at once. */
+	private boolean gates(boolean splitVote) {
+		return splitVote && this.nodes > 1 && this.fanOut.recentLatencyNanos(0) <= this.fanOut.timeoutNanos() / 4;
+	}
+
+	/** How long a contender refused by the first node lets the one it granted go first. */
+	long headStartNanos() {
+		return Math.min(this.fanOut.timeoutNanos() / 4,
+				Math.max(MIN_HEAD_START_NANOS, 2 * this.fanOut.recentLatencyNanos(0)));
+	}
+
+	private NodeCall firstNodeFirst(NodeCall acquire) {
+		boolean taken = false;
+		RuntimeException failed = null;
+		try {
+			taken = acquire.call(0, this.first);
+		}
+		catch (RuntimeException ex) {
+			failed = ex;
+		}
+		if (failed == null && !taken) {
+			LockSupport.parkNanos(headStartNanos());
+		}
+		Exchange answered = new Answered(taken, failed);
+		return new NodeCall() {
+
+			@Override
+			public boolean call(int index, LockNode node) {
+				return (index == 0) ? answered.finish() : acquire.call(index, node);
+			}
+
+			@Override
+			public Exchange start(int index, LockNode node) {
+				return (index == 0) ? answered : acquire.start(index, node);
+			}
+
+		};
+	}
+
+	/** The first node's answer, already read. */
+	private record Answered(boolean taken, RuntimeException failed) implements Exchange {
+
+		@Override
+		public boolean isAnswered() {
+			return true;
+		}
+
+		@Override
+		public boolean awaitAnswer(long timeoutNanos) {
+			return true;
+		}
+
+		@Override
+		public boolean finish() {
+			if (this.failed != null) {
+				throw this.failed;
+			}
+			return this.taken;
+		}
+
+	}
+
+}

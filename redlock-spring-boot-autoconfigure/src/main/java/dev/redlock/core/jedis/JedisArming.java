@@ -1,0 +1,199 @@
+package dev.redlock.core.jedis;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
+
+import dev.redlock.core.ArmableNode;
+import dev.redlock.core.NodeFailure;
+
+/**
+ * Arming of a standalone or Sentinel member: the marker its lock scripts check, the ticket that
+ * makes arming fail if the node restarts meanwhile, the registry of armed incarnations (one
+ * string key per node name, so reading it needs only {@code SCAN} and {@code MGET}), and the
+ * fencing counters copied to a node that restarted empty.
+ */
+final class JedisArming implements ArmableNode {
+
+	/** How many keys a {@code SCAN} step asks for. */
+	private static final int BATCH = 500;
+
+	/** How long an arming ticket lives if the engine that set it never comes back. */
+	private static final long TICKET_MILLIS = 60_000;
+
+	private final UnifiedJedis client;
+
+	private volatile Keys keys;
+
+	JedisArming(UnifiedJedis client) {
+		this.client = client;
+	}
+
+	/**
+	 * The marker key, or {@code null} while arming is not required.
+	 */
+	String marker() {
+		Keys current = this.keys;
+		return (current != null) ? current.marker() : null;
+	}
+
+	/**
+	 * Checks an armed script's reply: {@code -2} means the marker is missing.
+	 */
+	static Long checkArmed(Object reply) {
+		if (reply instanceof Long value && value == -2L) {
+			throw new NodeFailure(NodeFailure.Kind.NOT_ARMED, "the node is not armed: it grants no lock until the "
+					+ "engine has armed it (a fresh node at once; one that restarted empty after its restart "
+					+ "guard hold-out)", null);
+		}
+		return (reply instanceof Long value) ? value : 0L;
+	}
+
+	@Override
+	public void requireArming(Keys keys) {
+		this.keys = keys;
+	}
+
+	private Keys keys() {
+		Keys current = this.keys;
+		if (current == null) {
+			throw new IllegalStateException("arming is not required on this node");
+		}
+		return current;
+	}
+
+	@Override
+	public String beginArming() {
+		String ticket = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+				+ Long.toHexString(System.nanoTime());
+		JedisFailures.call(() -> this.client.set(keys().ticket(), ticket, SetParams.setParams().px(TICKET_MILLIS)));
+		return ticket;
+	}
+
+	@Override
+	public boolean isBeingArmed() {
+		return JedisFailures.call(() -> this.client.exists(keys().ticket()));
+	}
+
+	@Override
+	public boolean arm(String ticket, String runId) {
+		Keys current = keys();
+		return LockScripts.isOne(JedisFailures.call(() -> LockScripts.run(this.client, LockScripts.ARM,
+				List.of(current.ticket(), current.marker()), ticket, (runId != null) ? runId : "armed")));
+	}
+
+	@Override
+	public Map<String, String> readRegistry() {
+		String prefix = keys().registryPrefix();
+		Map<String, String> registry = new LinkedHashMap<>();
+		JedisFailures.call(() -> scan(globEscape(prefix) + "*", (page) -> {
+			List<String> values = this.client.mget(page.toArray(String[]::new));
+			for (int i = 0; i < page.size(); i++) {
+				if (values.get(i) != null) {
+					registry.put(page.get(i).substring(prefix.length()), values.get(i));
+				}
+			}
+		}));
+		return registry;
+	}
+
+	@Override
+	public void writeRegistry(Map<String, String> entries, boolean overwrite) {
+		if (entries.isEmpty()) {
+			return;
+		}
+		String prefix = keys().registryPrefix();
+		List<String> keys = new ArrayList<>(entries.size());
+		String[] arguments = new String[entries.size() + 1];
+		arguments[0] = overwrite ? "" : "nx";
+		int i = 1;
+		for (Map.Entry<String, String> entry : entries.entrySet()) {
+			keys.add(prefix + entry.getKey());
+			arguments[i++] = entry.getValue();
+		}
+		JedisFailures.call(() -> LockScripts.run(this.client, LockScripts.WRITE_ALL, keys, arguments));
+	}
+
+	@Override
+	public boolean readFencingCounters(String prefix, String suffix, Consumer<Map<String, Long>> batch) {
+		return JedisFailures.call(() -> readCounters(prefix, suffix, batch));
+	}
+
+	private boolean readCounters(String prefix, String suffix, Consumer<Map<String, Long>> batch) {
+		String marker = keys().marker();
+		if (!this.client.exists(marker)) {
+			return false;
+		}
+		scan(globEscape(prefix) + "*" + globEscape(suffix), (page) -> {
+			List<String> values = this.client.mget(page.toArray(String[]::new));
+			Map<String, Long> counters = new LinkedHashMap<>();
+			for (int i = 0; i < page.size(); i++) {
+				Long value = parseCounter(values.get(i));
+				if (value != null) {
+					counters.put(page.get(i), value);
+				}
+			}
+			if (!counters.isEmpty()) {
+				batch.accept(counters);
+			}
+		});
+		// a restart without persistence would have wiped the marker with the counters
+		return this.client.exists(marker);
+	}
+
+	private Void scan(String pattern, Consumer<List<String>> pages) {
+		ScanParams params = new ScanParams().match(pattern).count(BATCH);
+		String cursor = ScanParams.SCAN_POINTER_START;
+		do {
+			ScanResult<String> page = this.client.scan(cursor, params);
+			cursor = page.getCursor();
+			if (!page.getResult().isEmpty()) {
+				pages.accept(page.getResult());
+			}
+		}
+		while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+		return null;
+	}
+
+	@Override
+	public void raiseFencingCounters(Map<String, Long> counters) {
+		if (counters.isEmpty()) {
+			return;
+		}
+		List<String> keys = new ArrayList<>(counters.keySet());
+		String[] values = keys.stream().map((key) -> Long.toString(counters.get(key))).toArray(String[]::new);
+		JedisFailures.call(() -> LockScripts.run(this.client, LockScripts.RAISE_COUNTERS, keys, values));
+	}
+
+	private static Long parseCounter(String value) {
+		if (value == null) {
+			return null;
+		}
+		try {
+			return Long.parseLong(value);
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	/** Escapes the glob characters of {@code SCAN MATCH} in a literal prefix. */
+	static String globEscape(String text) {
+		StringBuilder escaped = new StringBuilder(text.length());
+		for (char c : text.toCharArray()) {
+			if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+				escaped.append('\\');
+			}
+			escaped.append(c);
+		}
+		return escaped.toString();
+	}
+
+}

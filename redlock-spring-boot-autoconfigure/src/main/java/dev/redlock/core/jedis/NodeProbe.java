@@ -1,0 +1,164 @@
+package dev.redlock.core.jedis;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+
+import dev.redlock.core.LockNode;
+import dev.redlock.core.NodeStatus;
+
+/**
+ * Probes one member: {@code PING}, {@code INFO server} and {@code INFO replication} (of every
+ * shard master, for a cluster), whether it is armed, and a canary lock set and deleted. Each
+ * command is bounded by the node timeout; never throws.
+ */
+final class NodeProbe {
+
+	private final LockNode node;
+
+	private final RedisNodeAddress address;
+
+	private final UnifiedJedis client;
+
+	private final JedisArming arming;
+
+	NodeProbe(LockNode node, RedisNodeAddress address, UnifiedJedis client, JedisArming arming) {
+		this.node = node;
+		this.address = address;
+		this.client = client;
+		this.arming = arming;
+	}
+
+	NodeStatus probe(String canaryKey) {
+		Server server = new Server();
+		try {
+			long start = System.nanoTime();
+			this.client.ping();
+			server.roundTrip = Duration.ofNanos(System.nanoTime() - start);
+			if (this.address.kind() == RedisNodeAddress.Kind.CLUSTER) {
+				readCluster(server);
+			}
+			else {
+				read(server, this.client.info("server"), this.client.info("replication"));
+				if (this.client instanceof RedisSentinelClient sentinel) {
+					server.topology = "Sentinel master '" + this.address.masterName() + "' at "
+							+ sentinel.getCurrentMaster();
+				}
+			}
+			if ("slave".equals(server.role) || "replica".equals(server.role)) {
+				return server.status(false, "the node is a replica; a Redlock node must be an independent master");
+			}
+			String marker = (this.arming != null) ? this.arming.marker() : null;
+			if (marker != null) {
+				server.armed = this.client.exists(marker);
+				if (!server.armed) {
+					return server.status(false, "the node is not armed yet: it grants no lock until the engine has "
+							+ "armed it (a fresh node at once; one that restarted empty after the restart guard's "
+							+ "hold-out)");
+				}
+			}
+			String token = Long.toHexString(System.nanoTime()) + Thread.currentThread().getId();
+			boolean set = this.node.tryAcquire(List.of(canaryKey), token, 10_000);
+			boolean deleted = set && this.node.release(List.of(canaryKey), token);
+			return server.status(deleted, deleted ? "" : "the canary lock could not be set and deleted");
+		}
+		catch (RuntimeException ex) {
+			JedisAccessControlException denied = JedisFailures.find(ex, JedisAccessControlException.class);
+			if (denied != null) {
+				server.credentialsRejected = JedisFailures.isAuth(denied);
+				server.reachable = true;
+				return server.status(false, "the node refused the credentials or a command (" + denied.getMessage() + ")");
+			}
+			server.reachable = server.roundTrip != null;
+			Throwable shown = (ex instanceof dev.redlock.core.NodeFailure && ex.getCause() != null) ? ex.getCause() : ex;
+			return server.status(false,
+					shown.getClass().getSimpleName() + ((shown.getMessage() != null) ? ": " + shown.getMessage() : ""));
+		}
+	}
+
+	private void readCluster(Server server) {
+		Map<String, String> runIds = new TreeMap<>();
+		String state = "unknown";
+		int shards = 0;
+		for (Map.Entry<String, ConnectionPool> shard : ((RedisClusterClient) this.client).getClusterNodes().entrySet()) {
+			try (Jedis jedis = new Jedis(shard.getValue().getResource())) {
+				Map<String, String> cluster = parseInfo(jedis.clusterInfo());
+				state = cluster.getOrDefault("cluster_state", state);
+				shards = Integer.parseInt(cluster.getOrDefault("cluster_size", "0"));
+				Server master = new Server();
+				read(master, jedis.info("server"), jedis.info("replication"));
+				if ("master".equals(master.role)) {
+					runIds.put(shard.getKey(), master.runId);
+					server.version = master.version;
+					if (server.uptime == null || master.uptime.compareTo(server.uptime) < 0) {
+						server.uptime = master.uptime;
+					}
+				}
+			}
+		}
+		server.role = "master";
+		// any shard master that restarts or fails over changes the member's run id
+		server.runId = String.join(",", runIds.values());
+		server.topology = "cluster " + state + ", " + shards + " shards, masters " + runIds.keySet();
+		server.reachable = true;
+	}
+
+	private static void read(Server server, String serverInfo, String replicationInfo) {
+		Map<String, String> values = parseInfo(serverInfo);
+		server.version = values.get("redis_version");
+		server.runId = values.get("run_id");
+		String seconds = values.get("uptime_in_seconds");
+		server.uptime = (seconds != null) ? Duration.ofSeconds(Long.parseLong(seconds)) : null;
+		server.role = parseInfo(replicationInfo).get("role");
+		server.reachable = true;
+	}
+
+	private static Map<String, String> parseInfo(String info) {
+		Map<String, String> values = new HashMap<>();
+		for (String line : info.split("\\r?\\n")) {
+			int colon = line.indexOf(':');
+			if (colon > 0 && !line.startsWith("#")) {
+				values.put(line.substring(0, colon), line.substring(colon + 1).trim());
+			}
+		}
+		return values;
+	}
+
+	/** What a probe has read so far. */
+	private final class Server {
+
+		boolean reachable;
+
+		boolean credentialsRejected;
+
+		Duration roundTrip;
+
+		String version;
+
+		String role;
+
+		Duration uptime;
+
+		String runId;
+
+		String topology;
+
+		Boolean armed;
+
+		NodeStatus status(boolean lockable, String problem) {
+			return new NodeStatus(NodeProbe.this.node.name(), this.reachable, lockable, this.roundTrip, this.version,
+					this.role, this.uptime, this.runId, problem, this.credentialsRejected, this.topology, this.armed);
+		}
+
+	}
+
+}

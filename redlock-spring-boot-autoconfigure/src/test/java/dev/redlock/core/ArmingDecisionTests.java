@@ -1,0 +1,285 @@
+package dev.redlock.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The arming decision on fake nodes and a fake clock: when an unarmed node is armed at once, when
+ * it waits the hold-out, and what it gets before it is armed. The same rules on real Redis:
+ * {@code RestartGuardArmingTests}.
+ */
+class ArmingDecisionTests {
+
+	private static final Duration HOLD_OUT = Duration.ofSeconds(10);
+
+	private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+
+	private final List<FakeNode> nodes = new ArrayList<>();
+
+	private Arming arming(int count) {
+		for (int i = 0; i < count; i++) {
+			this.nodes.add(new FakeNode("n" + i));
+		}
+		return new Arming(List.copyOf(this.nodes), this.nodes.toArray(ArmableNode[]::new), "p:", HOLD_OUT,
+				this.clock::get);
+	}
+
+	private List<NodeStatus> probe(Duration uptime) {
+		List<NodeStatus> statuses = new ArrayList<>();
+		for (FakeNode node : this.nodes) {
+			statuses.add(node.status(uptime));
+		}
+		return statuses;
+	}
+
+	private void advance(Duration duration) {
+		this.clock.addAndGet(duration.toNanos());
+	}
+
+	@Test
+	void freshDeploymentShouldBeArmedAtOnceAndRecordedEverywhere() {
+		Arming arming = arming(3);
+		assertThat(arming.armDue(probe(Duration.ZERO))).containsExactlyInAnyOrder(0, 1, 2);
+		for (FakeNode node : this.nodes) {
+			assertThat(node.marker).isEqualTo(node.runId);
+			assertThat(node.registry).containsOnlyKeys("n0", "n1", "n2");
+		}
+	}
+
+	@Test
+	void nodeRestartedEmptyShouldWaitUntilItHasBeenUpForTheHoldOut() {
+		Arming arming = arming(3);
+		arming.armDue(probe(Duration.ZERO));
+		this.nodes.get(0).restart();
+		assertThat(arming.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
+		Arming.Wait wait = arming.waiting(0);
+		assertThat(wait.reason()).contains("restarted empty after an earlier incarnation was armed");
+		assertThat(Duration.ofNanos(wait.untilNanos() - this.clock.get())).as("10 s less 2 s proven up")
+			.isEqualTo(Duration.ofSeconds(8));
+		// a new engine, which never saw node 0 armed, reads the same from the other registries
+		Arming stranger = new Arming(List.copyOf(this.nodes), this.nodes.toArray(ArmableNode[]::new), "p:", HOLD_OUT,
+				this.clock::get);
+		assertThat(stranger.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
+		assertThat(stranger.waiting(0).reason()).contains("restarted empty");
+		assertThat(arming.armDue(probe(Duration.ofSeconds(11)))).containsExactly(0);
+		assertThat(this.nodes.get(1).registry).containsEntry("n0", this.nodes.get(0).runId);
+	}
+
+	@Test
+	void countersShouldBeRestoredFromTheArmedNodesBeforeArming() {
+		Arming arming = arming(3);
+		arming.armDue(probe(Duration.ZERO));
+		this.nodes.get(1).counters.put("p:k:fencing", 7L);
+		this.nodes.get(2).counters.put("p:k:fencing", 9L);
+		this.nodes.get(0).restart();
+		assertThat(arming.armDue(probe(Duration.ofSeconds(12)))).containsExactly(0);
+		assertThat(this.nodes.get(0).counters).containsEntry("p:k:fencing", 9L);
+		assertThat(this.nodes.get(0).registry).as("merged from the others").containsKeys("n1", "n2");
+	}
+
+	@Test
+	void newNodeJoiningArmedOnesShouldBeArmedAtOnce() {
+		Arming first = arming(2);
+		first.armDue(probe(Duration.ZERO));
+		this.nodes.add(new FakeNode("n2"));
+		Arming arming = new Arming(List.copyOf(this.nodes), this.nodes.toArray(ArmableNode[]::new), "p:", HOLD_OUT,
+				this.clock::get);
+		assertThat(arming.armDue(probe(Duration.ZERO))).as("two armed nodes can tell: no record of n2").containsExactly(2);
+	}
+
+	@Test
+	void recordedIncarnationThatVanishedShouldMakeAnUnknownNodeWait() {
+		Arming arming = arming(3);
+		arming.armDue(probe(Duration.ZERO));
+		this.nodes.get(1).registry.put("decommissioned:6379", "gone");
+		this.nodes.get(2).restartWithoutRecord();
+		assertThat(arming.armDue(probe(Duration.ofSeconds(2)))).isEmpty();
+		assertThat(arming.waiting(2).reason()).contains("restarted empty");
+		Arming stranger = new Arming(List.copyOf(this.nodes), this.nodes.toArray(ArmableNode[]::new), "p:", HOLD_OUT,
+				this.clock::get);
+		// what the first engine wrote of n2 is gone too
+		this.nodes.forEach((node) -> node.registry.remove("n2"));
+		assertThat(stranger.armDue(probe(Duration.ofSeconds(2)))).isEmpty();
+		assertThat(stranger.waiting(2).reason()).contains("a recorded incarnation is gone")
+			.contains("decommissioned:6379=gone");
+	}
+
+	@Test
+	void nodeThatLostItsMarkerWithoutRestartingShouldWaitTheHoldOutFromWhenItWasSeen() {
+		Arming arming = arming(3);
+		arming.armDue(probe(Duration.ZERO));
+		this.nodes.get(0).marker = null;
+		assertThat(arming.armDue(probe(Duration.ofHours(1)))).isEmpty();
+		assertThat(arming.waiting(0).reason()).contains("lost its data without restarting");
+		advance(HOLD_OUT.minusSeconds(1));
+		assertThat(arming.armDue(probe(Duration.ofHours(1)))).isEmpty();
+		advance(Duration.ofSeconds(2));
+		assertThat(arming.armDue(probe(Duration.ofHours(1)))).containsExactly(0);
+	}
+
+	@Test
+	void nodeBeingArmedByAnotherEngineShouldNotBeTakenForAFlushedOne() {
+		Arming arming = arming(3);
+		for (FakeNode node : this.nodes) {
+			node.registry.put("n0", this.nodes.get(0).runId);
+		}
+		this.nodes.get(0).ticket = "theirs";
+		assertThat(arming.armDue(probe(Duration.ZERO))).doesNotContain(0);
+		assertThat(arming.waiting(0).reason()).isEqualTo("being armed by another instance");
+	}
+
+	@Test
+	void tooFewArmedNodesToRestoreFromShouldKeepARestartedNodeWaiting() {
+		Arming arming = arming(5);
+		arming.armDue(probe(Duration.ZERO));
+		this.nodes.get(0).restart();
+		this.nodes.get(2).reachable = false;
+		this.nodes.get(3).reachable = false;
+		assertThat(arming.armDue(probe(Duration.ofSeconds(12)))).isEmpty();
+		assertThat(arming.waiting(0).reason()).contains("waits for 3 armed nodes").contains("2 answered");
+		assertThat(arming.armDue(probe(Duration.ofSeconds(21)))).as("after one more hold-out: armed as it is")
+			.containsExactly(0);
+	}
+
+	/** An armable node in memory. */
+	private static final class FakeNode implements LockNode, ArmableNode {
+
+		private static int runs;
+
+		private final String name;
+
+		String runId = "run-" + (++runs);
+
+		String marker;
+
+		String ticket;
+
+		boolean reachable = true;
+
+		final Map<String, String> registry = new LinkedHashMap<>();
+
+		final Map<String, Long> counters = new HashMap<>();
+
+		FakeNode(String name) {
+			this.name = name;
+		}
+
+		void restart() {
+			this.runId = "run-" + (++runs);
+			this.marker = null;
+			this.ticket = null;
+			this.registry.clear();
+			this.counters.clear();
+		}
+
+		void restartWithoutRecord() {
+			restart();
+		}
+
+		NodeStatus status(Duration uptime) {
+			if (!this.reachable) {
+				return NodeStatus.unreachable(this.name, "down");
+			}
+			return new NodeStatus(this.name, true, this.marker != null, Duration.ZERO, "7.0", "master", uptime,
+					this.runId, "", false, null, this.marker != null);
+		}
+
+		@Override
+		public String name() {
+			return this.name;
+		}
+
+		@Override
+		public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
+			return true;
+		}
+
+		@Override
+		public boolean release(List<String> keys, String token) {
+			return true;
+		}
+
+		@Override
+		public boolean extend(List<String> keys, String token, long ttlMillis) {
+			return true;
+		}
+
+		@Override
+		public void close() {
+		}
+
+		@Override
+		public void requireArming(Keys keys) {
+		}
+
+		@Override
+		public String beginArming() {
+			this.ticket = "t-" + this.runId;
+			return this.ticket;
+		}
+
+		@Override
+		public boolean isBeingArmed() {
+			return this.ticket != null;
+		}
+
+		@Override
+		public boolean arm(String ticket, String runId) {
+			if (!ticket.equals(this.ticket)) {
+				return false;
+			}
+			this.ticket = null;
+			this.marker = runId;
+			return true;
+		}
+
+		@Override
+		public Map<String, String> readRegistry() {
+			requireReachable();
+			return new LinkedHashMap<>(this.registry);
+		}
+
+		@Override
+		public void writeRegistry(Map<String, String> entries, boolean overwrite) {
+			requireReachable();
+			entries.forEach((name, runId) -> {
+				if (overwrite) {
+					this.registry.put(name, runId);
+				}
+				else {
+					this.registry.putIfAbsent(name, runId);
+				}
+			});
+		}
+
+		@Override
+		public boolean readFencingCounters(String prefix, String suffix, Consumer<Map<String, Long>> batch) {
+			requireReachable();
+			batch.accept(new HashMap<>(this.counters));
+			return this.marker != null;
+		}
+
+		@Override
+		public void raiseFencingCounters(Map<String, Long> counters) {
+			counters.forEach((key, value) -> this.counters.merge(key, value, Math::max));
+		}
+
+		private void requireReachable() {
+			if (!this.reachable) {
+				throw new NodeFailure(NodeFailure.Kind.REFUSED, "down", null);
+			}
+		}
+
+	}
+
+}
