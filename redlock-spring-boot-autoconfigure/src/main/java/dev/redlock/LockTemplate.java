@@ -198,7 +198,7 @@ public class LockTemplate {
 	 * The engine behind this template.
 	 * @return the engine
 	 */
-	public Redlock getRedlock() {
+	public Redlock redlock() {
 		return this.redlock;
 	}
 

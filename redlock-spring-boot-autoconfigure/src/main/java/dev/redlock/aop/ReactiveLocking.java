@@ -60,7 +60,7 @@ final class ReactiveLocking {
 			try {
 				LockHandle handle = template.acquire(request);
 				// taken on a pooled scheduler thread that moves on: a loss must not interrupt it
-				template.getRedlock().handOff(handle);
+				template.redlock().handOff(handle);
 				return handle;
 			}
 			catch (LockNotAcquiredException ex) {

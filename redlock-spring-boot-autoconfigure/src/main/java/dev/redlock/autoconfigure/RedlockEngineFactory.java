@@ -18,6 +18,7 @@ import dev.redlock.core.NodeStatus;
 import dev.redlock.core.Redlock;
 import dev.redlock.core.RedlockSettings;
 import dev.redlock.core.jedis.JedisLockNode;
+import dev.redlock.core.jedis.JedisNodeOptions;
 import dev.redlock.core.jedis.RedisNodeAddress;
 
 /**
@@ -52,8 +53,9 @@ final class RedlockEngineFactory {
 		SSLSocketFactory ssl = members.sslSocketFactory();
 		List<LockNode> nodes = new ArrayList<>(addresses.size());
 		for (RedisNodeAddress address : addresses) {
-			nodes.add(new JedisLockNode(address, settings.nodeTimeout(), properties.getMaxConnectionsPerNode(), ssl,
-					properties.getReplicaAcks()));
+			nodes.add(new JedisLockNode(new JedisNodeOptions(address, settings.nodeTimeout(),
+					properties.getMaxConnectionsPerNode(), ssl, properties.getReplicaAcks(),
+					properties.isCallerReadsAnswers())));
 		}
 		Redlock.Builder builder = Redlock.builder(nodes, settings)
 			.releaseNotifications(properties.isReleaseNotifications());

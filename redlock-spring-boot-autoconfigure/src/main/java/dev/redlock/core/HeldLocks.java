@@ -124,12 +124,13 @@ final class HeldLocks implements LeaseOps {
 	}
 
 	@Override
-	public void release(RedlockHandle handle, String token, Round acquisition, long keepNanos) {
+	public void release(LockHandle handle, HeldLock lock, List<String> keys, String token, Round acquisition,
+			long keepNanos) {
 		this.held.remove(handle);
-		this.observer.release(handle.snapshot(), () -> this.commands.release(handle.keys(), token, acquisition,
-				keepNanos, this.members.quorum, this.releaseChannel));
+		this.observer.release(lock,
+				() -> this.commands.release(keys, token, acquisition, keepNanos, this.members.quorum, this.releaseChannel));
 		if (keepNanos <= 0) {
-			this.waiters.released(handle.keys());
+			this.waiters.released(keys);
 		}
 	}
 
@@ -139,9 +140,9 @@ final class HeldLocks implements LeaseOps {
 	}
 
 	@Override
-	public void lost(RedlockHandle handle) {
+	public void lost(LockHandle handle, HeldLock lock) {
 		this.held.remove(handle);
-		this.observer.lockLost(handle.snapshot());
+		this.observer.lockLost(lock);
 	}
 
 }

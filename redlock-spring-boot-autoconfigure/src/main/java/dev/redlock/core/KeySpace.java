@@ -45,9 +45,13 @@ final class KeySpace {
 
 	private final boolean hashTags;
 
-	KeySpace(String prefix, List<LockNode> nodes) {
+	/**
+	 * @param prefix the key prefix
+	 * @param hashTags whether keys are hash-tagged (any member is a cluster)
+	 */
+	KeySpace(String prefix, boolean hashTags) {
 		this.prefix = prefix;
-		this.hashTags = nodes.stream().anyMatch(LockNode::needsHashTags);
+		this.hashTags = hashTags;
 	}
 
 	String prefix() {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
+import dev.redlock.LockHandle;
+
 /**
  * What a held lock ({@link RedlockHandle}) may ask of the engine: extend its lease, release it,
  * schedule its renewal, report its loss. The handle knows nothing else of the engine.
@@ -30,14 +32,16 @@ interface LeaseOps {
 	/**
 	 * Releases a handle's lock, each node after that node's acquisition call finished; with
 	 * {@code keepNanos > 0} only shortens the lease to that time (hold-at-least).
+	 * @param handle the handle, which the engine forgets
+	 * @param lock the handle as it is now, for the observer
 	 */
-	void release(RedlockHandle handle, String token, Round acquisition, long keepNanos);
+	void release(LockHandle handle, HeldLock lock, List<String> keys, String token, Round acquisition, long keepNanos);
 
 	/** Runs a renewal step after a delay, off the renewal thread. */
 	ScheduledFuture<?> scheduleRenewal(Runnable renewal, long delayNanos);
 
 	/** The handle's lock was lost. */
-	void lost(RedlockHandle handle);
+	void lost(LockHandle handle, HeldLock lock);
 
 	/**
 	 * The answers to one extension round.

@@ -16,8 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * to the nodes; the others wait their turn in the JVM, so that a release is not followed by a
  * herd of local attempts that split the nodes' votes between them. A <em>wake-up</em> per
  * waiting thread, registered under each of its keys: a release of one of those keys by this
- * engine wakes the thread for an immediate attempt. Releases by other processes are not seen;
- * their waiters find the key free at their next retry.
+ * engine wakes the thread for an immediate attempt; so does a release by another process that
+ * announces it ({@link ReleaseNotifications}). A lock that simply expires is found at the next
+ * retry.
  *
  * <p>Uses only {@link ReentrantLock} and {@link Semaphore}, which do not pin virtual threads.
  */

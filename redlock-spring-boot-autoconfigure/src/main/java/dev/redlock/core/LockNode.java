@@ -89,7 +89,7 @@ public interface LockNode extends AutoCloseable {
 	default NodeStatus probe(String canaryKey) {
 		long start = System.nanoTime();
 		try {
-			String token = KeySpace.newToken();
+			String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
 			boolean set = tryAcquire(List.of(canaryKey), token, 10_000);
 			Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
 			boolean deleted = set && release(List.of(canaryKey), token);

@@ -37,7 +37,10 @@ public interface LockObserver {
 	}
 
 	/**
-	 * A node failed or timed out during an acquisition attempt.
+	 * A node call failed or timed out, in any round: an acquisition attempt, the fence write of a
+	 * fenced one, a release, an extension or a renewal. Calls the engine did not send (the node was
+	 * held out of the quorum) are not reported; calls it did not send because the node was
+	 * saturated are.
 	 * @param outcome the node and what happened
 	 */
 	default void nodeFailed(NodeOutcome outcome) {

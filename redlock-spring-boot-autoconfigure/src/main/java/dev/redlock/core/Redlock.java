@@ -41,24 +41,10 @@ public final class Redlock implements AutoCloseable {
 
 	private final RedlockSettings settings;
 
-	/** {@code null} for {@link #disabled}: no nodes, and acquisitions take no lock. */
-	private final Members members;
-
 	private final KeySpace keys;
 
-	private final EngineThreads threads;
-
-	private final LockObserver observer;
-
-	private final NodeHealth health;
-
-	private final LocalWaiters waiters;
-
-	private final ReleaseNotifications notifications;
-
-	private final HeldLocks held;
-
-	private final Acquisition acquisition;
+	/** {@code null} for {@link #disabled}: no nodes, and acquisitions take no lock. */
+	private final Engine engine;
 
 	/**
 	 * Creates an engine with its own I/O threads, no observer and no restart guard.
@@ -71,15 +57,8 @@ public final class Redlock implements AutoCloseable {
 
 	private Redlock(RedlockSettings settings) {
 		this.settings = Objects.requireNonNull(settings, "settings");
-		this.members = null;
-		this.keys = new KeySpace(settings.keyPrefix(), List.of());
-		this.threads = null;
-		this.observer = LockObserver.NONE;
-		this.health = null;
-		this.waiters = null;
-		this.notifications = null;
-		this.held = null;
-		this.acquisition = null;
+		this.keys = new KeySpace(settings.keyPrefix(), false);
+		this.engine = null;
 	}
 
 	private Redlock(Builder builder) {
@@ -89,26 +68,10 @@ public final class Redlock implements AutoCloseable {
 					+ "use an odd number of independent masters, such as 3 or 5");
 		}
 		this.settings = Objects.requireNonNull(builder.settings, "settings");
-		this.members = new Members(List.copyOf(builder.nodes));
-		this.keys = new KeySpace(this.settings.keyPrefix(), this.members.nodes);
-		this.threads = new EngineThreads(builder.executor);
-		this.observer = CompositeLockObserver.of(builder.observers);
-		long nodeTimeout = this.settings.nodeTimeout().toNanos();
-		this.health = new NodeHealth(this.members, this.keys, this.threads.io(), nodeTimeout, this.observer,
-				builder.holdOut, builder.checkInterval);
-		FanOut fanOut = new FanOut(this.members.nodes, this.threads.io(), nodeTimeout, this.health, Ticker.SYSTEM);
-		LockCommands commands = new LockCommands(this.members, fanOut, nodeTimeout);
-		this.waiters = new LocalWaiters();
-		this.notifications = new ReleaseNotifications(this.members,
-				builder.releaseNotifications ? this.keys.releaseChannel() : null, this.waiters);
-		this.held = new HeldLocks(this.members, commands, this.threads, this.observer, this.waiters, this.settings,
-				builder.holdOut, this.notifications.channel());
-		this.acquisition = new Acquisition(this.members, commands, this.held, this.health, this.notifications,
-				this.waiters, this.settings);
-		if (builder.holdOut != null) {
-			this.health.probe();
-			this.threads.monitor(this.health::probeQuietly, builder.checkInterval);
-		}
+		Members members = new Members(List.copyOf(builder.nodes));
+		this.keys = new KeySpace(this.settings.keyPrefix(), members.nodes.stream().anyMatch(LockNode::needsHashTags));
+		this.engine = new Engine(members, this.keys, this.settings, builder.executor, builder.observers,
+				builder.holdOut, builder.checkInterval, builder.releaseNotifications);
 	}
 
 	/**
@@ -129,7 +92,7 @@ public final class Redlock implements AutoCloseable {
 	 * @return {@code true} for an engine over Redis nodes
 	 */
 	public boolean isEnabled() {
-		return this.members != null;
+		return this.engine != null;
 	}
 
 	/**
@@ -155,7 +118,7 @@ public final class Redlock implements AutoCloseable {
 	 * @return the nodes
 	 */
 	public List<LockNode> nodes() {
-		return isEnabled() ? this.members.nodes : List.of();
+		return isEnabled() ? this.engine.members.nodes : List.of();
 	}
 
 	/**
@@ -163,7 +126,7 @@ public final class Redlock implements AutoCloseable {
 	 * @return the quorum
 	 */
 	public int quorum() {
-		return isEnabled() ? this.members.quorum : 0;
+		return isEnabled() ? this.engine.members.quorum : 0;
 	}
 
 	/**
@@ -173,7 +136,7 @@ public final class Redlock implements AutoCloseable {
 	 * @return the hold-out, or empty without a guard
 	 */
 	public Optional<Duration> restartGuardHoldOut() {
-		return isEnabled() ? this.health.holdOut() : Optional.empty();
+		return isEnabled() ? this.engine.health.holdOut() : Optional.empty();
 	}
 
 	/**
@@ -203,20 +166,7 @@ public final class Redlock implements AutoCloseable {
 			RedlockSettings.requirePositive("leaseTime", request.leaseTime());
 			return new UnlockedHandle(request, fullKeys);
 		}
-		this.held.checkLease(request.leaseTime());
-		LockHandle[] acquired = new LockHandle[1];
-		try {
-			return this.observer.acquisition(request, () -> {
-				acquired[0] = this.acquisition.acquire(request, fullKeys);
-				return acquired[0];
-			});
-		}
-		catch (RuntimeException | Error ex) {
-			if (acquired[0] != null) {
-				acquired[0].close();
-			}
-			throw ex;
-		}
+		return this.engine.acquire(request, fullKeys);
 	}
 
 	/**
@@ -266,7 +216,7 @@ public final class Redlock implements AutoCloseable {
 	 */
 	public void handOff(LockHandle handle) {
 		if (isEnabled()) {
-			this.held.handOff(handle);
+			this.engine.held.handOff(handle);
 		}
 	}
 
@@ -275,7 +225,7 @@ public final class Redlock implements AutoCloseable {
 	 * @return a snapshot of each
 	 */
 	public List<HeldLock> heldLocks() {
-		return isEnabled() ? this.held.snapshot() : List.of();
+		return isEnabled() ? this.engine.held.snapshot() : List.of();
 	}
 
 	/**
@@ -285,7 +235,7 @@ public final class Redlock implements AutoCloseable {
 	 * {@link NodeStatus#problem()} for held-out nodes
 	 */
 	public List<NodeStatus> probe() {
-		return isEnabled() ? this.health.probe() : List.of();
+		return isEnabled() ? this.engine.health.probe() : List.of();
 	}
 
 	/**
@@ -293,7 +243,7 @@ public final class Redlock implements AutoCloseable {
 	 * @return the number of active release subscriptions
 	 */
 	int releaseListeners() {
-		return this.notifications.listeners();
+		return this.engine.releaseListeners();
 	}
 
 	/**
@@ -301,7 +251,7 @@ public final class Redlock implements AutoCloseable {
 	 * @return the number of entries the engine keeps for waiters
 	 */
 	int waitingKeys() {
-		return this.waiters.size();
+		return this.engine.waitingKeys();
 	}
 
 	/**
@@ -309,21 +259,9 @@ public final class Redlock implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		if (!isEnabled()) {
-			return;
+		if (isEnabled()) {
+			this.engine.close();
 		}
-		this.held.closeAll();
-		this.threads.stopSchedulers();
-		this.notifications.close();
-		for (LockNode node : this.members.nodes) {
-			try {
-				node.close();
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Could not close node {}", node.name(), ex);
-			}
-		}
-		this.threads.shutdownIo();
 	}
 
 	/**
@@ -374,8 +312,9 @@ public final class Redlock implements AutoCloseable {
 		}
 
 		/**
-		 * Holds nodes that restarted less than {@code holdOut} ago out of the quorum, probing every
-		 * node every {@code checkInterval}.
+		 * Turns the restart guard on: nodes are armed before they count (a node that was never
+		 * armed at once), a node that restarted empty after it may have granted locks is held out of
+		 * the quorum for {@code holdOut}, and every node is probed every {@code checkInterval}.
 		 * @param holdOut how long a restarted node is held out: at least the longest lease
 		 * @param checkInterval how often the nodes are probed
 		 * @return this builder

@@ -243,7 +243,7 @@ final class RedlockHandle implements LockHandle {
 		}
 		logger.warn("Lock '{}' was lost: its lease could not be extended on a quorum of nodes before its validity "
 				+ "ended; its holder must not rely on it any more", this.key);
-		this.engine.lost(this);
+		this.engine.lost(this, snapshot());
 		if (this.engine.settings().interruptOnLoss()) {
 			this.leaseLock.lock();
 			try {
@@ -263,13 +263,6 @@ final class RedlockHandle implements LockHandle {
 	 */
 	void detachHolder() {
 		this.holder = null;
-	}
-
-	/**
-	 * The full Redis keys of this lock.
-	 */
-	List<String> keys() {
-		return this.keys;
 	}
 
 	@Override
@@ -292,7 +285,7 @@ final class RedlockHandle implements LockHandle {
 			}
 			long keepNanos = Math.max(keepFor.toNanos(),
 					this.request.holdAtLeast().toNanos() - (System.nanoTime() - this.acquiredAtNanos));
-			this.engine.release(this, this.token, this.acquisition, keepNanos);
+			this.engine.release(this, snapshot(), this.keys, this.token, this.acquisition, keepNanos);
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not release lock '{}'; it expires with its lease", this.key, ex);

@@ -1,11 +1,15 @@
 package dev.redlock.architecture;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 class ArchitectureTests {
 
@@ -46,7 +50,7 @@ class ArchitectureTests {
 	@Test
 	void onlyTheJedisPackageShouldKnowJedis() {
 		noClasses().that()
-			.resideInAPackage("dev.redlock.core..")
+			.resideInAPackage("dev.redlock..")
 			.and()
 			.resideOutsideOfPackage("dev.redlock.core.jedis..")
 			.should()
@@ -77,6 +81,35 @@ class ArchitectureTests {
 			.orShould()
 			.beAssignableTo("redis.clients.jedis.Connection")
 			.check(this.classes);
+	}
+
+	@Test
+	void enginePackagesShouldBeFreeOfCycles() {
+		slices().matching("dev.redlock.core.(**)").should().beFreeOfCycles().check(this.classes);
+	}
+
+	@Test
+	void engineClassesShouldBeFreeOfCycles() {
+		// each top-level class (with its nested classes) a slice of its own: no class of the engine
+		// calls back into a class that uses it
+		slices().assignedFrom(new SliceAssignment() {
+
+			@Override
+			public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+				if (!javaClass.getPackageName().startsWith("dev.redlock.core")) {
+					return SliceIdentifier.ignore();
+				}
+				String name = javaClass.getName();
+				int nested = name.indexOf('$');
+				return SliceIdentifier.of((nested < 0) ? name : name.substring(0, nested));
+			}
+
+			@Override
+			public String getDescription() {
+				return "top-level classes of dev.redlock.core";
+			}
+
+		}).should().beFreeOfCycles().check(this.classes);
 	}
 
 }

@@ -65,7 +65,7 @@ class ReadmeExamplesTests {
 			.withBean(PaymentService.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				assertThat(context.getBean(LockTemplate.class).getRedlock().restartGuardHoldOut()).isPresent();
+				assertThat(context.getBean(LockTemplate.class).redlock().restartGuardHoldOut()).isPresent();
 				LockTemplate lockTemplate = context.getBean(LockTemplate.class);
 				assertThatNoException().isThrownBy(() -> {
 					Optional<LockHandle> lock = lockTemplate.tryAcquire("cache-rebuild", Duration.ofSeconds(30),

@@ -25,6 +25,7 @@ import dev.redlock.core.Redlock;
 import dev.redlock.core.RedlockSettings;
 import dev.redlock.core.jedis.JedisLockNode;
 import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.core.NodeExchange;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -79,11 +80,21 @@ class RedlockAutoConfigurationTests {
 	}
 
 	@Test
+	void callerReadsAnswersShouldBeOnByDefaultAndSwitchOff() {
+		withNodes().run((context) -> assertThat(context.getBean(Redlock.class).nodes())
+			.allSatisfy((node) -> assertThat(node.capability(NodeExchange.class)).isPresent()));
+		withNodes().withPropertyValues("redlock.caller-reads-answers=false")
+			.run((context) -> assertThat(context.getBean(Redlock.class).nodes())
+				.allSatisfy((node) -> assertThat(node.capability(NodeExchange.class)).as("every call on I/O threads")
+					.isEmpty()));
+	}
+
+	@Test
 	void userDefinedEngineShouldBeUsed() {
 		withNodes().withUserConfiguration(UserEngine.class).run((context) -> {
 			assertThat(context).hasSingleBean(Redlock.class);
 			assertThat(context.getBean(Redlock.class).settings().keyPrefix()).isEqualTo("mine:");
-			assertThat(context.getBean(LockTemplate.class).getRedlock()).isSameAs(context.getBean(Redlock.class));
+			assertThat(context.getBean(LockTemplate.class).redlock()).isSameAs(context.getBean(Redlock.class));
 		});
 	}
 

@@ -30,7 +30,7 @@ import dev.redlock.core.jedis.internal.SplitExchanges;
  */
 record JedisClients(UnifiedJedis client, JedisClientConfig config, SplitExchanges exchanges) {
 
-	static JedisClients build(JedisLockNode.Options options) {
+	static JedisClients build(JedisNodeOptions options) {
 		RedisNodeAddress address = options.address();
 		int timeoutMillis = (int) Math.max(1, options.nodeTimeout().toMillis());
 		JedisClientConfig config = clientConfig(address, timeoutMillis, options.sslSocketFactory());
@@ -62,7 +62,7 @@ record JedisClients(UnifiedJedis client, JedisClientConfig config, SplitExchange
 		};
 	}
 
-	private static JedisClients standalone(JedisLockNode.Options options, RedisNodeAddress address,
+	private static JedisClients standalone(JedisNodeOptions options, RedisNodeAddress address,
 			JedisClientConfig config, ConnectionPoolConfig pool) {
 		HostAndPort node = new HostAndPort(address.host(), address.port());
 		if (address.ssl() || !options.callerReadsAnswers()) {

@@ -3,7 +3,6 @@ package dev.redlock.core.jedis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 import javax.net.ssl.SSLSocketFactory;
@@ -59,45 +58,6 @@ public final class JedisLockNode implements LockNode, FencedNode {
 	private final NodeProbe probe;
 
 	/**
-	 * How to connect to one member.
-	 * @param address the member
-	 * @param nodeTimeout the longest a command may take: the socket read and connect timeout, and
-	 * the longest wait for a free pooled connection
-	 * @param maxConnections the pool's size (per shard for a cluster)
-	 * @param sslSocketFactory the TLS socket factory for {@code rediss://} nodes (trusting the
-	 * nodes' CA), or {@code null} for the JVM's default trust store
-	 * @param replicaAcks how many replicas must acknowledge a new lock key ({@code WAIT}) for the
-	 * member to count it, within half the node timeout; 0 not to wait (not for cluster members)
-	 * @param callerReadsAnswers whether a plain-TCP standalone member may let the locking thread
-	 * send its commands and read the answers itself (the default); {@code false} runs every call
-	 * on an I/O thread
-	 */
-	public record Options(RedisNodeAddress address, Duration nodeTimeout, int maxConnections,
-			SSLSocketFactory sslSocketFactory, int replicaAcks, boolean callerReadsAnswers) {
-
-		/**
-		 * Checks the options.
-		 * @param address the member
-		 * @param nodeTimeout the node timeout
-		 * @param maxConnections the pool's size
-		 * @param sslSocketFactory the TLS socket factory, or {@code null}
-		 * @param replicaAcks the replica acknowledgements
-		 * @param callerReadsAnswers whether the caller may read the answers
-		 */
-		public Options {
-			Objects.requireNonNull(address, "address");
-			Objects.requireNonNull(nodeTimeout, "nodeTimeout");
-			if (maxConnections < 1) {
-				throw new IllegalArgumentException("maxConnections must be at least 1, but was " + maxConnections);
-			}
-			if (replicaAcks < 0) {
-				throw new IllegalArgumentException("replicaAcks must not be negative, but was " + replicaAcks);
-			}
-		}
-
-	}
-
-	/**
 	 * Connects to one member. Connections are made on first use.
 	 * @param address the member
 	 * @param nodeTimeout the longest a command may take: the socket read and connect timeout, and
@@ -131,14 +91,14 @@ public final class JedisLockNode implements LockNode, FencedNode {
 	 */
 	public JedisLockNode(RedisNodeAddress address, Duration nodeTimeout, int maxConnections,
 			SSLSocketFactory sslSocketFactory, int replicaAcks) {
-		this(new Options(address, nodeTimeout, maxConnections, sslSocketFactory, replicaAcks, true));
+		this(new JedisNodeOptions(address, nodeTimeout, maxConnections, sslSocketFactory, replicaAcks, true));
 	}
 
 	/**
 	 * Connects to one member. Connections are made on first use.
 	 * @param options how
 	 */
-	public JedisLockNode(Options options) {
+	public JedisLockNode(JedisNodeOptions options) {
 		this.address = options.address();
 		this.cluster = this.address.kind() == RedisNodeAddress.Kind.CLUSTER;
 		this.maxConnections = options.maxConnections();

@@ -8,9 +8,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import org.apache.commons.pool2.PooledObject;
-import org.apache.commons.pool2.PooledObjectFactory;
-import org.apache.commons.pool2.impl.DefaultPooledObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +17,6 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.providers.ConnectionProvider;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.util.Pool;
@@ -82,7 +78,7 @@ public final class SplitExchanges {
 	 */
 	public static SplitExchanges create(String name, HostAndPort node, JedisClientConfig config,
 			ConnectionPoolConfig poolConfig, Function<RuntimeException, RuntimeException> failures) {
-		return new SplitExchanges(name, new PooledConnectionProvider(new Factory(node, config), poolConfig),
+		return new SplitExchanges(name, new PooledConnectionProvider(new SplitConnectionFactory(node, config), poolConfig),
 				Duration.ofMillis(Math.max(1, config.getSocketTimeoutMillis())).toNanos(), failures);
 	}
 
@@ -124,7 +120,7 @@ public final class SplitExchanges {
 			this.pool.returnBrokenResource(connection);
 			throw this.failures.apply(ex);
 		}
-		return new SplitExchange(connection, source, arguments, check, recover);
+		return new SplitExchange(this.pool, this.failures, connection, source, arguments, check, recover);
 	}
 
 	private SplitConnection idle() {
@@ -210,139 +206,11 @@ public final class SplitExchanges {
 		return (reply instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8) : null;
 	}
 
-	private static String[] prepend(String first, String[] rest) {
+	static String[] prepend(String first, String[] rest) {
 		String[] all = new String[rest.length + 1];
 		all[0] = first;
 		System.arraycopy(rest, 0, all, 1, rest.length);
 		return all;
-	}
-
-	/** A command sent on a {@link SplitConnection}, answered later. */
-	private final class SplitExchange implements Exchange {
-
-		private final SplitConnection connection;
-
-		private final String source;
-
-		private final String[] arguments;
-
-		private final Predicate<Object> check;
-
-		private final Function<JedisDataException, Boolean> recover;
-
-		SplitExchange(SplitConnection connection, String source, String[] arguments, Predicate<Object> check,
-				Function<JedisDataException, Boolean> recover) {
-			this.connection = connection;
-			this.source = source;
-			this.arguments = arguments;
-			this.check = check;
-			this.recover = recover;
-		}
-
-		@Override
-		public boolean isAnswered() {
-			return this.connection.isAnswered();
-		}
-
-		@Override
-		public boolean awaitAnswer(long timeoutNanos) {
-			return this.connection.awaitAnswer(timeoutNanos);
-		}
-
-		@Override
-		public boolean finish() {
-			try {
-				return read();
-			}
-			catch (RuntimeException ex) {
-				throw SplitExchanges.this.failures.apply(ex);
-			}
-		}
-
-		private boolean read() {
-			Object reply;
-			JedisDataException error = null;
-			boolean usable = false;
-			try {
-				try {
-					reply = this.connection.getOne();
-				}
-				catch (JedisNoScriptException ex) {
-					if (this.source == null) {
-						throw ex;
-					}
-					// the node restarted or flushed its scripts: send the source once
-					this.connection.send(Protocol.Command.EVAL, prepend(this.source, this.arguments));
-					reply = this.connection.getOne();
-				}
-				usable = true;
-			}
-			catch (JedisDataException ex) {
-				// an error answer: the connection is fine
-				usable = true;
-				error = ex;
-				reply = null;
-			}
-			finally {
-				if (usable && !this.connection.isBroken()) {
-					SplitExchanges.this.pool.returnResource(this.connection);
-				}
-				else {
-					SplitExchanges.this.pool.returnBrokenResource(this.connection);
-				}
-			}
-			if (error != null) {
-				if (this.recover == null) {
-					throw error;
-				}
-				return this.recover.apply(error);
-			}
-			return this.check.test(reply);
-		}
-
-	}
-
-	/** Makes the pool's connections. */
-	private static final class Factory implements PooledObjectFactory<Connection> {
-
-		private final HostAndPort node;
-
-		private final JedisClientConfig config;
-
-		Factory(HostAndPort node, JedisClientConfig config) {
-			this.node = node;
-			this.config = config;
-		}
-
-		@Override
-		public PooledObject<Connection> makeObject() {
-			return new DefaultPooledObject<>(SplitConnection.connect(this.node, this.config));
-		}
-
-		@Override
-		public void destroyObject(PooledObject<Connection> pooled) {
-			pooled.getObject().disconnect();
-		}
-
-		@Override
-		public boolean validateObject(PooledObject<Connection> pooled) {
-			Connection connection = pooled.getObject();
-			try {
-				return connection.isConnected() && !connection.isBroken() && connection.ping();
-			}
-			catch (RuntimeException ex) {
-				return false;
-			}
-		}
-
-		@Override
-		public void activateObject(PooledObject<Connection> pooled) {
-		}
-
-		@Override
-		public void passivateObject(PooledObject<Connection> pooled) {
-		}
-
 	}
 
 }

@@ -1,0 +1,102 @@
+package dev.redlock.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.redlock.LockHandle;
+import dev.redlock.LockRequest;
+
+/**
+ * The parts of a working engine, built once and wired one way: health and arming, the fan-out,
+ * the lock commands, the held locks, the local waiters and release notifications, and the
+ * acquisition that uses them.
+ */
+final class Engine {
+
+	private static final Logger logger = LoggerFactory.getLogger(Engine.class);
+
+	final Members members;
+
+	final NodeHealth health;
+
+	final HeldLocks held;
+
+	private final EngineThreads threads;
+
+	private final LockObserver observer;
+
+	private final LocalWaiters waiters = new LocalWaiters();
+
+	private final ReleaseNotifications notifications;
+
+	private final Acquisition acquisition;
+
+	Engine(Members members, KeySpace keys, RedlockSettings settings, ExecutorService executor,
+			List<LockObserver> observers, Duration holdOut, Duration checkInterval, boolean releaseNotifications) {
+		this.members = members;
+		this.threads = new EngineThreads(executor);
+		this.observer = CompositeLockObserver.of(observers);
+		long nodeTimeout = settings.nodeTimeout().toNanos();
+		this.health = new NodeHealth(members, keys, this.threads.io(), nodeTimeout, this.observer, holdOut,
+				checkInterval);
+		FanOut fanOut = new FanOut(members.nodes, this.threads.io(), nodeTimeout, this.health, Ticker.SYSTEM);
+		LockCommands commands = new LockCommands(members, fanOut, nodeTimeout);
+		this.notifications = new ReleaseNotifications(members, releaseNotifications ? keys.releaseChannel() : null,
+				this.waiters);
+		this.held = new HeldLocks(members, commands, this.threads, this.observer, this.waiters, settings, holdOut,
+				this.notifications.channel());
+		this.acquisition = new Acquisition(members, commands, this.held, this.health, this.notifications, this.waiters,
+				settings);
+		if (holdOut != null) {
+			this.health.probe();
+			this.threads.monitor(this.health::probeQuietly, checkInterval);
+		}
+	}
+
+	/** Acquires, as observed; a handle granted while the observer failed is released. */
+	LockHandle acquire(LockRequest request, List<String> fullKeys) {
+		this.held.checkLease(request.leaseTime());
+		LockHandle[] acquired = new LockHandle[1];
+		try {
+			return this.observer.acquisition(request, () -> {
+				acquired[0] = this.acquisition.acquire(request, fullKeys);
+				return acquired[0];
+			});
+		}
+		catch (RuntimeException | Error ex) {
+			if (acquired[0] != null) {
+				acquired[0].close();
+			}
+			throw ex;
+		}
+	}
+
+	int releaseListeners() {
+		return this.notifications.listeners();
+	}
+
+	int waitingKeys() {
+		return this.waiters.size();
+	}
+
+	/** Releases every held lock, then closes the nodes and the engine's own threads. */
+	void close() {
+		this.held.closeAll();
+		this.threads.stopSchedulers();
+		this.notifications.close();
+		for (LockNode node : this.members.nodes) {
+			try {
+				node.close();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not close node {}", node.name(), ex);
+			}
+		}
+		this.threads.shutdownIo();
+	}
+
+}
