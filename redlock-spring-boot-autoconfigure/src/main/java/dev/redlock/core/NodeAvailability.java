@@ -29,9 +29,18 @@ final class NodeAvailability {
 	/** A lock, not a monitor: a virtual thread that logs here must not pin its carrier. */
 	private final ReentrantLock quorumLock = new ReentrantLock();
 
-	NodeAvailability(List<LockNode> nodes, int quorum) {
+	/** Whether an answered call tells a node is back (no restart guard); else only probes do. */
+	private final boolean answersRevive;
+
+	/**
+	 * @param answersRevive whether a call that got an answer makes a node usable again; with the
+	 * restart guard only a probe may (a held-out node answers releases and extensions, and still
+	 * must not count)
+	 */
+	NodeAvailability(List<LockNode> nodes, int quorum, boolean answersRevive) {
 		this.nodes = nodes;
 		this.quorum = quorum;
+		this.answersRevive = answersRevive;
 		this.usable = new AtomicReferenceArray<>(nodes.size());
 	}
 
@@ -50,7 +59,7 @@ final class NodeAvailability {
 	 * @param index the node
 	 */
 	void answered(int index) {
-		if (!Boolean.TRUE.equals(this.usable.get(index))) {
+		if (this.answersRevive && !Boolean.TRUE.equals(this.usable.get(index))) {
 			change(index, true, null);
 		}
 	}

@@ -50,7 +50,7 @@ final class NodeHealth implements NodeCallListener {
 		this.executor = executor;
 		this.nodeTimeoutNanos = nodeTimeoutNanos;
 		this.observer = observer;
-		this.availability = new NodeAvailability(members.nodes, members.quorum);
+		this.availability = new NodeAvailability(members.nodes, members.quorum, holdOut == null);
 		if (holdOut != null) {
 			this.guard = new RestartGuard(holdOut, checkInterval, members.size(), System.nanoTime());
 			this.arming = new Arming(members.nodes, members.armable, keys.prefix(), holdOut, Ticker.SYSTEM);

@@ -105,9 +105,16 @@ class RedlockAdaptersAutoConfigurationTests {
 	}
 
 	@Test
-	void withRedlockDisabledNeitherShouldBeConfigured() {
-		withNodes().withPropertyValues("redlock.enabled=false").run((context) -> {
-			assertThat(context).hasNotFailed().doesNotHaveBean(LockProvider.class).doesNotHaveBean(LockRegistry.class);
+	void withRedlockDisabledBothShouldStayAndTakeNoLock() {
+		// redlock.enabled=false is a runtime switch: the beans stay, and their locks exclude nobody
+		this.runner.withPropertyValues("redlock.enabled=false").run((context) -> {
+			assertThat(context).hasNotFailed().hasSingleBean(RedlockLockProvider.class)
+				.hasSingleBean(RedlockLockRegistry.class);
+			LockConfiguration job = new LockConfiguration(java.time.Instant.now(), "job", Duration.ofSeconds(10),
+					Duration.ZERO);
+			LockProvider provider = context.getBean(LockProvider.class);
+			assertThat(provider.lock(job)).isPresent();
+			assertThat(provider.lock(job)).as("a second holder at once: no lock is taken").isPresent();
 		});
 	}
 

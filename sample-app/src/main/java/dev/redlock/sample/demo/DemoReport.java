@@ -19,7 +19,7 @@ final class DemoReport {
 
 	static String table(List<RoundResult> rounds) {
 		StringBuilder table = new StringBuilder();
-		table.append(String.format(Locale.ROOT, ROW, "phase", "nodes up", "attempts", "acquired", "refused",
+		table.append(String.format(Locale.ROOT, ROW, "phase", "usable", "attempts", "acquired", "refused",
 				"orders paid", "double payments", "p50 acquire", "p99 acquire"));
 		for (RoundResult round : rounds) {
 			table.append(String.format(Locale.ROOT, ROW, round.phase(), round.nodesUp() + "/" + round.nodes(),

@@ -62,7 +62,7 @@ final class PaymentRace {
 			.toList();
 		PaymentLedger ledger = new PaymentLedger(PaymentGateway.simulated(this.properties.gatewayLatency()));
 		Counters counters = new Counters();
-		int nodesUp = this.instances.get(0).nodesAnswering();
+		int nodesUp = this.instances.get(0).nodesUsable();
 		long deadline = System.nanoTime() + this.properties.phaseTimeout().toNanos();
 		int threads = this.instances.size() * this.properties.threadsPerInstance();
 		ExecutorService pool = Executors.newFixedThreadPool(threads);

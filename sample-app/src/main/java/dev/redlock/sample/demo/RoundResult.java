@@ -7,7 +7,7 @@ import java.util.Arrays;
  *
  * @param phase what the phase shows, such as {@code all nodes up}
  * @param locked whether payments took the order's lock
- * @param nodesUp how many nodes answered before the phase
+ * @param nodesUp how many nodes could take part in a lock before the phase (up, not held out)
  * @param nodes how many nodes there are
  * @param attempts how many times a thread tried to pay an order
  * @param acquired how many attempts got the lock

@@ -77,10 +77,11 @@ final class SimulatedInstance implements AutoCloseable {
 
 	/**
 	 * Probes every node.
-	 * @return how many nodes answered
+	 * @return how many nodes can take part in a lock now: up, and not held out by the restart guard
 	 */
-	int nodesAnswering() {
-		return (int) this.redlock.probe().stream().filter(NodeStatus::reachable).count();
+	int nodesUsable() {
+		return (int) this.redlock.probe().stream().filter((status) -> status.lockable() && status.problem().isEmpty())
+			.count();
 	}
 
 	@Override

@@ -59,7 +59,8 @@ class PaymentRaceTests {
 		RedlockSettings settings = new RedlockSettings(Duration.ofSeconds(10), Duration.ZERO, Duration.ofMillis(10),
 				Duration.ofMillis(10), Duration.ofMillis(200), 0.01, "test:");
 		for (int i = 1; i <= 2; i++) {
-			this.instances.add(SimulatedInstance.connect("instance-" + i, redis.uris(), settings, 3));
+			this.instances.add(SimulatedInstance.connect("instance-" + i, redis.uris(), settings, 3, Duration.ofSeconds(10),
+					Duration.ofSeconds(1)));
 		}
 		DemoProperties properties = new DemoProperties(true, 2, 3, 10, Duration.ofMillis(20), Duration.ofSeconds(10));
 		return new PaymentRace(this.instances, properties, "test");

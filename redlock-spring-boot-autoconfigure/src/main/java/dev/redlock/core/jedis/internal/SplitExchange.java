@@ -85,12 +85,7 @@ final class SplitExchange implements Exchange {
 			reply = null;
 		}
 		finally {
-			if (usable && !this.connection.isBroken()) {
-				this.pool.returnResource(this.connection);
-			}
-			else {
-				this.pool.returnBrokenResource(this.connection);
-			}
+			giveBack(usable && !this.connection.isBroken());
 		}
 		if (error != null) {
 			if (this.recover == null) {
@@ -99,6 +94,21 @@ final class SplitExchange implements Exchange {
 			return this.recover.apply(error);
 		}
 		return this.check.test(reply);
+	}
+
+	/** Gives the connection back; a pool that cannot make a replacement (the node is down) must not hide the answer. */
+	private void giveBack(boolean usable) {
+		try {
+			if (usable) {
+				this.pool.returnResource(this.connection);
+			}
+			else {
+				this.pool.returnBrokenResource(this.connection);
+			}
+		}
+		catch (RuntimeException ex) {
+			// the next call to the node tells what is wrong with it
+		}
 	}
 
 }

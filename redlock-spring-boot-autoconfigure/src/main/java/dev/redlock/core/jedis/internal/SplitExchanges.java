@@ -146,6 +146,17 @@ public final class SplitExchanges {
 	 * exchange asked for tries again.
 	 */
 	private void check() {
+		try {
+			checkOnce();
+		}
+		catch (RuntimeException | Error ex) {
+			// no verdict: the next exchange asked for tries again
+			this.checking.set(false);
+			logger.debug("Self-check of the read-ahead exchange on {} failed: {}", this.name, ex.toString());
+		}
+	}
+
+	private void checkOnce() {
 		SplitConnection connection;
 		try {
 			connection = (SplitConnection) this.pool.borrowObject();
@@ -154,22 +165,40 @@ public final class SplitExchanges {
 			this.checking.set(false);
 			return;
 		}
+		Boolean proven;
 		try {
-			if (selfCheck(connection, this.checkTimeoutNanos)) {
-				this.state = PROVEN;
-				this.pool.returnResource(connection);
-				return;
-			}
+			proven = selfCheck(connection, this.checkTimeoutNanos);
+		}
+		catch (RuntimeException ex) {
+			// an error answer (an ACL without PING?) or a broken connection: no verdict yet
+			proven = null;
+		}
+		if (Boolean.TRUE.equals(proven)) {
+			this.state = PROVEN;
+		}
+		giveBack(connection, Boolean.TRUE.equals(proven));
+		if (proven == null) {
+			this.checking.set(false);
+		}
+		else if (!proven) {
 			this.state = REFUSED;
-			this.pool.returnBrokenResource(connection);
 			logger.warn("Redlock node {}: the read-ahead exchange failed its self-check with this Jedis version; the "
 					+ "node's calls run on I/O threads instead (a little slower, just as safe). Set "
 					+ "redlock.caller-reads-answers=false to skip the check.", this.name);
 		}
+	}
+
+	private void giveBack(SplitConnection connection, boolean usable) {
+		try {
+			if (usable) {
+				this.pool.returnResource(connection);
+			}
+			else {
+				this.pool.returnBrokenResource(connection);
+			}
+		}
 		catch (RuntimeException ex) {
-			// an error answer (an ACL without PING?) or a broken connection: no verdict yet
-			this.pool.returnBrokenResource(connection);
-			this.checking.set(false);
+			// the pool could not make a replacement: the node is down, and the next call will say so
 		}
 	}
 
