@@ -31,6 +31,14 @@ public interface ArmableNode {
 	void requireArming(Keys keys);
 
 	/**
+	 * The incarnation the marker names: the run id the node had when it was armed. A replica
+	 * promoted by a failover inherits its former master's marker, which then names another run id
+	 * than the node's own.
+	 * @return the run id, or {@code null} if there is no marker
+	 */
+	String armedIncarnation();
+
+	/**
 	 * Starts arming: sets a ticket that a restart wipes.
 	 * @return the ticket
 	 */

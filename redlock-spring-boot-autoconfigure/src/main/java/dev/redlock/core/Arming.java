@@ -137,12 +137,26 @@ final class Arming {
 		boolean restarted = this.seenArmed[index] != null && !runId.equals(this.seenArmed[index])
 				|| round.recordedOtherwise(name, runId);
 		String notFresh = round.whyNotFresh();
+		// a flushed node or a promoted replica was up before: its hold-out runs from when it was seen so
+		boolean waitsSinceSeen = flushed;
 		int needed;
 		if (flushed) {
 			long until = this.unarmedSince[index] + this.holdOut.toNanos();
 			if (now - until < 0) {
 				return wait(index, "lost its data without restarting (its arming marker is gone while this "
 						+ "incarnation was armed); held out for " + millis(until - now) + "ms more", until);
+			}
+			needed = round.restoreSourcesNeeded();
+		}
+		else if (inherited(index)) {
+			// a replica promoted by a failover: up long before, but it may lack locks its former
+			// master granted
+			waitsSinceSeen = true;
+			round.rememberOnNodes(name, this.seenArmed[index]);
+			long until = this.unarmedSince[index] + this.holdOut.toNanos();
+			if (now - until < 0) {
+				return wait(index, "took over from another incarnation (its arming marker is inherited: a failover); "
+						+ "held out of the quorum for " + millis(until - now) + "ms more", until);
 			}
 			needed = round.restoreSourcesNeeded();
 		}
@@ -163,13 +177,23 @@ final class Arming {
 		}
 		// a node kept waiting for sources (they stay unreachable) is armed with what there is after
 		// one more hold-out
-		boolean overdue = flushed ? now - (this.unarmedSince[index] + 2 * this.holdOut.toNanos()) >= 0
+		boolean overdue = waitsSinceSeen ? now - (this.unarmedSince[index] + 2 * this.holdOut.toNanos()) >= 0
 				: up.compareTo(this.holdOut.multipliedBy(2)) >= 0;
 		if (round.sources.size() < needed && !overdue) {
 			return wait(index, "waits for " + needed + " armed nodes to restore its fencing counters from ("
 					+ round.sources.size() + " answered)", now);
 		}
 		return arm(round, index, needed, overdue);
+	}
+
+	/** Whether the node has a marker that names another incarnation than its own. */
+	private boolean inherited(int index) {
+		try {
+			return this.armable[index].armedIncarnation() != null;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
 	}
 
 	private boolean armingInProgress(int index) {
@@ -213,8 +237,14 @@ final class Arming {
 		}
 		this.seenArmed[index] = runId;
 		this.waits.set(index, null);
-		logger.info("Redlock node {} is armed: it counts toward the quorum (fencing counters restored from {} nodes)",
-				name, restoredFrom);
+		if (needed == 0 && restoredFrom == 0) {
+			logger.info("Redlock node {} is armed: it was never armed before, so it counts toward the quorum at once",
+					name);
+		}
+		else {
+			logger.info("Redlock node {} is armed: it counts toward the quorum (fencing counters and registry restored "
+					+ "from {} nodes)", name, restoredFrom);
+		}
 		return true;
 	}
 

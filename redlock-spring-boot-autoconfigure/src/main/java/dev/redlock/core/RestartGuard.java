@@ -38,11 +38,13 @@ final class RestartGuard {
 	 * @param suspect whether the node failed since its last probe, or was unreachable then
 	 * @param unarmed why the node is not armed, or {@code null}
 	 * @param unarmedUntil the soonest it may be armed
+	 * @param seenAt when a probe last saw the node answer
 	 */
-	private record State(String runId, long heldOutUntil, boolean suspect, String unarmed, long unarmedUntil) {
+	private record State(String runId, long heldOutUntil, boolean suspect, String unarmed, long unarmedUntil,
+			long seenAt) {
 
 		State suspected() {
-			return new State(this.runId, this.heldOutUntil, true, this.unarmed, this.unarmedUntil);
+			return new State(this.runId, this.heldOutUntil, true, this.unarmed, this.unarmedUntil, this.seenAt);
 		}
 
 	}
@@ -103,16 +105,22 @@ final class RestartGuard {
 	private State next(State previous, NodeStatus status, boolean armable, long unarmedUntil, long now,
 			boolean failedMeanwhile) {
 		if (!status.reachable()) {
-			return (previous != null) ? previous.suspected() : new State("", now, true, null, now);
+			return (previous != null) ? previous.suspected() : new State("", now, true, null, now, now);
 		}
 		String unarmed = Boolean.FALSE.equals(status.armed()) ? status.problem() : null;
 		if (status.runId() == null || status.uptime() == null) {
 			// the node does not tell its run id (no INFO permission, or a plain LockNode): restarts
 			// cannot be seen, so the guard cannot hold it out
-			return new State("", now, failedMeanwhile, unarmed, unarmedUntil);
+			return new State("", now, failedMeanwhile, unarmed, unarmedUntil, now);
 		}
 		long restartedAt = now - provenUptime(status.uptime()).toNanos();
 		boolean sameRun = previous != null && status.runId().equals(previous.runId());
+		if (previous != null && !sameRun && !previous.runId().isEmpty() && restartedAt - previous.seenAt() < 0) {
+			// another run id, but a process that was already up when the last probe saw the former one:
+			// a failover (a promoted replica) or another server, not a restart; it may lack locks the
+			// former one granted, so the hold-out runs from now
+			return new State(status.runId(), now + this.holdOut.toNanos(), failedMeanwhile, unarmed, unarmedUntil, now);
+		}
 		long heldOutUntil;
 		if (sameRun) {
 			heldOutUntil = previous.heldOutUntil();
@@ -125,7 +133,7 @@ final class RestartGuard {
 			heldOutUntil = restartedAt + this.holdOut.toNanos();
 		}
 		// a failure seen while the probe ran may be a restart after the probe's answer: stay suspect
-		return new State(status.runId(), heldOutUntil, failedMeanwhile, unarmed, unarmedUntil);
+		return new State(status.runId(), heldOutUntil, failedMeanwhile, unarmed, unarmedUntil, now);
 	}
 
 	/**

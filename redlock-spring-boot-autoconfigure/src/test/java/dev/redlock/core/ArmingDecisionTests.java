@@ -128,6 +128,22 @@ class ArmingDecisionTests {
 	}
 
 	@Test
+	void replicaPromotedByAFailoverShouldWaitTheHoldOutThoughItWasUpLongBefore() {
+		Arming arming = arming(3);
+		arming.armDue(probe(Duration.ofHours(1)));
+		// the replica has its former master's data, marker included, and a run id of its own
+		FakeNode member = this.nodes.get(0);
+		member.runId = "replica-run";
+		assertThat(arming.armDue(probe(Duration.ofHours(2)))).isEmpty();
+		assertThat(arming.waiting(0).reason()).contains("took over from another incarnation");
+		advance(HOLD_OUT.minusSeconds(1));
+		assertThat(arming.armDue(probe(Duration.ofHours(2)))).isEmpty();
+		advance(Duration.ofSeconds(2));
+		assertThat(arming.armDue(probe(Duration.ofHours(2)))).containsExactly(0);
+		assertThat(member.marker).isEqualTo("replica-run");
+	}
+
+	@Test
 	void nodeBeingArmedByAnotherEngineShouldNotBeTakenForAFlushedOne() {
 		Arming arming = arming(3);
 		for (FakeNode node : this.nodes) {
@@ -190,8 +206,9 @@ class ArmingDecisionTests {
 			if (!this.reachable) {
 				return NodeStatus.unreachable(this.name, "down");
 			}
-			return new NodeStatus(this.name, true, this.marker != null, Duration.ZERO, "7.0", "master", uptime,
-					this.runId, "", false, null, this.marker != null);
+			boolean armed = this.runId.equals(this.marker);
+			return new NodeStatus(this.name, true, armed, Duration.ZERO, "7.0", "master", uptime, this.runId, "", false,
+					null, armed);
 		}
 
 		@Override
@@ -226,6 +243,11 @@ class ArmingDecisionTests {
 		public String beginArming() {
 			this.ticket = "t-" + this.runId;
 			return this.ticket;
+		}
+
+		@Override
+		public String armedIncarnation() {
+			return this.marker;
 		}
 
 		@Override

@@ -78,6 +78,11 @@ final class JedisArming implements ArmableNode {
 	}
 
 	@Override
+	public String armedIncarnation() {
+		return JedisFailures.call(() -> this.client.get(keys().marker()));
+	}
+
+	@Override
 	public boolean isBeingArmed() {
 		return JedisFailures.call(() -> this.client.exists(keys().ticket()));
 	}

@@ -59,11 +59,16 @@ final class NodeProbe {
 			}
 			String marker = (this.arming != null) ? this.arming.marker() : null;
 			if (marker != null) {
-				server.armed = this.client.exists(marker);
+				String armedRunId = this.client.get(marker);
+				// the marker names the incarnation that was armed; a replica promoted by a failover
+				// inherits its former master's marker, but not every lock that master granted
+				server.armed = armedRunId != null && (server.runId == null || armedRunId.equals(server.runId));
 				if (!server.armed) {
-					return server.status(false, "the node is not armed yet: it grants no lock until the engine has "
-							+ "armed it (a fresh node at once; one that restarted empty after the restart guard's "
-							+ "hold-out)");
+					return server.status(false, (armedRunId == null)
+							? "the node is not armed yet: it grants no lock until the engine has armed it (a fresh "
+									+ "node at once; one that restarted empty after the restart guard's hold-out)"
+							: "the node's arming marker names another incarnation (" + armedRunId + "): a replica "
+									+ "promoted by a failover, which may lack locks its former master granted");
 				}
 			}
 			String token = Long.toHexString(System.nanoTime()) + Thread.currentThread().getId();

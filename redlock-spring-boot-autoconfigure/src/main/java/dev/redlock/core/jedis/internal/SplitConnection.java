@@ -51,6 +51,14 @@ final class SplitConnection extends Connection {
 		flush();
 	}
 
+	/** The arguments of a command whose first argument goes before {@code rest}. */
+	static String[] prepend(String first, String[] rest) {
+		String[] all = new String[rest.length + 1];
+		all[0] = first;
+		System.arraycopy(rest, 0, all, 1, rest.length);
+		return all;
+	}
+
 	/**
 	 * Whether the answer has begun to arrive, so that reading it would not wait for the node.
 	 * @return {@code true} if bytes are there to read (or the connection has ended)

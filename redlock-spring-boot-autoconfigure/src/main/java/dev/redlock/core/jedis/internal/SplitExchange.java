@@ -73,7 +73,7 @@ final class SplitExchange implements Exchange {
 					throw ex;
 				}
 				// the node restarted or flushed its scripts: send the source once
-				this.connection.send(Protocol.Command.EVAL, SplitExchanges.prepend(this.source, this.arguments));
+				this.connection.send(Protocol.Command.EVAL, SplitConnection.prepend(this.source, this.arguments));
 				reply = this.connection.getOne();
 			}
 			usable = true;

@@ -110,7 +110,7 @@ public final class SplitExchanges {
 		}
 		try {
 			if (sha1 != null) {
-				connection.send(Protocol.Command.EVALSHA, prepend(sha1, arguments));
+				connection.send(Protocol.Command.EVALSHA, SplitConnection.prepend(sha1, arguments));
 			}
 			else {
 				connection.send(Protocol.Command.SET, arguments);
@@ -235,11 +235,5 @@ public final class SplitExchanges {
 		return (reply instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8) : null;
 	}
 
-	static String[] prepend(String first, String[] rest) {
-		String[] all = new String[rest.length + 1];
-		all[0] = first;
-		System.arraycopy(rest, 0, all, 1, rest.length);
-		return all;
-	}
 
 }
