@@ -9,12 +9,16 @@ import java.util.List;
  */
 public class LockNotAcquiredException extends RuntimeException {
 
+	/** The full lock key. */
 	private final String key;
 
+	/** How many nodes granted the last attempt. */
 	private final int acquiredNodes;
 
+	/** The number of nodes needed. */
 	private final int quorum;
 
+	/** How many attempts were made within the wait time. */
 	private final int attempts;
 
 	private final transient List<NodeOutcome> nodeOutcomes;

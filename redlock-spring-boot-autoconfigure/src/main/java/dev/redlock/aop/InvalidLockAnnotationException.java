@@ -12,8 +12,10 @@ public class InvalidLockAnnotationException extends IllegalStateException {
 
 	private final transient Method method;
 
+	/** The attribute at fault. */
 	private final String attribute;
 
+	/** What is wrong with it. */
 	private final String problem;
 
 	/**

@@ -9,7 +9,7 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Checks that the Jedis the engine is built on is there, before any class that refers to Jedis is
- * loaded: without it (or with a Jedis older than 7, which lacks {@code RedisClient}) the startup
+ * loaded: without it (or with a Jedis older than 7.2, which lacks {@code RedisClient}) the startup
  * fails with a report naming the Jedis found, instead of the locks silently not being taken.
  * Refers to no Jedis type itself.
  */
@@ -47,11 +47,12 @@ final class JedisAvailability {
 							+ "7.x yourself." + switchOff,
 					null);
 		}
-		String found = (version != null) ? "Jedis " + version : "A Jedis older than 7.0";
+		String found = (version != null) ? "Jedis " + version : "A Jedis older than 7.2";
 		throw new RedlockStartupException(found + " is on the classpath; the Redlock starter needs Jedis 7.x (class "
 				+ CLIENT_CLASS + " is missing)",
-				"Use Jedis 7.x: on Spring Boot 4 remove any jedis.version override (Spring Boot 4 manages Jedis 7), "
-						+ "or set <jedis.version> to a 7.x release; check with 'mvn dependency:tree -Dincludes="
+				"Use Jedis 7.x, 7.2 or newer (RedisClient came with 7.2): on Spring Boot 4.1 remove any jedis.version "
+						+ "override (Spring Boot 4.1 manages such a Jedis); on Spring Boot 4.0, which manages Jedis 7.0.0, "
+						+ "set <jedis.version> to 7.4.1 or a newer 7.x; check with 'mvn dependency:tree -Dincludes="
 						+ "redis.clients:jedis' which dependency brings the old one." + switchOff,
 				null);
 	}

@@ -6,6 +6,7 @@ package dev.redlock.autoconfigure;
  */
 public class RedlockConfigurationException extends RedlockStartupException {
 
+	/** The property at fault. */
 	private final String property;
 
 	/**

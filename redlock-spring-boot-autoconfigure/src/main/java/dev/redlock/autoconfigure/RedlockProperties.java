@@ -131,134 +131,167 @@ public class RedlockProperties {
 	 */
 	private final Ssl ssl = new Ssl();
 
+	/** {@return whether distributed locking is enabled} */
 	public boolean isEnabled() {
 		return this.enabled;
 	}
 
+	/** @param enabled whether distributed locking is enabled */
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
 	}
 
+	/** {@return the Redis masters that form the quorum, as node URIs} */
 	public List<String> getNodes() {
 		return this.nodes;
 	}
 
+	/** @param nodes the Redis masters that form the quorum, as node URIs */
 	public void setNodes(List<String> nodes) {
 		this.nodes = nodes;
 	}
 
+	/** {@return the default lease time} */
 	public Duration getLeaseTime() {
 		return this.leaseTime;
 	}
 
+	/** @param leaseTime the default lease time */
 	public void setLeaseTime(Duration leaseTime) {
 		this.leaseTime = leaseTime;
 	}
 
+	/** {@return how long an acquisition keeps retrying} */
 	public Duration getWaitTime() {
 		return this.waitTime;
 	}
 
+	/** @param waitTime how long an acquisition keeps retrying */
 	public void setWaitTime(Duration waitTime) {
 		this.waitTime = waitTime;
 	}
 
+	/** {@return the pause between two acquisition attempts} */
 	public Duration getRetryDelay() {
 		return this.retryDelay;
 	}
 
+	/** @param retryDelay the pause between two acquisition attempts */
 	public void setRetryDelay(Duration retryDelay) {
 		this.retryDelay = retryDelay;
 	}
 
+	/** {@return the upper bound of the random delay added to the retry delay} */
 	public Duration getRetryJitter() {
 		return this.retryJitter;
 	}
 
+	/** @param retryJitter the upper bound of the random delay added to the retry delay */
 	public void setRetryJitter(Duration retryJitter) {
 		this.retryJitter = retryJitter;
 	}
 
+	/** {@return whether releases are announced on the nodes} */
 	public boolean isReleaseNotifications() {
 		return this.releaseNotifications;
 	}
 
+	/** @param releaseNotifications whether releases are announced on the nodes */
 	public void setReleaseNotifications(boolean releaseNotifications) {
 		this.releaseNotifications = releaseNotifications;
 	}
 
+	/** {@return whether the locking thread may send commands and read the answers itself} */
 	public boolean isCallerReadsAnswers() {
 		return this.callerReadsAnswers;
 	}
 
+	/** @param callerReadsAnswers whether the locking thread may send commands and read the answers itself */
 	public void setCallerReadsAnswers(boolean callerReadsAnswers) {
 		this.callerReadsAnswers = callerReadsAnswers;
 	}
 
+	/** {@return how long one node may take to answer one command} */
 	public Duration getNodeTimeout() {
 		return this.nodeTimeout;
 	}
 
+	/** @param nodeTimeout how long one node may take to answer one command */
 	public void setNodeTimeout(Duration nodeTimeout) {
 		this.nodeTimeout = nodeTimeout;
 	}
 
+	/** {@return the share of the lease time assumed lost to clock drift} */
 	public double getDriftFactor() {
 		return this.driftFactor;
 	}
 
+	/** @param driftFactor the share of the lease time assumed lost to clock drift */
 	public void setDriftFactor(double driftFactor) {
 		this.driftFactor = driftFactor;
 	}
 
+	/** {@return the prefix of every lock key} */
 	public String getKeyPrefix() {
 		return this.keyPrefix;
 	}
 
+	/** @param keyPrefix the prefix of every lock key */
 	public void setKeyPrefix(String keyPrefix) {
 		this.keyPrefix = keyPrefix;
 	}
 
+	/** {@return the most connections each node's pool opens} */
 	public int getMaxConnectionsPerNode() {
 		return this.maxConnectionsPerNode;
 	}
 
+	/** @param maxConnectionsPerNode the most connections each node's pool opens */
 	public void setMaxConnectionsPerNode(int maxConnectionsPerNode) {
 		this.maxConnectionsPerNode = maxConnectionsPerNode;
 	}
 
+	/** {@return how many replicas must acknowledge each new lock key} */
 	public int getReplicaAcks() {
 		return this.replicaAcks;
 	}
 
+	/** @param replicaAcks how many replicas must acknowledge each new lock key */
 	public void setReplicaAcks(int replicaAcks) {
 		this.replicaAcks = replicaAcks;
 	}
 
+	/** {@return the order of the {@code @DistributedLock} advisor} */
 	public int getAdvisorOrder() {
 		return this.advisorOrder;
 	}
 
+	/** @param advisorOrder the order of the {@code @DistributedLock} advisor */
 	public void setAdvisorOrder(int advisorOrder) {
 		this.advisorOrder = advisorOrder;
 	}
 
+	/** {@return what methods do by default when their lock is not obtained} */
 	public NotAcquiredPolicy getOnNotAcquired() {
 		return this.onNotAcquired;
 	}
 
+	/** @param onNotAcquired what methods do by default when their lock is not obtained */
 	public void setOnNotAcquired(NotAcquiredPolicy onNotAcquired) {
 		this.onNotAcquired = onNotAcquired;
 	}
 
+	/** {@return the settings of the restart guard} */
 	public RestartGuard getRestartGuard() {
 		return this.restartGuard;
 	}
 
+	/** {@return the settings of lease renewal} */
 	public Renewal getRenewal() {
 		return this.renewal;
 	}
 
+	/** {@return the TLS settings for {@code rediss://} nodes} */
 	public Ssl getSsl() {
 		return this.ssl;
 	}
@@ -275,10 +308,12 @@ public class RedlockProperties {
 		 */
 		private String bundle;
 
+		/** {@return the name of the SSL bundle that verifies the nodes, or {@code null}} */
 		public String getBundle() {
 			return this.bundle;
 		}
 
+		/** @param bundle the name of the SSL bundle that verifies the nodes, or {@code null} */
 		public void setBundle(String bundle) {
 			this.bundle = bundle;
 		}
@@ -309,26 +344,32 @@ public class RedlockProperties {
 		 */
 		private boolean interruptOnLoss = false;
 
+		/** {@return whether leases are renewed while locks are held} */
 		public boolean isEnabled() {
 			return this.enabled;
 		}
 
+		/** @param enabled whether leases are renewed while locks are held */
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
 		}
 
+		/** {@return the longest a lease is renewed} */
 		public Duration getMaxHoldTime() {
 			return this.maxHoldTime;
 		}
 
+		/** @param maxHoldTime the longest a lease is renewed */
 		public void setMaxHoldTime(Duration maxHoldTime) {
 			this.maxHoldTime = maxHoldTime;
 		}
 
+		/** {@return whether the holder thread is interrupted when its lock is lost} */
 		public boolean isInterruptOnLoss() {
 			return this.interruptOnLoss;
 		}
 
+		/** @param interruptOnLoss whether the holder thread is interrupted when its lock is lost */
 		public void setInterruptOnLoss(boolean interruptOnLoss) {
 			this.interruptOnLoss = interruptOnLoss;
 		}
@@ -357,26 +398,32 @@ public class RedlockProperties {
 		 */
 		private Duration checkInterval = Duration.ofSeconds(1);
 
+		/** {@return whether recently restarted nodes are held out of the quorum} */
 		public boolean isEnabled() {
 			return this.enabled;
 		}
 
+		/** @param enabled whether recently restarted nodes are held out of the quorum */
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
 		}
 
+		/** {@return how long a restarted node is held out, or {@code null} for the lease time} */
 		public Duration getHoldOut() {
 			return this.holdOut;
 		}
 
+		/** @param holdOut how long a restarted node is held out, or {@code null} for the lease time */
 		public void setHoldOut(Duration holdOut) {
 			this.holdOut = holdOut;
 		}
 
+		/** {@return how often every node is probed for restarts} */
 		public Duration getCheckInterval() {
 			return this.checkInterval;
 		}
 
+		/** @param checkInterval how often every node is probed for restarts */
 		public void setCheckInterval(Duration checkInterval) {
 			this.checkInterval = checkInterval;
 		}

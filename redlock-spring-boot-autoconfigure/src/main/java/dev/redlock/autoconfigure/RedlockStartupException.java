@@ -8,8 +8,10 @@ package dev.redlock.autoconfigure;
  */
 public class RedlockStartupException extends IllegalStateException {
 
+	/** What is wrong. */
 	private final String description;
 
+	/** How to fix it. */
 	private final String action;
 
 	/**
