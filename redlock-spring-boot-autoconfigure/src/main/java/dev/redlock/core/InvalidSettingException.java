@@ -6,10 +6,12 @@ package dev.redlock.core;
  */
 public class InvalidSettingException extends IllegalArgumentException {
 
+	/** The setting's name. */
 	private final String setting;
 
 	private final transient Object value;
 
+	/** What a valid value looks like. */
 	private final String requirement;
 
 	/**

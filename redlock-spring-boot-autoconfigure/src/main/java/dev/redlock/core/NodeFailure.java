@@ -39,6 +39,7 @@ public class NodeFailure extends RuntimeException {
 
 	}
 
+	/** What went wrong. */
 	private final Kind kind;
 
 	/**

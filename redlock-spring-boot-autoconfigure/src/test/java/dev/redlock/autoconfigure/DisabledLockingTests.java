@@ -6,6 +6,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
@@ -69,10 +71,17 @@ class DisabledLockingTests {
 			assertThat(context.getBean(Redlock.class).isEnabled()).isFalse();
 
 			Job job = context.getBean(Job.class);
-			CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(() -> pay(job));
-			CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> pay(job));
-			assertThat(first.get(20, TimeUnit.SECONDS)).as("both callers inside the same key at once").isTrue();
-			assertThat(second.get(20, TimeUnit.SECONDS)).isTrue();
+			// two threads of their own: the common pool may have a single worker on a 2-core machine
+			ExecutorService callers = Executors.newFixedThreadPool(2);
+			try {
+				CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(() -> pay(job), callers);
+				CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> pay(job), callers);
+				assertThat(first.get(20, TimeUnit.SECONDS)).as("both callers inside the same key at once").isTrue();
+				assertThat(second.get(20, TimeUnit.SECONDS)).isTrue();
+			}
+			finally {
+				callers.shutdownNow();
+			}
 			LockTemplate template = context.getBean(LockTemplate.class);
 			String held = template.execute("order:1", (handle) -> handle.isValid() + " " + handle.key());
 			assertThat(held)
