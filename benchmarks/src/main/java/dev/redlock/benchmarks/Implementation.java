@@ -72,8 +72,7 @@ public enum Implementation {
 			- **ours-N**: `LockTemplate.execute(key, 30s, wait, callback)` over `Redlock` with \
 			`RedlockSettings.defaults()` (30 s lease, renewal on, 50 ms retry delay + up to 50 ms jitter, \
 			100 ms node timeout, drift 1%), one `JedisLockNode` per node with a pool of 16; no restart guard \
-			(freshly started nodes would be held out for a lease time; in production it adds a 1 s background \
-			probe), no observer. The locking thread writes each command to every node and reads the \
+			(in production it adds a 1 s background probe and arms each node once), no observer. The locking thread writes each command to every node and reads the \
 			answers as they come (I/O threads read those still outstanding after the decision). Threads of \
 			one engine queue for a key in the JVM and are woken by its release.
 			- **ours-N-apart** (hot-key scenario): the same, one engine per benchmark thread, as separate \
