@@ -1,7 +1,6 @@
 package dev.redlock.core;
 
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -25,12 +24,7 @@ class NodeAvailabilityTests {
 			new Named("n2")), 2);
 
 	private static int count(CapturedOutput output, String text) {
-		Matcher matcher = Pattern.compile(Pattern.quote(text)).matcher(output.getAll());
-		int count = 0;
-		while (matcher.find()) {
-			count++;
-		}
-		return count;
+		return OutageLoggingTests.count(output, Pattern.quote(text));
 	}
 
 	@Test
@@ -79,26 +73,7 @@ class NodeAvailabilityTests {
 		assertThat(output.getAll()).as("a node first seen usable is not back").doesNotContain("n2 is usable again");
 	}
 
-	private record Named(String name) implements LockNode {
-
-		@Override
-		public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
-			throw new UnsupportedOperationException("not called");
-		}
-
-		@Override
-		public boolean release(List<String> keys, String token) {
-			throw new UnsupportedOperationException("not called");
-		}
-
-		@Override
-		public boolean extend(List<String> keys, String token, long ttlMillis) {
-			throw new UnsupportedOperationException("not called");
-		}
-
-		@Override
-		public void close() {
-		}
+	private record Named(String name) implements AgreeingNode {
 
 	}
 

@@ -126,7 +126,7 @@ class SplitVoteGateTests {
 	}
 
 	/** A node that answers {@code answer} ({@code null}: fails) and takes {@code latency} of the fake clock. */
-	private final class FakeNode implements LockNode {
+	private final class FakeNode implements AgreeingNode {
 
 		private final int index;
 
@@ -152,20 +152,6 @@ class SplitVoteGateTests {
 				throw new NodeFailure(NodeFailure.Kind.IO, "node " + this.index + " is down", null);
 			}
 			return this.answer;
-		}
-
-		@Override
-		public boolean release(List<String> keys, String token) {
-			return true;
-		}
-
-		@Override
-		public boolean extend(List<String> keys, String token, long ttlMillis) {
-			return true;
-		}
-
-		@Override
-		public void close() {
 		}
 
 	}
