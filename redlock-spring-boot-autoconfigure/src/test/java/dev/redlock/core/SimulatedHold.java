@@ -60,6 +60,9 @@ final class SimulatedHold {
 
 	private final ArrayDeque<Runnable> waiting = new ArrayDeque<>(2);
 
+	/** Whether a hand extension cut the validity (the renewal keeps its schedule). */
+	private boolean shortenedByHand;
+
 	/** Bumped to cancel the scheduled renewal. */
 	private int renewals;
 
@@ -166,6 +169,7 @@ final class SimulatedHold {
 				this.renewalLease);
 		if (lease == 0) {
 			this.sim.tally.lostAtRenewal++;
+			this.sim.tally.lostAfterShorteningByHand += this.shortenedByHand ? 1 : 0;
 			markLost();
 			return;
 		}
@@ -220,7 +224,11 @@ final class SimulatedHold {
 			this.renewalLease = Math.max(this.renewalLease, leaseMillis * MS);
 			this.sim.tally.extensions++;
 			this.sim.operation();
-			extendLocked(leaseMillis, (extended) -> unlock());
+			long before = this.validUntil;
+			extendLocked(leaseMillis, (extended) -> {
+				this.shortenedByHand |= this.validUntil - before < 0;
+				unlock();
+			});
 		});
 	}
 
