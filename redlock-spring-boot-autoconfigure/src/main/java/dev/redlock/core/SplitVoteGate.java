@@ -36,15 +36,38 @@ final class SplitVoteGate {
 		return gates(splitVote) ? firstNodeFirst(acquire) : acquire;
 	}
 
-	/** A slow first node would hold up every such attempt: then all nodes are asked at once. */
 	private boolean gates(boolean splitVote) {
-		return splitVote && this.nodes > 1 && this.fanOut.recentLatencyNanos(0) <= this.fanOut.timeoutNanos() / 4;
+		return gates(splitVote, this.nodes, this.fanOut.recentLatencyNanos(0), this.fanOut.timeoutNanos());
+	}
+
+	/**
+	 * Whether an attempt is gated: after a split vote, with more than one node, unless the first
+	 * node is slow (its calls lately took over a quarter of the node timeout), which would hold up
+	 * every such attempt; then all nodes are asked at once.
+	 * @param splitVote whether the last attempt split the votes
+	 * @param nodes how many nodes there are
+	 * @param firstLatencyNanos the first node's recent call latency
+	 * @param timeoutNanos the node timeout
+	 * @return whether to ask the first node alone first
+	 */
+	static boolean gates(boolean splitVote, int nodes, long firstLatencyNanos, long timeoutNanos) {
+		return splitVote && nodes > 1 && firstLatencyNanos <= timeoutNanos / 4;
 	}
 
 	/** How long a contender refused by the first node lets the one it granted go first. */
 	long headStartNanos() {
-		return Math.min(this.fanOut.timeoutNanos() / 4,
-				Math.max(MIN_HEAD_START_NANOS, 2 * this.fanOut.recentLatencyNanos(0)));
+		return headStartNanos(this.fanOut.recentLatencyNanos(0), this.fanOut.timeoutNanos());
+	}
+
+	/**
+	 * The head start: two of the first node's recent round trips, at least 100 µs, at most a
+	 * quarter of the node timeout.
+	 * @param firstLatencyNanos the first node's recent call latency
+	 * @param timeoutNanos the node timeout
+	 * @return the head start in nanoseconds
+	 */
+	static long headStartNanos(long firstLatencyNanos, long timeoutNanos) {
+		return Math.min(timeoutNanos / 4, Math.max(MIN_HEAD_START_NANOS, 2 * firstLatencyNanos));
 	}
 
 	private NodeCall firstNodeFirst(NodeCall acquire) {

@@ -168,7 +168,7 @@ class ArmingDecisionTests {
 	}
 
 	/** An armable node in memory. */
-	private static final class FakeNode implements LockNode, ArmableNode {
+	private static final class FakeNode implements AgreeingNode, ArmableNode {
 
 		private static int runs;
 
@@ -214,25 +214,6 @@ class ArmingDecisionTests {
 		@Override
 		public String name() {
 			return this.name;
-		}
-
-		@Override
-		public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
-			return true;
-		}
-
-		@Override
-		public boolean release(List<String> keys, String token) {
-			return true;
-		}
-
-		@Override
-		public boolean extend(List<String> keys, String token, long ttlMillis) {
-			return true;
-		}
-
-		@Override
-		public void close() {
 		}
 
 		@Override

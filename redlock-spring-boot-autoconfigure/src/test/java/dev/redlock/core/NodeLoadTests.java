@@ -66,7 +66,7 @@ class NodeLoadTests {
 		assertThat(this.load.saturated(0)).as("a burst after a quiet spell is no stuck node").isFalse();
 	}
 
-	private record FakeNode(int connections) implements LockNode {
+	private record FakeNode(int connections) implements AgreeingNode {
 
 		@Override
 		public String name() {
@@ -78,24 +78,6 @@ class NodeLoadTests {
 			return this.connections;
 		}
 
-		@Override
-		public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
-			return true;
-		}
-
-		@Override
-		public boolean release(List<String> keys, String token) {
-			return true;
-		}
-
-		@Override
-		public boolean extend(List<String> keys, String token, long ttlMillis) {
-			return true;
-		}
-
-		@Override
-		public void close() {
-		}
 
 	}
 

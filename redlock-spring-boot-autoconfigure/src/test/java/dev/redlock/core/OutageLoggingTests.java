@@ -61,7 +61,7 @@ class OutageLoggingTests {
 		return engine;
 	}
 
-	private static int count(CapturedOutput output, String regex) {
+	static int count(CapturedOutput output, String regex) {
 		Matcher matcher = Pattern.compile(regex).matcher(output.getAll());
 		int count = 0;
 		while (matcher.find()) {

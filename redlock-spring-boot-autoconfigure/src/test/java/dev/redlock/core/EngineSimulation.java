@@ -1,0 +1,370 @@
+package dev.redlock.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * A seeded, deterministic discrete-event simulation of the engine's parts against simulated Redis
+ * nodes on virtual time. Simulated engines ({@link SimulatedEngine}, each with workers that lock
+ * again and again) decide with the engine's own decision parts ({@link Verdicts}, {@link LeaseMath},
+ * {@link SplitVoteGate}'s rule, {@link NodeLoad}, {@link RestartGuard}, {@link Arming}); every
+ * command is a message with its own latency to a {@link SimulatedNode}, whose keys expire on its
+ * own clock; {@link SimulatedFaults} crashes, restarts, pauses, slows them and drifts their
+ * clocks; {@link HoldChecker} checks mutual exclusion and fencing order on the simulation's one
+ * clock. One random generator, split from the seed, makes every choice, and events at the same
+ * time run in the order they were scheduled: a seed replays a run exactly.
+ *
+ * <p>The classes that wire those parts to threads and sockets ({@code FanOut}, {@code Acquisition},
+ * {@code LockCommands}, {@code RedlockHandle}, {@code NodeHealth}) cannot run on virtual time; their
+ * sequence of steps is followed here ({@link SimulatedRound}, {@link SimulatedWorker},
+ * {@link SimulatedHold}, {@link SimulatedEngine}), each naming the class it follows, so a change of
+ * order there must be made here too. Left out: the in-process queue of threads waiting for one key,
+ * release notifications (waiters retry), multi-key locks, the caller's patience when reading
+ * answers (it decides only which thread reads), a pool's wait for a free connection, and the
+ * probes' own round trips (a probe reads every node at one instant; arming's calls do take time).
+ */
+final class EngineSimulation {
+
+	static final long MS = 1_000_000L;
+
+	static final Duration HOLD_OUT = Duration.ofSeconds(1);
+
+	static final Duration CHECK_INTERVAL = Duration.ofMillis(100);
+
+	static final String KEY_PREFIX = "sim:";
+
+	static final double DRIFT_FACTOR = 0.01;
+
+	/** Connections per node per engine, for the saturated-node skip. */
+	static final int POOL_SIZE = 4;
+
+	/** When virtual time begins, far from 0 so that no difference of times is mistaken for a time. */
+	private static final long ORIGIN = 1_000_000L * 1_000 * MS;
+
+	/**
+	 * What a run simulates.
+	 * @param seed the seed of every choice
+	 * @param operations lock operations (acquire calls, releases, extensions) after which it stops
+	 * @param nodes Redis masters
+	 * @param engines client processes
+	 * @param workers locking threads per engine
+	 * @param keys lock keys (even ones fenced)
+	 * @param restartGuard whether engines run the restart guard and arm the nodes
+	 * @param driftSpread node clock rates lie within {@code 1 ± driftSpread × driftFactor}
+	 * @param faults whether faults are injected
+	 * @param shortHandExtensions whether holders also extend by hand with leases shorter than the
+	 * node timeout
+	 */
+	record Config(long seed, long operations, int nodes, int engines, int workers, int keys, boolean restartGuard,
+			double driftSpread, boolean faults, boolean shortHandExtensions) {
+
+		static Config of(long seed, long operations) {
+			return new Config(seed, operations, 5, 4, 3, 8, true, 0.99, true, false);
+		}
+
+		Config withRestartGuard(boolean on) {
+			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys, on,
+					this.driftSpread, this.faults, this.shortHandExtensions);
+		}
+
+		Config withDriftSpread(double spread) {
+			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
+					this.restartGuard, spread, this.faults, this.shortHandExtensions);
+		}
+
+		Config withFaults(boolean on) {
+			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
+					this.restartGuard, this.driftSpread, on, this.shortHandExtensions);
+		}
+
+		Config withShortHandExtensions(boolean on) {
+			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
+					this.restartGuard, this.driftSpread, this.faults, on);
+		}
+
+		Config withShape(int nodeCount, int engineCount, int workerCount, int keyCount) {
+			return new Config(this.seed, this.operations, nodeCount, engineCount, workerCount, keyCount,
+					this.restartGuard, this.driftSpread, this.faults, this.shortHandExtensions);
+		}
+
+	}
+
+	/** What happened, counted. */
+	static final class Tally {
+
+		long operations;
+
+		long acquisitions;
+
+		long attempts;
+
+		long granted;
+
+		long notAcquired;
+
+		long failedAttempts;
+
+		long fencesNotRecorded;
+
+		long gated;
+
+		long gatedAnswersDropped;
+
+		long releases;
+
+		long renewals;
+
+		long extensions;
+
+		long maxHoldReached;
+
+		long lost;
+
+		long lostAtRenewal;
+
+		long lostAfterShorteningByHand;
+
+		long lostRefused;
+
+		long lostRetrying;
+
+		long probes;
+
+		long armings;
+
+		long messages;
+
+		long events;
+
+	}
+
+	final Tally tally = new Tally();
+
+	final HoldChecker history;
+
+	private final Config config;
+
+	private final RedlockSettings settings;
+
+	private final SplittableRandom random;
+
+	private final EventQueue queue = new EventQueue();
+
+	private final SimulatedNode[] nodes;
+
+	private final SimulatedEngine[] engines;
+
+	private final int[] engineIncarnations;
+
+	private final SimulatedFaults faults;
+
+	private long now = ORIGIN;
+
+	private long tokens;
+
+	private boolean stopping;
+
+	/** A window of virtual time (seconds from the start) whose events are printed, to study a seed. */
+	private final double traceFrom = Double.parseDouble(System.getProperty("simulation.traceFrom", "-1"));
+
+	private final double traceTo = Double.parseDouble(System.getProperty("simulation.traceTo", "-1"));
+
+	private final String traceKey = System.getProperty("simulation.traceKey", "");
+
+	EngineSimulation(Config config) {
+		this.config = config;
+		this.settings = new RedlockSettings(Duration.ofMillis(200), Duration.ZERO, Duration.ofMillis(5),
+				Duration.ofMillis(10), Duration.ofMillis(20), DRIFT_FACTOR, KEY_PREFIX, true, RedlockSettings.DEFAULT_MAX_HOLD_TIME,
+				false);
+		this.random = new SplittableRandom(config.seed());
+		this.history = new HoldChecker(this.settings, ORIGIN);
+		this.nodes = new SimulatedNode[config.nodes()];
+		for (int i = 0; i < this.nodes.length; i++) {
+			this.nodes[i] = new SimulatedNode(this, i, split());
+		}
+		this.engines = new SimulatedEngine[config.engines()];
+		this.engineIncarnations = new int[config.engines()];
+		this.faults = new SimulatedFaults(this, split());
+	}
+
+	Config config() {
+		return this.config;
+	}
+
+	RedlockSettings settings() {
+		return this.settings;
+	}
+
+	long now() {
+		return this.now;
+	}
+
+	int nodes() {
+		return this.nodes.length;
+	}
+
+	SimulatedNode node(int index) {
+		return this.nodes[index];
+	}
+
+	SplittableRandom split() {
+		return this.random.split();
+	}
+
+	/** A token no other attempt or arming has. */
+	String token() {
+		return Long.toHexString(++this.tokens);
+	}
+
+	/** Whether a window of events is printed ({@code -Dsimulation.traceFrom/To/Key}). */
+	boolean tracing() {
+		return this.traceTo >= 0;
+	}
+
+	/** Prints {@code text} if it is about {@code key} and falls in the traced window. */
+	void trace(String key, String text) {
+		double at = (this.now - ORIGIN) / 1e9;
+		if (at >= this.traceFrom && at <= this.traceTo && (key == null || key.equals(this.traceKey))) {
+			System.out.printf(Locale.ROOT, "%.6f %s%n", at, text);
+		}
+	}
+
+	boolean stopping() {
+		return this.stopping;
+	}
+
+	/** Counts a lock operation; the run stops at its size. */
+	void operation() {
+		if (++this.tally.operations >= this.config.operations()) {
+			this.stopping = true;
+		}
+	}
+
+	void at(long time, Runnable action) {
+		this.queue.add(Math.max(time, this.now), action);
+	}
+
+	void after(long delay, Runnable action) {
+		at(this.now + delay, action);
+	}
+
+	/**
+	 * Lets virtual time pass for the caller (an arming call waiting for its answer) while every
+	 * other event due meanwhile runs.
+	 */
+	void sleep(long nanos) {
+		sleepUntil(this.now + nanos);
+	}
+
+	void sleepUntil(long time) {
+		while (!this.queue.isEmpty() && this.queue.nextTime() <= time) {
+			step();
+		}
+		this.now = Math.max(this.now, time);
+	}
+
+	private void step() {
+		this.now = Math.max(this.now, this.queue.nextTime());
+		this.tally.events++;
+		this.queue.poll().run();
+	}
+
+	/** Client process {@code slot} dies; it starts again a little later, knowing nothing. */
+	void restartEngine(int slot) {
+		SimulatedEngine old = this.engines[slot];
+		if (old == null || old.dead()) {
+			return;
+		}
+		old.die();
+		after(10 * MS + this.random.nextLong(90 * MS), () -> startEngine(slot));
+	}
+
+	private void startEngine(int slot) {
+		SimulatedEngine engine = new SimulatedEngine(this, slot, ++this.engineIncarnations[slot]);
+		this.engines[slot] = engine;
+		engine.start(this.config.workers());
+	}
+
+	/** Runs until the configured number of operations is done. */
+	Result run() {
+		long wallStart = System.nanoTime();
+		for (int slot = 0; slot < this.engines.length; slot++) {
+			int started = slot;
+			at(ORIGIN + slot * MS, () -> startEngine(started));
+		}
+		if (this.config.faults()) {
+			this.faults.start();
+		}
+		// about 300 operations take a second of virtual time: a run three times slower has stalled
+		long limit = ORIGIN + Math.max(Duration.ofMinutes(1).toNanos(), this.config.operations() * 10 * MS);
+		while (!this.stopping && !this.queue.isEmpty() && this.now < limit) {
+			step();
+		}
+		return new Result(this.config, this.tally, this.history.overlaps, this.history.fencingViolations,
+				this.history.holdAtLeastViolations, this.history.reports(), this.history.fingerprint(),
+				this.now - ORIGIN, System.nanoTime() - wallStart, faultCounts());
+	}
+
+	private long[] faultCounts() {
+		SimulatedFaults.Kind[] kinds = SimulatedFaults.Kind.values();
+		long[] counts = new long[kinds.length];
+		for (int i = 0; i < kinds.length; i++) {
+			counts[i] = this.faults.count(kinds[i]);
+		}
+		return counts;
+	}
+
+	/**
+	 * A run's outcome.
+	 * @param config what was simulated
+	 * @param tally what happened
+	 * @param overlaps holds granted while another hold of the key ran
+	 * @param fencingViolations fenced holds whose token was not above every earlier one
+	 * @param holdAtLeastViolations holds granted within another's confirmed hold-at-least
+	 * @param reports the first violations, described
+	 * @param fingerprint a hash of the whole history
+	 * @param virtualNanos how much virtual time passed
+	 * @param wallNanos how long the run took
+	 * @param faults per {@link SimulatedFaults.Kind}, how many were injected
+	 */
+	record Result(Config config, Tally tally, long overlaps, long fencingViolations, long holdAtLeastViolations,
+			List<String> reports, long fingerprint, long virtualNanos, long wallNanos, long[] faults) {
+
+		String summary() {
+			Tally t = this.tally;
+			Config c = this.config;
+			StringBuilder text = new StringBuilder();
+			text.append(String.format(Locale.ROOT, "Engine simulation: seed %d (-Dsimulation.seed=%d replays it), %d nodes, "
+					+ "%d engines x %d workers, %d keys, restart guard %s, node clock rates within 1 +/- %.4f%n", c.seed(),
+					c.seed(), c.nodes(), c.engines(), c.workers(), c.keys(), c.restartGuard() ? "on" : "off",
+					c.driftSpread() * DRIFT_FACTOR));
+			text.append(String.format(Locale.ROOT, "  %,d lock operations: %,d acquisitions (%,d granted, %,d not acquired), "
+					+ "%,d releases, %,d renewals, %,d extensions by hand%n", t.operations, t.acquisitions, t.granted,
+					t.notAcquired, t.releases, t.renewals, t.extensions));
+			text.append(String.format(Locale.ROOT, "  %,d attempts (%,d failed; %,d gated after a split vote, %,d of whose "
+					+ "first-node grants were dropped as saturated; %,d fences not recorded in time)%n", t.attempts,
+					t.failedAttempts, t.gated, t.gatedAnswersDropped, t.fencesNotRecorded));
+			text.append(String.format(Locale.ROOT, "  %,d locks lost (%,d validity over at a renewal step, %,d of them after "
+					+ "a hand extension cut it; %,d refused by a majority, %,d while retrying), %,d renewals stopped at the "
+					+ "maximum hold time%n", t.lost, t.lostAtRenewal, t.lostAfterShorteningByHand, t.lostRefused,
+					t.lostRetrying, t.maxHoldReached));
+			text.append("  faults:");
+			SimulatedFaults.Kind[] kinds = SimulatedFaults.Kind.values();
+			for (int i = 0; i < kinds.length; i++) {
+				text.append((i > 0) ? ", " : " ").append(kinds[i].name().toLowerCase(Locale.ROOT)).append(' ')
+					.append(this.faults[i]);
+			}
+			text.append(String.format(Locale.ROOT, "; %,d node armings, %,d probes%n", t.armings, t.probes));
+			text.append(String.format(Locale.ROOT, "  %,d messages, %,d events, %.1f s of virtual time in %.1f s%n",
+					t.messages, t.events, this.virtualNanos / 1e9, this.wallNanos / 1e9));
+			text.append(String.format(Locale.ROOT, "  mutual-exclusion violations %d, fencing-order violations %d, "
+					+ "hold-at-least violations %d; history fingerprint %016x", this.overlaps, this.fencingViolations,
+					this.holdAtLeastViolations, this.fingerprint));
+			return text.toString();
+		}
+
+	}
+
+}

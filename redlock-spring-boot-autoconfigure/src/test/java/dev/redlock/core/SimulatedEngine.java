@@ -1,0 +1,377 @@
+package dev.redlock.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One simulated engine (one client process), on the simulation's virtual time: the real
+ * {@link RestartGuard}, {@link Arming} (over {@link ArmableNode}s whose every call is a message to a
+ * simulated node, taking virtual time while the rest of the world goes on) and {@link NodeLoad},
+ * probes every check interval as {@code NodeHealth} takes them, and the rounds
+ * {@code LockCommands} sends. Its workers ({@link SimulatedWorker}) are the threads that lock.
+ */
+final class SimulatedEngine {
+
+	final EngineSimulation sim;
+
+	final int slot;
+
+	final String name;
+
+	private final List<LockNode> views = new ArrayList<>();
+
+	private final ArmableNode[] armable;
+
+	private final NodeLoad load;
+
+	private final RestartGuard guard;
+
+	private final Arming arming;
+
+	private final List<SimulatedWorker> workers = new ArrayList<>();
+
+	private boolean dead;
+
+	SimulatedEngine(EngineSimulation sim, int slot, int incarnation) {
+		this.sim = sim;
+		this.slot = slot;
+		this.name = "engine-" + slot + "." + incarnation;
+		int n = sim.nodes();
+		this.armable = new ArmableNode[n];
+		for (int i = 0; i < n; i++) {
+			NodeView view = new NodeView(i);
+			this.views.add(view);
+			this.armable[i] = view;
+		}
+		this.load = new NodeLoad(this.views, nodeTimeout(), sim::now);
+		if (sim.config().restartGuard()) {
+			this.guard = new RestartGuard(EngineSimulation.HOLD_OUT, EngineSimulation.CHECK_INTERVAL, n, sim.now());
+			this.arming = new Arming(this.views, this.armable, EngineSimulation.KEY_PREFIX, EngineSimulation.HOLD_OUT,
+					sim::now);
+		}
+		else {
+			this.guard = null;
+			this.arming = null;
+		}
+	}
+
+	/** Starts the engine as {@code Engine} does: one probe before it is used, then one every interval. */
+	void start(int workerCount) {
+		if (this.guard != null) {
+			probe();
+		}
+		for (int i = 0; i < workerCount; i++) {
+			SimulatedWorker worker = new SimulatedWorker(this, i, this.sim.split());
+			this.workers.add(worker);
+			worker.start();
+		}
+	}
+
+	/** The process dies: its workers stop where they are, its calls' answers reach nobody. */
+	void die() {
+		this.dead = true;
+		this.workers.forEach(SimulatedWorker::die);
+	}
+
+	boolean dead() {
+		return this.dead;
+	}
+
+	boolean guarded() {
+		return this.guard != null;
+	}
+
+	NodeLoad load() {
+		return this.load;
+	}
+
+	long nodeTimeout() {
+		return this.sim.settings().nodeTimeout().toNanos();
+	}
+
+	int quorum() {
+		return this.sim.nodes() / 2 + 1;
+	}
+
+	/** Per node, why it must not be sent a lock now; {@code null} without the guard. */
+	List<String> heldOut() {
+		return (this.guard != null) ? this.guard.heldOut(this.sim.now()) : null;
+	}
+
+	/** A failed call, as {@code NodeHealth.failed} takes it. */
+	void failed(int index, NodeFailure.Kind kind) {
+		if (kind != NodeFailure.Kind.HELD_OUT && this.guard != null && NodeFailure.makesSuspect(kind)) {
+			this.guard.suspect(index);
+		}
+	}
+
+	/** As {@code NodeHealth.quorumOutOfReach}: whether no quorum can count before {@code deadline}. */
+	boolean quorumOutOfReach(long deadline) {
+		if (this.guard == null) {
+			return false;
+		}
+		int counting = 0;
+		for (int i = 0; i < this.sim.nodes(); i++) {
+			counting += (this.guard.countsAt(i, this.sim.now()) - deadline < 0) ? 1 : 0;
+		}
+		return counting < quorum();
+	}
+
+	// ---- the rounds of LockCommands ----
+
+	/**
+	 * An acquisition attempt's round over the nodes not held out or saturated; node 0's answer is
+	 * {@code first} when the gate asked it alone already.
+	 */
+	void acquire(String key, String token, long leaseMillis, boolean fenced, List<String> heldOut,
+			SimulatedRound.Call first, Consumer<SimulatedRound> then) {
+		SimulatedRound round = new SimulatedRound(this, fenced ? SimulatedRound.Op.ACQUIRE_FENCED
+				: SimulatedRound.Op.ACQUIRE, key, token, leaseMillis, 0, quorum(), then);
+		for (int i = 0; i < this.sim.nodes(); i++) {
+			if (this.load.saturated(i)) {
+				// as FanOut does: even the gate's answer, a key it may have set included
+				this.sim.tally.gatedAnswersDropped += (i == 0 && first != null && first.yes()) ? 1 : 0;
+				round.notSent(i, NodeFailure.Kind.SATURATED);
+			}
+			else if (i == 0 && first != null) {
+				round.answered(0, first);
+			}
+			else if (heldOut != null && heldOut.get(i) != null) {
+				round.notSent(i, NodeFailure.Kind.HELD_OUT);
+			}
+			else {
+				round.send(i);
+			}
+		}
+		round.open();
+	}
+
+	/** The second step of a fenced acquisition: raise the counter where the key is still ours. */
+	void raiseFence(String key, String token, long fence, long timeoutNanos, Consumer<SimulatedRound> then) {
+		SimulatedRound round = new SimulatedRound(this, SimulatedRound.Op.RAISE_FENCE, key, token, 0, fence, quorum(),
+				then);
+		sendToAll(round, timeoutNanos);
+	}
+
+	/** An extension ({@code keepMillis} of a hold-at-least too): compare-and-{@code PEXPIRE}. */
+	void extend(String key, String token, long leaseMillis, long timeoutNanos, Consumer<SimulatedRound> then) {
+		SimulatedRound round = new SimulatedRound(this, SimulatedRound.Op.EXTEND, key, token, leaseMillis, 0, quorum(),
+				then);
+		sendToAll(round, timeoutNanos);
+	}
+
+	/**
+	 * The release (or, with {@code keepMillis > 0}, the shortening) of {@code acquisition}'s keys,
+	 * each node after its acquisition call ended, none where it was not sent or refused.
+	 */
+	void release(SimulatedRound acquisition, long keepMillis, int awaited, Consumer<SimulatedRound> then) {
+		SimulatedRound round = new SimulatedRound(this, (keepMillis > 0) ? SimulatedRound.Op.EXTEND
+				: SimulatedRound.Op.RELEASE, acquisition.key, acquisition.token, keepMillis, 0, awaited, then);
+		for (int i = 0; i < this.sim.nodes(); i++) {
+			if (!Verdicts.releaseNeeded(!acquisition.notSent(i), acquisition.refused(i))) {
+				round.skip(i);
+			}
+			else {
+				round.sendAfter(i, acquisition.call(i));
+			}
+		}
+		round.deadline(this.sim.now() + nodeTimeout());
+		round.open();
+	}
+
+	private void sendToAll(SimulatedRound round, long timeoutNanos) {
+		for (int i = 0; i < this.sim.nodes(); i++) {
+			if (this.load.saturated(i)) {
+				round.notSent(i, NodeFailure.Kind.SATURATED);
+			}
+			else {
+				round.send(i);
+			}
+		}
+		round.deadline(this.sim.now() + Math.max(timeoutNanos, 0));
+		round.open();
+	}
+
+	// ---- probes, as NodeHealth takes them ----
+
+	private void probe() {
+		if (this.dead) {
+			return;
+		}
+		int n = this.sim.nodes();
+		long[] failuresBefore = new long[n];
+		List<NodeStatus> statuses = new ArrayList<>(n);
+		for (int i = 0; i < n; i++) {
+			failuresBefore[i] = this.guard.failureCount(i);
+			statuses.add(this.sim.node(i).status(true));
+		}
+		for (int armed : this.arming.armDue(statuses)) {
+			statuses.set(armed, this.sim.node(armed).status(true));
+		}
+		long now = this.sim.now();
+		for (int i = 0; i < n; i++) {
+			NodeStatus status = statuses.get(i);
+			Arming.Wait wait = this.arming.waiting(i);
+			if (Boolean.FALSE.equals(status.armed()) && wait != null) {
+				status = status.withProblem("not armed yet: " + wait.reason());
+			}
+			this.guard.observe(i, status, true, (wait != null) ? wait.untilNanos() : now, now, failuresBefore[i]);
+		}
+		this.sim.tally.probes++;
+		this.sim.after(EngineSimulation.CHECK_INTERVAL.toNanos(), this::probe);
+	}
+
+	/**
+	 * One call of arming to a node: a message there and back, during which the simulation goes on;
+	 * fails as a real call would when the node is down, paused past the timeout or loses the reply.
+	 */
+	private <T> T remote(int index, Supplier<T> command) {
+		SimulatedNode node = this.sim.node(index);
+		int incarnation = node.incarnation();
+		long deadline = this.sim.now() + nodeTimeout();
+		this.sim.sleep(node.latency());
+		requireUp(node, incarnation, deadline);
+		if (node.isPaused()) {
+			if (node.pausedUntil() >= deadline) {
+				this.sim.at(node.pausedUntil(), () -> {
+					if (!node.isDown() && node.incarnation() == incarnation) {
+						command.get();
+					}
+				});
+				this.sim.sleepUntil(deadline);
+				throw new NodeFailure(NodeFailure.Kind.TIMED_OUT, "no answer within the node timeout", null);
+			}
+			this.sim.sleepUntil(node.pausedUntil());
+			requireUp(node, incarnation, deadline);
+		}
+		T result = command.get();
+		long back = node.latency();
+		if (node.replyLost() || this.sim.now() + back > deadline) {
+			this.sim.sleepUntil(deadline);
+			throw new NodeFailure(NodeFailure.Kind.TIMED_OUT, "no answer within the node timeout", null);
+		}
+		this.sim.sleep(back);
+		return result;
+	}
+
+	private void requireUp(SimulatedNode node, int incarnation, long deadline) {
+		if (node.incarnation() != incarnation || node.isDown() && node.refusesWhileDown()) {
+			throw new NodeFailure(NodeFailure.Kind.IO, "connection reset", null);
+		}
+		if (node.isDown()) {
+			this.sim.sleepUntil(deadline);
+			throw new NodeFailure(NodeFailure.Kind.TIMED_OUT, "no answer within the node timeout", null);
+		}
+	}
+
+	/** This engine's view of one node: its name and pool for {@link NodeLoad}, its arming calls. */
+	private final class NodeView implements LockNode, ArmableNode {
+
+		private final int index;
+
+		NodeView(int index) {
+			this.index = index;
+		}
+
+		private SimulatedNode node() {
+			return SimulatedEngine.this.sim.node(this.index);
+		}
+
+		@Override
+		public String name() {
+			return node().name;
+		}
+
+		@Override
+		public int maxConcurrentCalls() {
+			return EngineSimulation.POOL_SIZE;
+		}
+
+		@Override
+		public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
+			throw new IllegalStateException("the simulation sends lock commands as messages");
+		}
+
+		@Override
+		public boolean release(List<String> keys, String token) {
+			throw new IllegalStateException("the simulation sends lock commands as messages");
+		}
+
+		@Override
+		public boolean extend(List<String> keys, String token, long ttlMillis) {
+			throw new IllegalStateException("the simulation sends lock commands as messages");
+		}
+
+		@Override
+		public void close() {
+		}
+
+		@Override
+		public void requireArming(Keys keys) {
+		}
+
+		@Override
+		public String beginArming() {
+			String ticket = SimulatedEngine.this.sim.token();
+			remote(this.index, () -> {
+				node().setTicket(ticket);
+				return null;
+			});
+			return ticket;
+		}
+
+		@Override
+		public boolean isBeingArmed() {
+			return remote(this.index, () -> node().hasTicket());
+		}
+
+		@Override
+		public String armedIncarnation() {
+			return remote(this.index, () -> node().armedIncarnation());
+		}
+
+		@Override
+		public boolean arm(String ticket, String runId) {
+			return remote(this.index, () -> node().arm(ticket, runId));
+		}
+
+		@Override
+		public Map<String, String> readRegistry() {
+			return remote(this.index, () -> node().registry());
+		}
+
+		@Override
+		public void writeRegistry(Map<String, String> entries, boolean overwrite) {
+			remote(this.index, () -> {
+				node().writeRegistry(entries, overwrite);
+				return null;
+			});
+		}
+
+		@Override
+		public boolean readFencingCounters(String prefix, String suffix, Consumer<Map<String, Long>> batch) {
+			if (!remote(this.index, () -> node().isArmed())) {
+				return false;
+			}
+			Map<String, Long> counters = remote(this.index, () -> node().counters());
+			if (!counters.isEmpty()) {
+				batch.accept(counters);
+			}
+			return remote(this.index, () -> node().isArmed());
+		}
+
+		@Override
+		public void raiseFencingCounters(Map<String, Long> counters) {
+			Map<String, Long> copy = new java.util.HashMap<>(counters);
+			remote(this.index, () -> {
+				node().raiseCounters(copy);
+				return null;
+			});
+		}
+
+	}
+
+}

@@ -1,0 +1,128 @@
+package dev.redlock.core;
+
+import java.util.SplittableRandom;
+
+/**
+ * The faults of a simulation, drawn from its seed: nodes down for a while (refusing connections or
+ * silent; data kept), restarted empty (a new run id, every key gone), paused (requests answered
+ * late while keys keep expiring), slow, losing replies (the command applied, its answer dropped),
+ * their clocks' rate drifting, and engines (client processes) dying and starting again. Within what
+ * the README promises: at any time a majority of the nodes works and keeps its data, so a node is
+ * downed, paused, slowed, made to lose replies or restarted only while fewer than a minority are
+ * (a node restarted empty keeps no data until it is armed again, its counters restored); clock
+ * rates, of any node, stay within the drift factor times {@code driftSpread}, which is below 1
+ * unless a run sets out to break the budget.
+ */
+final class SimulatedFaults {
+
+	private static final long MS = 1_000_000L;
+
+	/** The mean time between two faults. */
+	private static final long MEAN_INTERVAL = 100 * MS;
+
+	enum Kind {
+
+		DOWN(16), RESTART_EMPTY(12), PAUSE(16), SLOW(16), LOSE_REPLIES(12), CLOCK_RATE(10), ENGINE_RESTART(4);
+
+		final int weight;
+
+		Kind(int weight) {
+			this.weight = weight;
+		}
+
+	}
+
+	private final EngineSimulation sim;
+
+	private final SplittableRandom random;
+
+	private final long[] counts = new long[Kind.values().length];
+
+	private final int totalWeight;
+
+	SimulatedFaults(EngineSimulation sim, SplittableRandom random) {
+		this.sim = sim;
+		this.random = random;
+		int total = 0;
+		for (Kind kind : Kind.values()) {
+			total += kind.weight;
+		}
+		this.totalWeight = total;
+	}
+
+	long count(Kind kind) {
+		return this.counts[kind.ordinal()];
+	}
+
+	void start() {
+		scheduleNext();
+	}
+
+	private void scheduleNext() {
+		long delay = (long) (-Math.log(1 - this.random.nextDouble()) * MEAN_INTERVAL);
+		this.sim.after(delay, () -> {
+			inject();
+			scheduleNext();
+		});
+	}
+
+	private Kind draw() {
+		int pick = this.random.nextInt(this.totalWeight);
+		for (Kind kind : Kind.values()) {
+			pick -= kind.weight;
+			if (pick < 0) {
+				return kind;
+			}
+		}
+		throw new IllegalStateException();
+	}
+
+	private long between(long low, long high) {
+		return low + this.random.nextLong(high - low);
+	}
+
+	private void inject() {
+		Kind kind = draw();
+		if (kind == Kind.ENGINE_RESTART) {
+			this.sim.restartEngine(this.random.nextInt(this.sim.config().engines()));
+			this.counts[kind.ordinal()]++;
+			return;
+		}
+		SimulatedNode node = this.sim.node(this.random.nextInt(this.sim.nodes()));
+		long now = this.sim.now();
+		if (kind != Kind.CLOCK_RATE
+				&& (impaired(node) || impairedNodes() + 1 > this.sim.nodes() - (this.sim.nodes() / 2 + 1))) {
+			return;
+		}
+		switch (kind) {
+			case DOWN -> node.goDown(now + between(20 * MS, 1_500 * MS), this.random.nextBoolean());
+			case RESTART_EMPTY -> node.restartEmpty(now + this.random.nextLong(300 * MS));
+			case PAUSE -> {
+				int length = this.random.nextInt(100);
+				long pause = (length < 70) ? between(MS, 60 * MS)
+						: (length < 95) ? between(60 * MS, 600 * MS) : between(600 * MS, 1_500 * MS);
+				node.pause(now + pause);
+			}
+			case SLOW -> node.slowDown(now + between(20 * MS, 800 * MS), between(MS, 40 * MS));
+			case LOSE_REPLIES -> node.loseReplies(now + between(20 * MS, 500 * MS), 0.05 + 0.55 * this.random.nextDouble());
+			case CLOCK_RATE -> node.setRate(1 + this.sim.config().driftSpread() * this.sim.settings().driftFactor()
+					* (2 * this.random.nextDouble() - 1));
+			default -> throw new IllegalStateException(kind.name());
+		}
+		this.counts[kind.ordinal()]++;
+	}
+
+	private boolean impaired(SimulatedNode node) {
+		return node.isDown() || node.isPaused() || node.isSlow() || node.losesReplies()
+				|| node.lostData(this.sim.config().restartGuard(), EngineSimulation.HOLD_OUT.toNanos());
+	}
+
+	private int impairedNodes() {
+		int impaired = 0;
+		for (int i = 0; i < this.sim.nodes(); i++) {
+			impaired += impaired(this.sim.node(i)) ? 1 : 0;
+		}
+		return impaired;
+	}
+
+}

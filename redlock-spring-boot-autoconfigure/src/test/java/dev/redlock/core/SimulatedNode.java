@@ -1,0 +1,384 @@
+package dev.redlock.core;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One simulated Redis master: keys with a time to live on the node's own clock (which may run at
+ * another rate than the simulation's), a {@code run_id} per incarnation, and exactly what the
+ * engine's Lua scripts do ({@code core/jedis/LockScripts}): {@code SET NX PX}, the armed acquire
+ * that refuses without the marker, the fenced acquire that reads the counter, raise-fence only
+ * while the key holds the token, compare-and-delete, compare-and-{@code PEXPIRE}, counters raised
+ * and never lowered, and the arming marker, ticket and registry. Faults: down (refusing or
+ * silent), paused (requests answered late, keys keep expiring), slow, losing replies, restarted
+ * empty.
+ */
+final class SimulatedNode {
+
+	/** Redis' {@code SET ... PX} and {@code PEXPIRE} keep milliseconds. */
+	private static final long MS = 1_000_000L;
+
+	/** How long an arming ticket lives ({@code JedisArming}). */
+	private static final long TICKET_MILLIS = 60_000;
+
+	/** A key's value and the node-clock millisecond after which it is gone. */
+	private static final class Entry {
+
+		final String value;
+
+		long expiresAtMs;
+
+		Entry(String value, long expiresAtMs) {
+			this.value = value;
+			this.expiresAtMs = expiresAtMs;
+		}
+
+	}
+
+	final int index;
+
+	final String name;
+
+	private final EngineSimulation sim;
+
+	private final SplittableRandom random;
+
+	private final long baseLatency;
+
+	/** The node's clock: {@code anchorNode + (simNow - anchorSim) × rate}. */
+	private double rate = 1.0;
+
+	private long anchorSim;
+
+	private long anchorNode;
+
+	private int incarnation;
+
+	private String runId;
+
+	private long startedAtNode;
+
+	private final Map<String, Entry> locks = new HashMap<>();
+
+	private final Map<String, Long> counters = new HashMap<>();
+
+	private final Map<String, String> registry = new LinkedHashMap<>();
+
+	private String marker;
+
+	/** Whether the node lost its data and has not been armed since. */
+	private boolean emptied;
+
+	private long restartedAt;
+
+	private Entry ticket;
+
+	private long downUntil;
+
+	private boolean refusesWhileDown;
+
+	private long pausedUntil;
+
+	private long slowUntil;
+
+	private long extraDelay;
+
+	private long lossyUntil;
+
+	private double lossRate;
+
+	SimulatedNode(EngineSimulation sim, int index, SplittableRandom random) {
+		this.sim = sim;
+		this.index = index;
+		this.name = "node-" + index;
+		this.random = random;
+		this.baseLatency = 100_000 + random.nextLong(300_000);
+		this.anchorSim = sim.now();
+		// node clocks do not agree on the time, only (about) on its rate
+		this.anchorNode = 1_700_000_000_000L * MS + random.nextLong(3_600_000L * MS);
+		newIncarnation();
+	}
+
+	private void newIncarnation() {
+		this.incarnation++;
+		this.runId = this.name + "-run-" + this.incarnation;
+		this.startedAtNode = nodeNanos();
+	}
+
+	long nodeNanos() {
+		return this.anchorNode + (long) ((this.sim.now() - this.anchorSim) * this.rate);
+	}
+
+	private long nowMs() {
+		return Math.floorDiv(nodeNanos(), MS);
+	}
+
+	// ---- faults, set by SimulatedFaults ----
+
+	void setRate(double newRate) {
+		this.anchorNode = nodeNanos();
+		this.anchorSim = this.sim.now();
+		this.rate = newRate;
+	}
+
+	double rate() {
+		return this.rate;
+	}
+
+	void goDown(long until, boolean refusing) {
+		if (this.sim.tracing()) {
+			this.sim.trace(null, this.name + " down for " + (until - this.sim.now()) / 1e6 + "ms, refusing " + refusing);
+		}
+		this.downUntil = until;
+		this.refusesWhileDown = refusing;
+	}
+
+	void pause(long until) {
+		if (this.sim.tracing()) {
+			this.sim.trace(null, this.name + " paused for " + (until - this.sim.now()) / 1e6 + "ms");
+		}
+		this.pausedUntil = until;
+	}
+
+	void slowDown(long until, long delay) {
+		this.slowUntil = until;
+		this.extraDelay = delay;
+	}
+
+	void loseReplies(long until, double rate) {
+		this.lossyUntil = until;
+		this.lossRate = rate;
+	}
+
+	/** A restart without persistence: a new run id, every key gone, down until {@code until}. */
+	void restartEmpty(long until) {
+		if (this.sim.tracing()) {
+			this.sim.trace(null, this.name + " restarts empty");
+		}
+		this.locks.clear();
+		this.counters.clear();
+		this.registry.clear();
+		this.marker = null;
+		this.ticket = null;
+		this.emptied = true;
+		this.restartedAt = this.sim.now();
+		goDown(until, true);
+		newIncarnation();
+	}
+
+	boolean isDown() {
+		return this.sim.now() < this.downUntil;
+	}
+
+	boolean isPaused() {
+		return this.sim.now() < this.pausedUntil;
+	}
+
+	boolean isSlow() {
+		return this.sim.now() < this.slowUntil;
+	}
+
+	boolean losesReplies() {
+		return this.sim.now() < this.lossyUntil;
+	}
+
+	boolean isArmed() {
+		return this.marker != null;
+	}
+
+	/** The run id the marker names ({@code GET} of the marker), or {@code null}. */
+	String armedIncarnation() {
+		return this.marker;
+	}
+
+	String runId() {
+		return this.runId;
+	}
+
+	int incarnation() {
+		return this.incarnation;
+	}
+
+	/**
+	 * Whether the node does not keep its data now: restarted empty and, with the restart guard,
+	 * not armed (restored) again yet; without the guard, for the hold-out after the restart.
+	 */
+	boolean lostData(boolean guard, long holdOutNanos) {
+		return this.emptied && (guard || this.sim.now() - this.restartedAt < holdOutNanos);
+	}
+
+	/** One way of a message: the node's latency, a little jitter, more while it is slow. */
+	long latency() {
+		long jitter = (long) (-Math.log(1 - this.random.nextDouble()) * 40_000);
+		long delay = this.baseLatency / 2 + jitter;
+		if (this.random.nextInt(200) == 0) {
+			delay += this.random.nextLong(3 * MS);
+		}
+		return (this.sim.now() < this.slowUntil) ? delay + this.extraDelay / 2 : delay;
+	}
+
+	boolean replyLost() {
+		return this.sim.now() < this.lossyUntil && this.random.nextDouble() < this.lossRate;
+	}
+
+	long pausedUntil() {
+		return this.pausedUntil;
+	}
+
+	boolean refusesWhileDown() {
+		return this.refusesWhileDown;
+	}
+
+	// ---- what a probe reads ----
+
+	/**
+	 * What a probe finds now ({@code NodeProbe}): unreachable while down or paused; the uptime in
+	 * whole seconds counted between the node clock's second boundaries, as Redis counts it.
+	 */
+	NodeStatus status(boolean guard) {
+		if (isDown() || isPaused()) {
+			return NodeStatus.unreachable(this.name, isDown() ? "connection refused" : "no answer within the node timeout");
+		}
+		long uptime = Math.floorDiv(nodeNanos(), 1_000 * MS) - Math.floorDiv(this.startedAtNode, 1_000 * MS);
+		Boolean armed = guard ? isArmed() : null;
+		boolean lockable = !guard || isArmed();
+		return new NodeStatus(this.name, true, lockable, Duration.ofNanos(2 * this.baseLatency), "7.0", "master",
+				Duration.ofSeconds(uptime), this.runId, lockable ? "" : "the node is not armed yet", false, null, armed);
+	}
+
+	// ---- the scripts, applied at the node's time now ----
+
+	private Entry live(String key) {
+		Entry entry = this.locks.get(key);
+		if (entry != null && nowMs() > entry.expiresAtMs) {
+			this.locks.remove(key);
+			return null;
+		}
+		return entry;
+	}
+
+	/** {@code ACQUIRE_ARMED} / {@code SET NX PX}: {@code -2} not armed, {@code 0} held, {@code 1} set. */
+	long acquire(String key, String token, long ttlMillis, boolean armedOnly) {
+		if (armedOnly && this.marker == null) {
+			return -2;
+		}
+		if (live(key) != null) {
+			return 0;
+		}
+		this.locks.put(key, new Entry(token, nowMs() + ttlMillis));
+		return 1;
+	}
+
+	/** {@code ACQUIRE_FENCED(_ARMED)}: {@code -2} not armed, {@code -1} held, else the counter. */
+	long acquireFenced(String key, String token, long ttlMillis, String counterKey, boolean armedOnly) {
+		long set = acquire(key, token, ttlMillis, armedOnly);
+		if (set <= 0) {
+			return (set == -2) ? -2 : -1;
+		}
+		return this.counters.getOrDefault(counterKey, 0L);
+	}
+
+	/** {@code RAISE_FENCE}: raises the counter only while the key holds the token. */
+	boolean raiseFence(String key, String token, String counterKey, long value) {
+		Entry entry = live(key);
+		if (entry == null || !entry.value.equals(token)) {
+			return false;
+		}
+		this.counters.merge(counterKey, value, Math::max);
+		return true;
+	}
+
+	/** {@code RELEASE}: compare-and-delete. */
+	boolean release(String key, String token) {
+		Entry entry = live(key);
+		if (entry == null || !entry.value.equals(token)) {
+			return false;
+		}
+		this.locks.remove(key);
+		return true;
+	}
+
+	/** {@code EXTEND}: compare-and-{@code PEXPIRE}; a time to live of 0 deletes the key, as in Redis. */
+	boolean extend(String key, String token, long ttlMillis) {
+		Entry entry = live(key);
+		if (entry == null || !entry.value.equals(token)) {
+			return false;
+		}
+		if (ttlMillis <= 0) {
+			this.locks.remove(key);
+		}
+		else {
+			entry.expiresAtMs = nowMs() + ttlMillis;
+		}
+		return true;
+	}
+
+	/** The node's state of {@code key}, for a trace. */
+	String describe(String key) {
+		Entry entry = live(key);
+		return "[" + this.runId + (isArmed() ? " armed" : " unarmed") + ", now " + nowMs() + "ms, key "
+				+ ((entry != null) ? entry.value + " until " + entry.expiresAtMs + "ms" : "absent") + ", counter "
+				+ this.counters.get(KeySpace.counterKey(key)) + ", rate " + this.rate + "]";
+	}
+
+	/** Whether the node holds {@code key} for {@code token} now. */
+	boolean holds(String key, String token) {
+		Entry entry = live(key);
+		return entry != null && entry.value.equals(token);
+	}
+
+	// ---- arming ({@code JedisArming}) ----
+
+	void setTicket(String value) {
+		this.ticket = new Entry(value, nowMs() + TICKET_MILLIS);
+	}
+
+	boolean hasTicket() {
+		if (this.ticket != null && nowMs() > this.ticket.expiresAtMs) {
+			this.ticket = null;
+		}
+		return this.ticket != null;
+	}
+
+	/** {@code ARM}: sets the marker if the ticket is still there. */
+	boolean arm(String ticketValue, String armedRunId) {
+		if (!hasTicket() || !this.ticket.value.equals(ticketValue)) {
+			return false;
+		}
+		if (this.sim.tracing()) {
+			this.sim.trace(null, this.name + " armed as " + armedRunId);
+		}
+		this.marker = armedRunId;
+		this.ticket = null;
+		this.emptied = false;
+		this.sim.tally.armings++;
+		return true;
+	}
+
+	Map<String, String> registry() {
+		return new LinkedHashMap<>(this.registry);
+	}
+
+	void writeRegistry(Map<String, String> entries, boolean overwrite) {
+		entries.forEach((key, value) -> {
+			if (overwrite) {
+				this.registry.put(key, value);
+			}
+			else {
+				this.registry.putIfAbsent(key, value);
+			}
+		});
+	}
+
+	Map<String, Long> counters() {
+		return new HashMap<>(this.counters);
+	}
+
+	void raiseCounters(Map<String, Long> raised) {
+		raised.forEach((key, value) -> this.counters.merge(key, value, Math::max));
+	}
+
+}
