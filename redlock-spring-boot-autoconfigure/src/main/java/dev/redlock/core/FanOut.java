@@ -139,7 +139,7 @@ final class FanOut {
 			// never sent, or the node answered that another owner holds a key: it never took this token
 			return CompletableFuture.completedFuture(false);
 		}
-		if (sheddable && this.load.saturated(index)) {
+		if (sheddable && !call.answered(index) && this.load.saturated(index)) {
 			return CompletableFuture.failedFuture(NodeFailure.notSent(NodeFailure.Kind.SATURATED, this.load.saturation(index)));
 		}
 		Exchange exchange;

@@ -15,4 +15,12 @@ interface NodeCall {
 		return null;
 	}
 
+	/**
+	 * Whether node {@code index} has already answered this call (the first node of a gated
+	 * attempt): then it is no new call, and a saturated node is not skipped for it.
+	 */
+	default boolean answered(int index) {
+		return false;
+	}
+
 }

@@ -118,7 +118,11 @@ final class RedlockHandle implements LockHandle {
 			if (leaseTime.compareTo(this.renewalLease) > 0) {
 				this.renewalLease = leaseTime;
 			}
-			return extendLocked(leaseTime) == LeaseMath.Extended.YES;
+			if (extendLocked(leaseTime) != LeaseMath.Extended.YES) {
+				return false;
+			}
+			renewSoonerIfDue(leaseTime.toNanos() / 3);
+			return true;
 		}
 		finally {
 			this.leaseLock.unlock();
@@ -154,6 +158,17 @@ final class RedlockHandle implements LockHandle {
 	 */
 	void startRenewal() {
 		scheduleRenewal(this.request.leaseTime().toNanos() / 3);
+	}
+
+	/**
+	 * After a shorter lease was set by hand: the next renewal must come within a third of it, not
+	 * at the time the longer lease had planned (the lock would expire first).
+	 */
+	private void renewSoonerIfDue(long delayNanos) {
+		ScheduledFuture<?> scheduled = this.renewal;
+		if (scheduled != null && scheduled.getDelay(TimeUnit.NANOSECONDS) > delayNanos && scheduled.cancel(false)) {
+			scheduleRenewal(delayNanos);
+		}
 	}
 
 	private void scheduleRenewal(long delayNanos) {

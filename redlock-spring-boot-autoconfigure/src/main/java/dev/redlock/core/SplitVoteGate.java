@@ -95,6 +95,11 @@ final class SplitVoteGate {
 				return (index == 0) ? answered : acquire.start(index, node);
 			}
 
+			@Override
+			public boolean answered(int index) {
+				return index == 0;
+			}
+
 		};
 	}
 

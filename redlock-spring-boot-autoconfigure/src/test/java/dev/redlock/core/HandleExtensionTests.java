@@ -68,6 +68,23 @@ class HandleExtensionTests {
 		}
 	}
 
+	@Test
+	void shorterLeaseSetByHandShouldBringTheNextRenewalForward() {
+		RedlockSettings renewing = new RedlockSettings(Duration.ofSeconds(30), Duration.ZERO, Duration.ZERO,
+				Duration.ZERO, Duration.ofMillis(200), 0.01, "", true, RedlockSettings.DEFAULT_MAX_HOLD_TIME, false);
+		List<LeaseNode> nodes = List.of(new LeaseNode("n0"), new LeaseNode("n1"), new LeaseNode("n2"));
+		try (Redlock redlock = new Redlock(nodes, renewing)) {
+			LockHandle handle = redlock.acquire("k", Duration.ofSeconds(30), Duration.ZERO);
+			assertThat(handle.extend(Duration.ofMillis(600))).isTrue();
+			// renewal was planned 10 s after the acquisition; the 600 ms lease needs it within 200 ms
+			await().atMost(Duration.ofMillis(500))
+				.untilAsserted(() -> assertThat(nodes).allSatisfy((node) -> assertThat(node.lastLease("k"))
+					.as("renewed with the longest lease asked for").isEqualTo(30_000L)));
+			assertThat(handle.isValid()).isTrue();
+			handle.close();
+		}
+	}
+
 	/** A node that keeps keys in memory with the lease each was last given (no expiry). */
 	private static final class LeaseNode implements LockNode {
 
