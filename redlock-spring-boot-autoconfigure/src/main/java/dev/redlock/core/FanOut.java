@@ -86,8 +86,9 @@ final class FanOut {
 		AtomicInteger no = new AtomicInteger();
 		Exchange[] started = new Exchange[n];
 		long[] sentAt = new long[n];
+		boolean callerMayRead = CallerReads.callerMayRead();
 		for (int i = 0; i < n; i++) {
-			CompletableFuture<Boolean> future = begin(call, i, after, sheddable, started, sentAt);
+			CompletableFuture<Boolean> future = begin(call, i, after, sheddable, callerMayRead, started, sentAt);
 			future.whenComplete((ok, error) -> {
 				boolean success = error == null && ok;
 				int y = success ? yes.incrementAndGet() : yes.get();
@@ -130,7 +131,7 @@ final class FanOut {
 
 	/** Starts node {@code index}'s call, or decides it needs none. */
 	private CompletableFuture<Boolean> begin(NodeCall call, int index, Preceding after, boolean sheddable,
-			Exchange[] started, long[] sentAt) {
+			boolean callerMayRead, Exchange[] started, long[] sentAt) {
 		LockNode node = this.nodes.get(index);
 		if (after != null && !after.tail(index).isDone()) {
 			return after.tail(index).handle((r, e) -> null).thenApplyAsync((x) -> tracked(call, index, node), this.executor);
@@ -144,7 +145,7 @@ final class FanOut {
 		}
 		Exchange exchange;
 		try {
-			exchange = CallerReads.callerMayRead() ? call.start(index, node) : null;
+			exchange = callerMayRead ? call.start(index, node) : null;
 		}
 		catch (RuntimeException | Error ex) {
 			return CompletableFuture.failedFuture(ex);
