@@ -51,7 +51,8 @@ class BootRedisConnectionTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, RedlockAutoConfiguration.class))
-		.withPropertyValues("redlock.restart-guard.enabled=false", "redlock.wait-time=0s");
+		.withPropertyValues("redlock.restart-guard.enabled=false", "redlock.wait-time=2s",
+				"redlock.node-timeout=1s");
 
 	private static String port(RedisServerProcess server) {
 		return Integer.toString(server.port());
