@@ -140,14 +140,12 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	/**
-	 * Acquires a lock, retrying until the wait time is spent; the lock is named after its key
-	 * ({@link LockRequest#nameOf}).
+	 * {@link #acquire(LockRequest)} for a lock named after its key ({@link LockRequest#nameOf}).
 	 * @param key the lock key, without the key prefix
 	 * @param leaseTime the lease time, positive
 	 * @param waitTime how long to keep trying, zero or positive
 	 * @return the held lock
-	 * @throws LockNotAcquiredException if no quorum was reached within the wait time, or the
-	 * thread was interrupted while waiting (then its interrupt flag is set again)
+	 * @throws LockNotAcquiredException as {@link #acquire(LockRequest)}
 	 */
 	public LockHandle acquire(String key, Duration leaseTime, Duration waitTime) {
 		return acquire(LockRequest.of(key, leaseTime, waitTime));
@@ -185,7 +183,7 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	/**
-	 * Tries to acquire a lock named after its key, retrying until the wait time is spent.
+	 * {@link #tryAcquire(LockRequest)} for a lock named after its key.
 	 * @param key the lock key, without the key prefix
 	 * @param leaseTime the lease time, positive
 	 * @param waitTime how long to keep trying, zero or positive
