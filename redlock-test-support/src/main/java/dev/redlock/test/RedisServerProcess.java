@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -43,6 +44,10 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private final List<String> extraArgs;
 
+	private final List<String> bindAddresses;
+
+	private final Map<String, String> environment;
+
 	private final String sentinelConfig;
 
 	private final Path directory;
@@ -56,13 +61,16 @@ public final class RedisServerProcess implements AutoCloseable {
 	private volatile Process process;
 
 	private RedisServerProcess(RedisBinary binary, List<String> extraArgs) {
-		this(binary, extraArgs, null);
+		this(binary, extraArgs, null, List.of(HOST), Map.of());
 	}
 
-	private RedisServerProcess(RedisBinary binary, List<String> extraArgs, String sentinelConfig) {
+	RedisServerProcess(RedisBinary binary, List<String> extraArgs, String sentinelConfig,
+			List<String> bindAddresses, Map<String, String> environment) {
 		this.binary = binary;
 		this.sentinelConfig = sentinelConfig;
 		this.extraArgs = List.copyOf(extraArgs);
+		this.bindAddresses = List.copyOf(bindAddresses);
+		this.environment = Map.copyOf(environment);
 		int requirepass = this.extraArgs.indexOf("--requirepass");
 		this.password = (requirepass >= 0 && requirepass + 1 < this.extraArgs.size())
 				? this.extraArgs.get(requirepass + 1) : null;
@@ -91,10 +99,20 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return the running Sentinel
 	 */
 	public static RedisServerProcess startSentinel(String config) {
-		return start(new RedisServerProcess(RedisBinary.locate(), List.of(), config));
+		return start(new RedisServerProcess(RedisBinary.locate(), List.of(), config, List.of(HOST), Map.of()));
 	}
 
-	private static RedisServerProcess start(RedisServerProcess server) {
+	/**
+	 * Starts describing a server with another binary, further listening addresses or an
+	 * environment of its own (such as a fake clock); {@link #start(String...)} covers the usual
+	 * case.
+	 * @return a builder with the defaults of {@link #start(String...)}
+	 */
+	public static RedisServerBuilder builder() {
+		return new RedisServerBuilder();
+	}
+
+	static RedisServerProcess start(RedisServerProcess server) {
 		for (int attempt = 1;; attempt++) {
 			server.port = freePort();
 			try {
@@ -132,7 +150,9 @@ public final class RedisServerProcess implements AutoCloseable {
 			return List.of(this.binary.path().toString(), config.toString(), "--sentinel");
 		}
 		List<String> command = new ArrayList<>(List.of(this.binary.path().toString(), "--port",
-				Integer.toString(this.port), "--bind", HOST, "--save", "", "--appendonly", "no", "--daemonize", "no",
+				Integer.toString(this.port), "--bind"));
+		command.addAll(this.bindAddresses);
+		command.addAll(List.of("--save", "", "--appendonly", "no", "--daemonize", "no",
 				"--protected-mode", "no", "--dir", this.directory.toString()));
 		if (this.binary.majorVersion() >= 7) {
 			command.addAll(List.of("--enable-debug-command", "local"));
@@ -149,7 +169,9 @@ public final class RedisServerProcess implements AutoCloseable {
 		CountDownLatch ready = new CountDownLatch(1);
 		Process started;
 		try {
-			started = new ProcessBuilder(command).redirectErrorStream(true).start();
+			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+			builder.environment().putAll(this.environment);
+			started = builder.start();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot start " + command, ex);
