@@ -9,6 +9,9 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import dev.redlock.test.LockHold;
+import dev.redlock.test.LockHolds;
+
 /**
  * The result of a run: one row per phase (a Markdown table, as the README shows it), and the
  * evidence behind every violation.
@@ -59,11 +62,11 @@ final class FaultReport {
 			this.leftovers.addAll(run.leftoverKeys());
 		}
 
-		void request(Hold hold) {
+		void request(LockHold hold) {
 			this.requests++;
 			if (hold.isGranted()) {
 				this.acquisitions++;
-				this.acquisitionsByKind.merge(hold.kind, 1, Integer::sum);
+				this.acquisitionsByKind.merge(hold.kind().split(" ")[0], 1, Integer::sum);
 			}
 		}
 
@@ -89,19 +92,19 @@ final class FaultReport {
 
 	final Histories histories;
 
-	final List<FaultChecker.Violation> allowedOverlaps;
+	final List<LockHolds.Violation> allowedOverlaps;
 
-	final List<FaultChecker.Violation> forbiddenOverlaps;
+	final List<LockHolds.Violation> forbiddenOverlaps;
 
 	final List<String> staleAccepted;
 
 	final List<String> inconsistentResource;
 
-	final List<FaultChecker.Violation> tokenOrder;
+	final List<LockHolds.Violation> tokenOrder;
 
-	FaultReport(long origin, List<Row> rows, Histories histories, List<FaultChecker.Violation> allowedOverlaps,
-			List<FaultChecker.Violation> forbiddenOverlaps, List<String> staleAccepted, List<String> inconsistentResource,
-			List<FaultChecker.Violation> tokenOrder) {
+	FaultReport(long origin, List<Row> rows, Histories histories, List<LockHolds.Violation> allowedOverlaps,
+			List<LockHolds.Violation> forbiddenOverlaps, List<String> staleAccepted, List<String> inconsistentResource,
+			List<LockHolds.Violation> tokenOrder) {
 		this.origin = origin;
 		this.rows = rows;
 		this.histories = histories;
@@ -164,17 +167,18 @@ final class FaultReport {
 		return text.toString();
 	}
 
-	private void violations(StringBuilder text, String title, List<FaultChecker.Violation> violations, FaultLog log) {
+	private void violations(StringBuilder text, String title, List<LockHolds.Violation> violations, FaultLog log) {
 		if (violations.isEmpty()) {
 			return;
 		}
 		text.append(title).append(" (").append(violations.size()).append(", the first 10):\n");
-		for (FaultChecker.Violation violation : violations.subList(0, Math.min(10, violations.size()))) {
+		for (LockHolds.Violation violation : violations.subList(0, Math.min(10, violations.size()))) {
 			text.append("  ").append(violation.text()).append('\n');
 			text.append("    ").append(describe(violation.earlier())).append('\n');
 			text.append("    ").append(describe(violation.later())).append('\n');
-			long from = violation.earlier().requested - TimeUnit.SECONDS.toNanos(3);
-			long to = Math.max(violation.earlier().relied(), violation.later().requested) + TimeUnit.SECONDS.toNanos(1);
+			long from = violation.earlier().requested() - TimeUnit.SECONDS.toNanos(3);
+			long to = Math.max(violation.earlier().validUntil(), violation.later().validUntil())
+					+ TimeUnit.SECONDS.toNanos(1);
 			log.between(from, Math.min(to, from + TimeUnit.SECONDS.toNanos(20)))
 				.forEach((event) -> text.append("      ").append(event).append('\n'));
 		}
@@ -193,15 +197,15 @@ final class FaultReport {
 	 * @param hold the hold
 	 * @return its description
 	 */
-	String describe(Hold hold) {
-		return String.format(Locale.ROOT, "%s %s%s keys %s requested %.3fs granted %s token %d valid %s ended %s%s",
-				hold.id, hold.kind, hold.fenced ? " fenced" : "", hold.keys, seconds(hold.requested),
-				hold.isGranted() ? String.format(Locale.ROOT, "%.6fs", seconds(hold.granted)) : "never", hold.token,
+	String describe(LockHold hold) {
+		return String.format(Locale.ROOT, "%s %s keys %s requested %.3fs granted %s token %d valid %s ended %s%s",
+				hold.id(), hold.kind(), hold.keys(), seconds(hold.requested()),
+				hold.isGranted() ? String.format(Locale.ROOT, "%.6fs", seconds(hold.granted())) : "never", hold.token(),
 				hold.validSpans().stream()
 					.map((span) -> String.format(Locale.ROOT, "%.6f..%.6f", seconds(span.start()), seconds(span.end())))
 					.collect(Collectors.joining(", ", "[", "]")),
-				(hold.ended != Long.MIN_VALUE) ? String.format(Locale.ROOT, "%.6fs", seconds(hold.ended)) : "never",
-				hold.lost ? " LOST" : "");
+				(hold.ended() != Long.MIN_VALUE) ? String.format(Locale.ROOT, "%.6fs", seconds(hold.ended())) : "never",
+				hold.isLost() ? " LOST" : "");
 	}
 
 	private double seconds(long nanos) {

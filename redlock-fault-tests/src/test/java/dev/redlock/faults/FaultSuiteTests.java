@@ -8,6 +8,8 @@ import java.util.Map;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
+import dev.redlock.test.LockHolds;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -69,7 +71,7 @@ class FaultSuiteTests {
 			softly.assertThat(row.leftovers).as("lock keys left after their lease in phase '%s'", row.phase.name())
 				.isEmpty();
 		}
-		softly.assertThat(report.forbiddenOverlaps.stream().map(FaultChecker.Violation::text))
+		softly.assertThat(report.forbiddenOverlaps.stream().map(LockHolds.Violation::text))
 			.as("overlapping holds in phases without clock faults or pauses (seed %d)", seed).isEmpty();
 		softly.assertThat(report.inconsistentResource).as("the fenced resource's own check").isEmpty();
 		softly.assertThat(report.histories.errors.stream().map((error) -> error.hold() + ": " + error.detail()))

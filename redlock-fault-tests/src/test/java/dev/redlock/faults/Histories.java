@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.redlock.faults.HistoryWriter.Event;
+import dev.redlock.test.LockHold;
 
 /**
  * The histories of every client, merged: their holds, and the events that are not part of a
@@ -21,7 +22,7 @@ final class Histories {
 	record Timed(long at, String hold, String detail) {
 	}
 
-	final Map<String, Hold> holds = new LinkedHashMap<>();
+	final Map<String, LockHold> holds = new LinkedHashMap<>();
 
 	final List<Timed> freeFailures = new ArrayList<>();
 
@@ -60,23 +61,19 @@ final class Histories {
 		long at = Long.parseLong(fields[0]);
 		Event event = Event.valueOf(fields[1]);
 		String id = fields[2];
-		Hold hold = this.holds.get(id);
+		LockHold hold = this.holds.get(id);
 		switch (event) {
-			case REQUEST -> this.holds.put(id, new Hold(id, fields[3], "fenced".equals(fields[4]),
-					Long.parseLong(fields[5]), List.of(fields[6].split(",")), at));
-			case GRANT -> {
-				hold.granted = at;
-				hold.token = Long.parseLong(fields[3]);
-				hold.validity.add(new long[] { at, Long.parseLong(fields[4]) });
-			}
-			case VALID -> hold.validity.add(new long[] { at, Long.parseLong(fields[3]) });
-			case EXTEND -> hold.validity.add(new long[] { at, Long.parseLong(fields[4]) });
-			case END -> hold.ended = at;
+			case REQUEST -> this.holds.put(id, new LockHold(id, fields[3] + ("fenced".equals(fields[4]) ? " fenced" : ""),
+					List.of(fields[6].split(",")), at, Long.parseLong(fields[5])));
+			case GRANT -> hold.granted(at, Long.parseLong(fields[4]), Long.parseLong(fields[3]));
+			case VALID -> hold.validUntil(at, Long.parseLong(fields[3]));
+			case EXTEND -> hold.validUntil(at, Long.parseLong(fields[4]));
+			case END -> hold.ended(at);
 			case FAIL -> ("contended".equals(fields[3]) ? this.contendedFailures : this.freeFailures)
 				.add(new Timed(at, id, fields[4]));
 			case LOST -> {
 				if (hold != null) {
-					hold.lost = true;
+					hold.lost();
 				}
 				this.losses.add(new Timed(at, id, fields[3]));
 			}

@@ -16,6 +16,7 @@ import dev.redlock.LockNotAcquiredException;
 import dev.redlock.LockRequest;
 import dev.redlock.LockTemplate;
 import dev.redlock.NodeOutcome;
+import dev.redlock.test.LockHold;
 
 /**
  * One thread of a client: takes locks of a random kind on random keys through the starter's
@@ -35,8 +36,6 @@ final class LockWorker implements Runnable {
 	}
 
 	private static final long STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
-	private static final long AMBIGUOUS_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
 	private static final long DEADLINE_MOVED_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -185,22 +184,8 @@ final class LockWorker implements Runnable {
 		return recorded;
 	}
 
-	/**
-	 * The end of the validity, {@code remaining()} added to a clock reading next to it, and no
-	 * earlier than {@code at}, the time the event is recorded with. The reading after the call is
-	 * never early; when the two readings around it lie more than a millisecond apart (the thread
-	 * was descheduled or the process stopped), the call's moment is unknown, and the one before
-	 * it is taken, which is never late. Without validity left, the deadline is {@code at}: an
-	 * empty span.
-	 */
 	private static long deadline(LockHandle handle, long at) {
-		long before = System.nanoTime();
-		long remaining = handle.remaining().toNanos();
-		long after = System.nanoTime();
-		if (remaining <= 0) {
-			return at;
-		}
-		return Math.max(at, ((after - before <= AMBIGUOUS_NANOS) ? after : before) + remaining);
+		return LockHold.deadline(at, () -> handle.remaining().toNanos());
 	}
 
 	private void write(String hold, String key, long token) {
