@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -308,20 +310,40 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	/**
 	 * Blocks the whole server for a while with {@code DEBUG SLEEP}, as a long pause (GC, swap,
-	 * a stopped VM) would. Returns as soon as the server has stopped answering; it answers nothing
-	 * until the time is over.
+	 * a stopped VM) would. Returns as soon as the server has stopped answering (it answers nothing
+	 * until the time is over), or once it has answered the {@code DEBUG SLEEP} after sleeping (a
+	 * short sleep on a loaded machine may be over before a {@code PING} sees it).
 	 * @param duration how long the server sleeps
+	 * @throws IllegalStateException if the server refused the command or did not sleep
 	 */
 	public void pause(Duration duration) {
 		String seconds = String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0);
+		long sent = System.nanoTime();
+		CompletableFuture<Long> answered;
 		try {
-			RespConnection.sendAndForget(HOST, this.port, this.password, "DEBUG", "SLEEP", seconds);
+			answered = RespConnection.sendInBackground(HOST, this.port, this.password, "DEBUG", "SLEEP", seconds);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot pause redis on port " + this.port, ex);
 		}
-		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		long deadline = sent + Duration.ofSeconds(5).toNanos();
 		while (System.nanoTime() < deadline) {
+			if (answered.isDone()) {
+				// on a loaded machine a short sleep can be over before a PING sees it: its answer shows it
+				long slept;
+				try {
+					slept = answered.join() - sent;
+				}
+				catch (CompletionException ex) {
+					throw new IllegalStateException("Redis on port " + this.port + " refused DEBUG SLEEP " + seconds
+							+ ": " + ex.getCause(), ex.getCause());
+				}
+				if (slept >= duration.toNanos() * 9 / 10) {
+					return;
+				}
+				throw new IllegalStateException("Redis on port " + this.port + " answered DEBUG SLEEP " + seconds
+						+ " after " + TimeUnit.NANOSECONDS.toMillis(slept) + "ms: " + recentOutput());
+			}
 			try {
 				RespConnection.call(HOST, this.port, 100, this.password, "PING");
 			}
