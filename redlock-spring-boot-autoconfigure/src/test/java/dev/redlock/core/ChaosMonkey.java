@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,6 +94,8 @@ final class ChaosMonkey {
 	private final AtomicInteger slowdowns = new AtomicInteger();
 
 	private final AtomicInteger failures = new AtomicInteger();
+
+	private final List<String> failedFaults = new CopyOnWriteArrayList<>();
 
 	private volatile long injectUntil;
 
@@ -203,6 +206,7 @@ final class ChaosMonkey {
 		catch (RuntimeException | Error ex) {
 			// a failed fault must not stop the monkey: scheduleWithFixedDelay ends on an exception
 			this.failures.incrementAndGet();
+			this.failedFaults.add(ex.toString());
 			log("fault failed: " + ex);
 		}
 	}
@@ -359,6 +363,15 @@ final class ChaosMonkey {
 
 	int failures() {
 		return this.failures.get();
+	}
+
+	/**
+	 * The faults that could not be injected or healed (a refused {@code DEBUG SLEEP}, a restart
+	 * that failed), which make the run prove less than it claims.
+	 * @return what went wrong, in order
+	 */
+	List<String> failedFaults() {
+		return List.copyOf(this.failedFaults);
 	}
 
 }
