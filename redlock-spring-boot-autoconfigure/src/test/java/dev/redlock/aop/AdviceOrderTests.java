@@ -8,9 +8,6 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.cache.CacheManager;
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.cache.annotation.EnableCaching;
@@ -23,7 +20,6 @@ import org.springframework.resilience.annotation.Retryable;
 import dev.redlock.DistributedLock;
 import dev.redlock.LockHandle;
 import dev.redlock.LockRequest;
-import dev.redlock.autoconfigure.RedlockAutoConfiguration;
 import dev.redlock.core.LockObserver;
 import dev.redlock.test.RedisServersExtension;
 
@@ -41,14 +37,10 @@ class AdviceOrderTests {
 	@RegisterExtension
 	static final RedisServersExtension redis = new RedisServersExtension(3);
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, RedlockAutoConfiguration.class))
-		.withUserConfiguration(Beans.class)
-		.withPropertyValues("redlock.restart-guard.enabled=false", "redlock.wait-time=0s");
 
 	@Test
 	void cacheHitShouldStillTakeTheLock() {
-		this.runner.withPropertyValues("redlock.nodes=" + String.join(",", redis.uris())).run((context) -> {
+		LockingContexts.on(redis, Beans.class).run((context) -> {
 			Quotes quotes = context.getBean(Quotes.class);
 			AtomicInteger acquisitions = context.getBean("acquisitions", AtomicInteger.class);
 			assertThat(quotes.quote("q-1")).isEqualTo("quote 1 under [redlock:q-1]");
@@ -60,7 +52,7 @@ class AdviceOrderTests {
 
 	@Test
 	void eachRetryAttemptShouldTakeTheLockAnew() {
-		this.runner.withPropertyValues("redlock.nodes=" + String.join(",", redis.uris())).run((context) -> {
+		LockingContexts.on(redis, Beans.class).run((context) -> {
 			Quotes quotes = context.getBean(Quotes.class);
 			AtomicInteger acquisitions = context.getBean("acquisitions", AtomicInteger.class);
 			assertThat(quotes.flaky("f-1")).isEqualTo("third attempt");
