@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  * Injects the faults of a phase, one decision at a time from one seeded {@link Random}, on the
  * calling thread: every 20 ms it heals what is due, moves fast clocks on, and now and then
  * injects a new fault of a random kind of the phase. At most {@value #MAX_FAULTY_NODES} nodes are
- * faulty at once (partitioned, killed or held out after a restart, frozen, or with a clock that
- * moved within the last lease), except that one client alone may be cut off from three nodes
+ * faulty at once (partitioned, killed or restarted but not armed again, frozen, or with a clock
+ * that moved within the last lease), except that one client alone may be cut off from three nodes
  * while nothing else is wrong; at most one client is paused at a time.
  */
 final class FaultInjector {
@@ -35,12 +35,13 @@ final class FaultInjector {
 
 	private final long leaseNanos;
 
-	private final long rearmNanos;
-
 	/** Per node: until when it counts as faulty ({@link System#nanoTime()}). */
 	private final long[] faultyUntil;
 
 	private final List<Active> active = new ArrayList<>();
+
+	/** Restarted nodes that no client has armed again yet: faulty until then. */
+	private final List<Integer> rearming = new ArrayList<>();
 
 	/**
 	 * A fault in force, healed at {@code healAt}.
@@ -77,18 +78,15 @@ final class FaultInjector {
 	 * @param random the source of every decision
 	 * @param log where every action goes
 	 * @param lease the clients' lease
-	 * @param holdOut the clients' restart-guard hold-out
 	 */
 	FaultInjector(LockNodes nodes, List<ClientProcess> clients, ClientNetwork network, Random random, FaultLog log,
-			Duration lease, Duration holdOut) {
+			Duration lease) {
 		this.nodes = nodes;
 		this.clients = clients;
 		this.network = network;
 		this.random = random;
 		this.log = log;
 		this.leaseNanos = lease.toNanos();
-		// a restarted node is armed again after the hold-out (counted in whole seconds) and a probe
-		this.rearmNanos = holdOut.toNanos() + TimeUnit.MILLISECONDS.toNanos(1500);
 		this.faultyUntil = new long[nodes.size()];
 		long now = System.nanoTime();
 		for (int node = 0; node < nodes.size(); node++) {
@@ -106,6 +104,7 @@ final class FaultInjector {
 		List<FaultKind> deck = new ArrayList<>();
 		long nextInjection = System.nanoTime() + millis(100, 400);
 		for (long now = System.nanoTime(); now - until < 0; now = System.nanoTime()) {
+			rearmed();
 			healDue(now);
 			stepFastClocks(now);
 			if (!phase.kinds().isEmpty() && now - nextInjection >= 0) {
@@ -134,7 +133,20 @@ final class FaultInjector {
 			heal(fault);
 		}
 		this.active.clear();
+		this.rearming.clear();
 		Arrays.fill(this.faultyUntil, System.nanoTime());
+	}
+
+	/** Counts restarted nodes healthy again once a client has armed them (their counters restored). */
+	private void rearmed() {
+		for (Iterator<Integer> restarted = this.rearming.iterator(); restarted.hasNext();) {
+			int node = restarted.next();
+			if (this.nodes.armed(node)) {
+				restarted.remove();
+				this.faultyUntil[node] = System.nanoTime();
+				this.log.event("n" + node + " armed again");
+			}
+		}
 	}
 
 	private void healDue(long now) {
@@ -320,7 +332,9 @@ final class FaultInjector {
 			case KILL_RESTART -> {
 				for (int node : fault.nodes) {
 					this.nodes.get(node).restart();
-					this.faultyUntil[node] = System.nanoTime() + this.rearmNanos;
+					// emptied: as good as down until a client has restored and armed it
+					this.faultyUntil[node] = Long.MAX_VALUE;
+					this.rearming.add(node);
 				}
 				this.log.event("restarted " + names(fault.nodes) + " empty");
 			}

@@ -90,7 +90,7 @@ final class FaultRun implements AutoCloseable {
 		setUp(random);
 		List<Phase> phases = phases();
 		FaultInjector injector = new FaultInjector(this.nodes, this.clients, this.network,
-				new Random(random.nextLong()), this.log, LEASE, HOLD_OUT);
+				new Random(random.nextLong()), this.log, LEASE);
 		List<FaultChecker.PhaseRun> runs = new ArrayList<>();
 		long started = System.nanoTime();
 		long granted = 0;
