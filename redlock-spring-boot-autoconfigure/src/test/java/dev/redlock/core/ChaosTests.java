@@ -143,7 +143,7 @@ class ChaosTests {
 			}
 		}
 		ChaosMonkey chaos = new ChaosMonkey(redis.servers().all(), proxiesByNode, proxied,
-				new Random(random.nextLong()), HOLD_OUT, origin);
+				new Random(random.nextLong()), "test:" + Redlock.ARMED_MARKER, origin);
 
 		List<Redlock> engines = new ArrayList<>();
 		AtomicLong losses = new AtomicLong();
