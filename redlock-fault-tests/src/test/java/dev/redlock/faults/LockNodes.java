@@ -63,7 +63,17 @@ final class LockNodes implements AutoCloseable {
 			}
 			starting.add(CompletableFuture.supplyAsync(builder::start));
 		}
-		List<RedisServerProcess> servers = starting.stream().map(CompletableFuture::join).toList();
+		List<RedisServerProcess> servers;
+		try {
+			servers = starting.stream().map(CompletableFuture::join).toList();
+		}
+		catch (RuntimeException ex) {
+			// stop those that did start before giving up
+			starting.stream().filter((future) -> !future.isCompletedExceptionally())
+				.forEach((future) -> future.join().close());
+			fakeClocks.forEach(FakeClock::close);
+			throw ex;
+		}
 		List<NodeClock> clocks = new ArrayList<>();
 		for (int node = 0; node < count; node++) {
 			int fake = node - (count - fakeClocks.size());
