@@ -134,6 +134,14 @@ public class ContendedBenchmark {
 	}
 
 	/**
+	 * How often two threads were inside the critical section at once.
+	 * @return the count since the trial began
+	 */
+	long overlaps() {
+		return this.overlaps.get();
+	}
+
+	/**
 	 * Closes the implementation, and reports any overlap of two holders.
 	 */
 	@TearDown(Level.Trial)

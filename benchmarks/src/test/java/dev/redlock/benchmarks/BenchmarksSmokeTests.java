@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Keeps the benchmarks honest in CI within seconds: every benchmark body runs a few times against
- * real {@code redis-server} processes, every implementation takes, holds exclusively and releases
- * a lock, the command counter counts, and one tiny in-process JMH run feeds the report and the
+ * real {@code redis-server} processes, every implementation takes, holds exclusively (against a
+ * second thread, and among four contending clients) and releases a lock, no body lets two holders
+ * in at once, the command counter counts, and one tiny in-process JMH run feeds the report and the
  * chart. Timing is not checked here.
  */
 class BenchmarksSmokeTests {
@@ -64,6 +68,47 @@ class BenchmarksSmokeTests {
 				assertThat(locker.withLock(key, Duration.ofSeconds(1), () -> {
 				})).as("lock again after release").isTrue();
 			}
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(Implementation.class)
+	void everyImplementationShouldExcludeContendingClients(Implementation implementation) throws Exception {
+		try (Locker locker = implementation.create(environment.nodes(implementation.nodes()), true)) {
+			String key = "exclusive:" + implementation.id();
+			AtomicInteger inside = new AtomicInteger();
+			AtomicInteger overlaps = new AtomicInteger();
+			AtomicInteger acquired = new AtomicInteger();
+			List<Thread> threads = new ArrayList<>();
+			for (int t = 0; t < 4; t++) {
+				threads.add(new Thread(() -> {
+					for (int i = 0; i < 10; i++) {
+						boolean locked = locker.withLock(key, Duration.ofSeconds(10), () -> {
+							if (inside.incrementAndGet() != 1) {
+								overlaps.incrementAndGet();
+							}
+							// a millisecond inside, long enough for a second holder to show
+							LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+							inside.decrementAndGet();
+						});
+						if (locked) {
+							acquired.incrementAndGet();
+						}
+					}
+				}));
+			}
+			threads.forEach(Thread::start);
+			for (Thread thread : threads) {
+				thread.join(60_000);
+			}
+			if (implementation.id().startsWith("raw")) {
+				// the floors try once and do not wait
+				assertThat(acquired.get()).as("locks taken").isPositive();
+			}
+			else {
+				assertThat(acquired).as("locks taken").hasValue(40);
+			}
+			assertThat(overlaps).as("two holders inside at once").hasValue(0);
 		}
 	}
 
@@ -125,6 +170,7 @@ class BenchmarksSmokeTests {
 				long handoffs = counters.stream().mapToLong((c) -> c.handoffs).sum();
 				assertThat(acquired).as(impl).isEqualTo(6);
 				assertThat(handoffs).as(impl).isBetween(1L, 6L);
+				assertThat(benchmark.overlaps()).as("%s: two holders of the hot key at once", impl).isZero();
 			}
 			finally {
 				benchmark.close();

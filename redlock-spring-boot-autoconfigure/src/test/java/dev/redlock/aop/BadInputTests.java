@@ -8,8 +8,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -19,7 +17,6 @@ import dev.redlock.DistributedLock;
 import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
 import dev.redlock.LockTemplate;
-import dev.redlock.autoconfigure.RedlockAutoConfiguration;
 import dev.redlock.test.RedisServerProcess;
 import dev.redlock.test.RedisServersExtension;
 
@@ -37,13 +34,8 @@ class BadInputTests {
 	@RegisterExtension
 	static final RedisServersExtension redis = new RedisServersExtension(3);
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, RedlockAutoConfiguration.class))
-		.withUserConfiguration(Beans.class)
-		.withPropertyValues("redlock.restart-guard.enabled=false", "redlock.wait-time=0s");
-
 	private ApplicationContextRunner runner() {
-		return this.runner.withPropertyValues("redlock.nodes=" + String.join(",", redis.uris()));
+		return LockingContexts.on(redis, Beans.class);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -23,6 +23,7 @@ import org.springframework.transaction.support.DefaultTransactionStatus;
 
 import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
+import dev.redlock.LockRequest;
 import dev.redlock.LockTemplate;
 import dev.redlock.aop.TestServices.Customer;
 import dev.redlock.aop.TestServices.KeyFactory;
@@ -140,6 +141,38 @@ class DistributedLockAnnotationTests {
 			Long pttl = context.getBean(OrderService.class)
 				.withPlaceholderLease("o-6", () -> (Long) redis.get(0).call("PTTL", "redlock:o-6"));
 			assertThat(pttl).isBetween(40_000L, 45_000L);
+		});
+	}
+
+	@Test
+	void nameAndWaitTimeShouldResolvePlaceholders() {
+		runner().withPropertyValues("test.lock-name=invoices", "test.wait=3s").run((context) -> {
+			LockTemplate template = context.getBean(LockTemplate.class);
+			// held by another owner for 300 ms: the method waits for it (3 s), then locks under its name
+			try (LockHandle expiring = template
+				.acquire(LockRequest.of("invoices:o-20", Duration.ofMillis(300), Duration.ZERO).withAutoRenew(false))) {
+				assertThat(context.getBean(OrderService.class).withPlaceholderNameAndWait("o-20"))
+					.containsExactly("redlock:invoices:o-20");
+				assertThat(expiring.isValid()).isFalse();
+			}
+		});
+		runner().run((context) -> {
+			LockTemplate template = context.getBean(LockTemplate.class);
+			try (LockHandle held = template.acquire(LockRequest.of("fallback:o-21", Duration.ofSeconds(10), Duration.ZERO))) {
+				assertThatExceptionOfType(LockNotAcquiredException.class).as("the default wait time, 0s: one attempt")
+					.isThrownBy(() -> context.getBean(OrderService.class).withPlaceholderNameAndWait("o-21"))
+					.satisfies((ex) -> assertThat(ex.getAttempts()).isOne());
+				assertThat(held.isValid()).isTrue();
+			}
+		});
+	}
+
+	@Test
+	void selfInvocationShouldTakeNoLock() {
+		runner().run((context) -> {
+			OrderService service = context.getBean(OrderService.class);
+			assertThat(service.callsItself("o-22")).as("this.byName(...) bypasses the proxy").isEmpty();
+			assertThat(service.byName("o-22")).as("through the proxy").containsExactly("redlock:o-22");
 		});
 	}
 

@@ -99,6 +99,17 @@ final class TestServices {
 			return this.keysInRedis.get();
 		}
 
+		@DistributedLock(name = "${test.lock-name:fallback}", key = "#orderId", waitTime = "${test.wait:0s}")
+		public List<String> withPlaceholderNameAndWait(String orderId) {
+			this.calls++;
+			return this.keysInRedis.get();
+		}
+
+		/** Calls a locked method of this bean directly, not through the proxy. */
+		public List<String> callsItself(String orderId) {
+			return byName(orderId);
+		}
+
 		@DistributedLock(key = "#orderId", leaseTime = "${test.lease:7s}", waitTime = "0s")
 		public Long withPlaceholderLease(String orderId, Supplier<Long> pttl) {
 			this.calls++;

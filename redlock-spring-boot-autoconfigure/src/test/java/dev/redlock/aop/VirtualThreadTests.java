@@ -1,12 +1,19 @@
 package dev.redlock.aop;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
+import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
@@ -21,16 +28,27 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.AsyncTaskExecutor;
 
+import dev.redlock.LockRequest;
 import dev.redlock.aop.CallSiteServices.Inner;
 import dev.redlock.autoconfigure.RedlockAutoConfiguration;
+import dev.redlock.core.LockNode;
+import dev.redlock.core.Redlock;
+import dev.redlock.core.RedlockSettings;
+import dev.redlock.core.jedis.JedisLockNode;
+import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.test.RedisServerProcess;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Locking from virtual threads with {@code spring.threads.virtual.enabled=true}: works, and nothing
- * on the lock path pins a carrier thread (checked with JFR's {@code jdk.VirtualThreadPinned}).
- * Runs on JDK 21 and newer; CI runs the suite on such a JDK too.
+ * Locking from virtual threads with {@code spring.threads.virtual.enabled=true}: works, nothing
+ * on the lock path pins a carrier thread (JFR's {@code jdk.VirtualThreadPinned}; it shows
+ * monitors only on JDK 21 to 23, {@code NoMonitorAroundBlockingCallsTests} checks them on every
+ * JDK), and a call on a virtual thread leaves the nodes' answers to the I/O threads (JFR's
+ * {@code jdk.SocketRead}: no read from a node on a virtual thread). Runs on JDK 21 and newer
+ * (there are no virtual threads before); CI runs the suite on such a JDK too, and fails without
+ * one.
  */
 @EnabledForJreRange(min = JRE.JAVA_21)
 class VirtualThreadTests {
@@ -46,6 +64,62 @@ class VirtualThreadTests {
 			return new Inner();
 		}
 
+	}
+
+	@Test
+	void callsOnVirtualThreadsShouldLeaveTheNodesAnswersToTheIoThreads() throws Exception {
+		List<LockNode> nodes = new ArrayList<>();
+		for (String uri : redis.uris()) {
+			nodes.add(new JedisLockNode(RedisNodeAddress.parse("redlock.nodes", uri), Duration.ofSeconds(1), 8));
+		}
+		Set<Integer> ports = redis.servers().all().stream().map(RedisServerProcess::port).collect(Collectors.toSet());
+		Method isVirtual = RecordedThread.class.getMethod("isVirtual");
+		Map<String, Integer> readsOn = new ConcurrentHashMap<>();
+		ExecutorService virtualThreads = VirtualThreads.executor();
+		try (Redlock redlock = Redlock.builder(nodes, RedlockSettings.defaults()).build()) {
+			Runnable locks = () -> {
+				for (int i = 0; i < 20; i++) {
+					redlock.acquire(LockRequest.of("path-" + i, Duration.ofSeconds(10), Duration.ZERO).withAutoRenew(false))
+						.close();
+				}
+			};
+			// connections and classes first, outside the recording
+			locks.run();
+			virtualThreads.submit(locks).get(60, TimeUnit.SECONDS);
+			try (RecordingStream events = new RecordingStream()) {
+				events.enable("jdk.SocketRead").withThreshold(Duration.ZERO);
+				events.onEvent("jdk.SocketRead", (event) -> {
+					if (ports.contains(event.getInt("port"))) {
+						readsOn.merge(role(event.getThread(), isVirtual), 1, Integer::sum);
+					}
+				});
+				events.startAsync();
+				Thread platform = new Thread(locks, "platform-caller");
+				platform.start();
+				platform.join(60_000);
+				virtualThreads.submit(locks).get(60, TimeUnit.SECONDS);
+				RecordingStream.class.getMethod("stop").invoke(events);
+			}
+		}
+		finally {
+			virtualThreads.shutdownNow();
+		}
+		assertThat(readsOn).as("socket reads from the nodes, by thread").containsKey("platform-caller")
+			.doesNotContainKey("virtual")
+			.containsKey("redlock-io");
+	}
+
+	private static String role(RecordedThread thread, Method isVirtual) {
+		try {
+			if ((Boolean) isVirtual.invoke(thread)) {
+				return "virtual";
+			}
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException(ex);
+		}
+		String name = String.valueOf(thread.getJavaName());
+		return name.startsWith("redlock-io") ? "redlock-io" : name;
 	}
 
 	@Test

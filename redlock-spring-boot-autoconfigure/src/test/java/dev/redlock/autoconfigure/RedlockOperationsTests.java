@@ -22,6 +22,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
+import dev.redlock.LockRequest;
 import dev.redlock.LockTemplate;
 import dev.redlock.NodeOutcome;
 import dev.redlock.core.Redlock;
@@ -33,6 +34,7 @@ import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -52,6 +54,12 @@ class RedlockOperationsTests {
 	private ApplicationContextRunner withNodes() {
 		return this.runner.withPropertyValues("redlock.nodes=" + String.join(",", redis.uris()),
 				"redlock.restart-guard.enabled=false");
+	}
+
+	private ApplicationContextRunner withMeters() {
+		return withNodes().withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+				CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+				ObservationAutoConfiguration.class));
 	}
 
 	@SuppressWarnings("unchecked")
@@ -184,44 +192,79 @@ class RedlockOperationsTests {
 
 	@Test
 	void metersShouldCountAcquisitionsReleasesHoldsAndNodeFailures() {
-		withNodes()
-			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-					CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-					ObservationAutoConfiguration.class))
-			.run((context) -> {
-				MeterRegistry meters = context.getBean(MeterRegistry.class);
-				LockTemplate template = context.getBean(LockTemplate.class);
-				template.execute("order:1", (handle) -> {
-					assertThat(meters.get("redlock.locks.held").gauge().value()).isEqualTo(1.0);
-					return null;
-				});
-				assertThat(meters.get("redlock.locks.held").gauge().value()).isZero();
-				assertThat(meters.get("redlock.acquire").tags("lock", "order", "outcome", "acquired").timer().count())
-					.isEqualTo(1);
-				assertThat(meters.get("redlock.release").tags("lock", "order").timer().count()).isEqualTo(1);
-				assertThat(meters.get("redlock.hold").tags("lock", "order").timer().count()).isEqualTo(1);
-
-				try (LockHandle held = template.tryAcquire("order:2", Duration.ofSeconds(10), Duration.ZERO).orElseThrow()) {
-					assertThatExceptionOfType(LockNotAcquiredException.class)
-						.isThrownBy(() -> template.execute("order:2", (handle) -> null));
-				}
-				assertThat(meters.get("redlock.acquire").tags("lock", "order", "outcome", "not_acquired").timer().count())
-					.isEqualTo(1);
-
-				// a release returns once a majority let go; the last deletes must be done before the kill
-				await().atMost(Duration.ofSeconds(2)).until(() -> context.getBean(Redlock.class).nodes().stream()
-					.allMatch((each) -> ((JedisLockNode) each).connectionsInUse() == 0));
-				redis.get(1).kill();
-				template.execute("order:3", (handle) -> null);
-				String node = "127.0.0.1:" + redis.get(1).port();
-				await().atMost(Duration.ofSeconds(2))
-					// the dead node fails the acquisition's SET and the release's script
-					.untilAsserted(() -> assertThat(
-							meters.get("redlock.node.failures").tags("node", node, "status", "failed").counter().count())
-						.isEqualTo(2));
-				assertThat(meters.find("redlock.node.failures").counters()).allSatisfy(
-						(counter) -> assertThat(counter.getId().getTag("node")).doesNotContain("@"));
+		withMeters().run((context) -> {
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			LockTemplate template = context.getBean(LockTemplate.class);
+			template.execute("order:1", (handle) -> {
+				assertThat(meters.get("redlock.locks.held").gauge().value()).isEqualTo(1.0);
+				return null;
 			});
+			assertThat(meters.get("redlock.locks.held").gauge().value()).isZero();
+			assertThat(meters.get("redlock.acquire").tags("lock", "order", "outcome", "acquired").timer().count())
+				.isEqualTo(1);
+			assertThat(meters.get("redlock.release").tags("lock", "order").timer().count()).isEqualTo(1);
+			assertThat(meters.get("redlock.hold").tags("lock", "order").timer().count()).isEqualTo(1);
+
+			try (LockHandle held = template.tryAcquire("order:2", Duration.ofSeconds(10), Duration.ZERO).orElseThrow()) {
+				assertThatExceptionOfType(LockNotAcquiredException.class)
+					.isThrownBy(() -> template.execute("order:2", (handle) -> null));
+			}
+			assertThat(meters.get("redlock.acquire").tags("lock", "order", "outcome", "not_acquired").timer().count())
+				.isEqualTo(1);
+
+			// a release returns once a majority let go; the last deletes must be done before the kill
+			await().atMost(Duration.ofSeconds(2)).until(() -> context.getBean(Redlock.class).nodes().stream()
+				.allMatch((each) -> ((JedisLockNode) each).connectionsInUse() == 0));
+			redis.get(1).kill();
+			template.execute("order:3", (handle) -> null);
+			String node = "127.0.0.1:" + redis.get(1).port();
+			await().atMost(Duration.ofSeconds(2))
+				// the dead node fails the acquisition's SET and the release's script
+				.untilAsserted(() -> assertThat(
+						meters.get("redlock.node.failures").tags("node", node, "status", "failed").counter().count())
+					.isEqualTo(2));
+			assertThat(meters.find("redlock.node.failures").counters()).allSatisfy(
+					(counter) -> assertThat(counter.getId().getTag("node")).doesNotContain("@"));
+		});
+	}
+
+	@Test
+	void metersShouldTagErrorsAndTimeoutsAndCountLostLocks() {
+		withMeters().run((context) -> {
+			MeterRegistry meters = context.getBean(MeterRegistry.class);
+			LockTemplate template = context.getBean(LockTemplate.class);
+			// bad input that only the acquisition finds: an error, not a refusal
+			LockRequest fencedPair = LockRequest.of(List.of("order:a", "order:b"), Duration.ofSeconds(5), Duration.ZERO)
+				.withFencing(true);
+			assertThatIllegalArgumentException().isThrownBy(() -> template.execute(fencedPair, (handle) -> null));
+			assertThat(meters.get("redlock.acquire").tags("lock", "order", "outcome", "error").timer().count())
+				.isEqualTo(1);
+
+			// two of three nodes frozen past the node timeout: their calls time out
+			redis.get(1).pause(Duration.ofSeconds(1));
+			redis.get(2).pause(Duration.ofSeconds(1));
+			assertThatExceptionOfType(LockNotAcquiredException.class)
+				.isThrownBy(() -> template.execute("order:frozen", (handle) -> null));
+			await().atMost(Duration.ofSeconds(5)).until(() -> "PONG".equals(redis.get(1).call("PING"))
+					&& "PONG".equals(redis.get(2).call("PING")));
+			for (int i = 1; i <= 2; i++) {
+				String node = "127.0.0.1:" + redis.get(i).port();
+				// a call that timed out is counted once it ends
+				await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(meters.find("redlock.node.failures")
+					.tags("node", node, "status", "timed_out").counters()).as("timeouts of %s", node).isNotEmpty());
+			}
+
+			// a renewed lock whose majority freezes past its validity is lost
+			template.execute(LockRequest.of("order:fragile", Duration.ofSeconds(1), Duration.ZERO), (handle) -> {
+				redis.get(1).pause(Duration.ofMillis(2500));
+				redis.get(2).pause(Duration.ofMillis(2500));
+				await().atMost(Duration.ofSeconds(5)).until(() -> !handle.isValid());
+				return null;
+			});
+			assertThat(meters.get("redlock.locks.lost").tags("lock", "order").counter().count()).isEqualTo(1);
+			await().atMost(Duration.ofSeconds(5)).until(() -> "PONG".equals(redis.get(1).call("PING"))
+					&& "PONG".equals(redis.get(2).call("PING")));
+		});
 	}
 
 	private static JedisLockNode node(String uri) {

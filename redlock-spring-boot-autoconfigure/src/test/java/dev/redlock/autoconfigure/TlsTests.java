@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +21,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
 import dev.redlock.LockTemplate;
+import dev.redlock.test.RedisBinary;
 import dev.redlock.test.RedisServerProcess;
+import dev.redlock.test.RequiredOnCi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -30,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * {@code rediss://} nodes with a CA generated for the test: locks work when the CA is trusted
  * through a Spring Boot SSL bundle, and fail when it is not (or the certificate names another
- * host). Skipped where {@code openssl} is missing or {@code redis-server} was built without TLS.
+ * host). Skipped where {@code openssl} is missing or {@code redis-server} was built without TLS,
+ * except on CI ({@code CI=true}), where that fails.
  */
 class TlsTests {
 
@@ -45,7 +47,7 @@ class TlsTests {
 
 	@BeforeAll
 	static void startTlsNodes() throws Exception {
-		Assumptions.assumeTrue(openssl("version"), "openssl is needed to make the test CA");
+		RequiredOnCi.assume(openssl("version"), "openssl is not installed (it makes the test CA)");
 		openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
 				"-subj", "/CN=Redlock Test CA");
 		certificate("server", "subjectAltName=IP:127.0.0.1");
@@ -53,7 +55,7 @@ class TlsTests {
 		for (int i = 0; i < 3; i++) {
 			int port = freePort();
 			RedisServerProcess server = startTls(port, "server");
-			Assumptions.assumeTrue(server != null, "redis-server was built without TLS");
+			RequiredOnCi.assume(server != null, "redis-server " + RedisBinary.locate().path() + " was built without TLS");
 			servers.add(server);
 			tlsPorts.add(port);
 		}

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,7 +27,9 @@ import dev.redlock.test.RedisServerProcess;
  * Breaks a minority of the Redis nodes, over and over, from its own thread: kills a node and
  * restarts it empty, pauses it ({@code DEBUG SLEEP}), or slows the proxied links to it, then heals
  * it. It never lets more than {@link #MAX_FAULTY} nodes be faulty at once, and it counts a
- * restarted node as faulty until the engines' restart guards count it again.
+ * restarted node as faulty until an engine has armed it again (its arming marker is back, set
+ * once its fencing counters are restored): a node that lost its data and is not restored yet is as
+ * good as down, and a second restart meanwhile would empty a majority.
  *
  * <p>Every decision comes from one seeded {@link Random}; a seed makes the same choices, though
  * timing decides when a choice is due and which nodes are healthy to choose from, so two runs
@@ -68,7 +71,10 @@ final class ChaosMonkey {
 
 	private final Random random;
 
-	private final long restartHoldOutNanos;
+	private final String armedMarker;
+
+	/** Restarted nodes that no engine has armed again yet. */
+	private final List<Integer> rearming = new ArrayList<>();
 
 	private final long origin;
 
@@ -94,6 +100,8 @@ final class ChaosMonkey {
 
 	private final AtomicInteger failures = new AtomicInteger();
 
+	private final List<String> failedFaults = new CopyOnWriteArrayList<>();
+
 	private volatile long injectUntil;
 
 	private long nextInjection;
@@ -106,17 +114,16 @@ final class ChaosMonkey {
 	 * through a proxy)
 	 * @param proxied per client and node, whether that client reaches that node through a proxy
 	 * @param random the source of every decision
-	 * @param restartHoldOut how long after a restart the engines still hold a node out of the
-	 * quorum, at most
+	 * @param armedMarker the engines' arming marker key, such as {@code test:__redlock_armed__}
 	 * @param origin the {@link System#nanoTime()} that log times count from
 	 */
 	ChaosMonkey(List<RedisServerProcess> servers, List<List<DelayProxy>> proxiesByNode, boolean[][] proxied,
-			Random random, Duration restartHoldOut, long origin) {
+			Random random, String armedMarker, long origin) {
 		this.servers = servers;
 		this.proxiesByNode = proxiesByNode;
 		this.proxied = proxied;
 		this.random = random;
-		this.restartHoldOutNanos = restartHoldOut.toNanos();
+		this.armedMarker = armedMarker;
 		this.origin = origin;
 		this.faultyUntil = new AtomicLongArray(servers.size());
 		this.slowUntil = new AtomicLongArray(servers.size());
@@ -186,6 +193,14 @@ final class ChaosMonkey {
 
 	private void tick() {
 		try {
+			for (Iterator<Integer> nodes = this.rearming.iterator(); nodes.hasNext();) {
+				int node = nodes.next();
+				if (isArmed(node)) {
+					nodes.remove();
+					this.faultyUntil.set(node, System.nanoTime());
+					log("n" + node + " armed again");
+				}
+			}
 			long now = System.nanoTime();
 			for (Iterator<Active> faults = this.active.iterator(); faults.hasNext();) {
 				Active fault = faults.next();
@@ -203,7 +218,17 @@ final class ChaosMonkey {
 		catch (RuntimeException | Error ex) {
 			// a failed fault must not stop the monkey: scheduleWithFixedDelay ends on an exception
 			this.failures.incrementAndGet();
+			this.failedFaults.add(ex.toString());
 			log("fault failed: " + ex);
+		}
+	}
+
+	private boolean isArmed(int node) {
+		try {
+			return Long.valueOf(1).equals(this.servers.get(node).call("EXISTS", this.armedMarker));
+		}
+		catch (RuntimeException ex) {
+			return false; // asked again at the next tick
 		}
 	}
 
@@ -274,9 +299,9 @@ final class ChaosMonkey {
 			case KILL -> {
 				for (int node : fault.nodes()) {
 					this.servers.get(node).restart();
-					// the guard reads the uptime in whole seconds: allow one more
-					this.faultyUntil.set(node,
-							System.nanoTime() + this.restartHoldOutNanos + TimeUnit.SECONDS.toNanos(1));
+					// faulty until an engine has restored and armed it (tick() looks for the marker)
+					this.faultyUntil.set(node, UNTIL_HEALED);
+					this.rearming.add(node);
 				}
 				log("restarted " + names(fault.nodes()) + " empty");
 			}
@@ -359,6 +384,15 @@ final class ChaosMonkey {
 
 	int failures() {
 		return this.failures.get();
+	}
+
+	/**
+	 * The faults that could not be injected or healed (a refused {@code DEBUG SLEEP}, a restart
+	 * that failed), which make the run prove less than it claims.
+	 * @return what went wrong, in order
+	 */
+	List<String> failedFaults() {
+		return List.copyOf(this.failedFaults);
 	}
 
 }

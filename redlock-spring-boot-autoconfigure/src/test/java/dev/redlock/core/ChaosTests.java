@@ -9,10 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,14 +19,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.redlock.LockHandle;
-import dev.redlock.LockNotAcquiredException;
-import dev.redlock.LockRequest;
 import dev.redlock.NodeOutcome;
 import dev.redlock.NodeOutcome.Status;
 import dev.redlock.core.jedis.JedisLockNode;
 import dev.redlock.core.jedis.RedisNodeAddress;
 import dev.redlock.test.DelayProxy;
+import dev.redlock.test.LockHold;
+import dev.redlock.test.LockHolds;
 import dev.redlock.test.RedisServerProcess;
 import dev.redlock.test.RedisServersExtension;
 
@@ -39,13 +35,18 @@ import static org.awaitility.Awaitility.await;
 /**
  * Mutual exclusion and fencing under faults, on five real Redis nodes. Four independent engines
  * (each with its own connection pools, as four JVMs would have) run three contenders each; they
- * take and release four keys with fencing tokens, while a {@link ChaosMonkey} kills and restarts
- * (empty), pauses, or slows the links to a random minority of the nodes, again and again. Every
- * engine reaches two of its five nodes through a {@link DelayProxy}, and holds restarted nodes
- * out of the quorum with its restart guard (hold-out = lease). Each hold that ended while its
- * lock was still valid is recorded; the checks are: no two holds of a key overlap, tokens of a
- * key strictly increase in hold order, no lock key outlives its lease, and some locks were taken.
- * The run prints a summary (and, on a violation, the holds and the faults around it).
+ * take locks of every kind at random ({@link ChaosContender.Kind}: plain single-key locks on the
+ * path where the locking thread reads the answers itself, fenced ones, renewed long holds,
+ * extended ones, several keys at once, hold-at-least) on six keys, while a {@link ChaosMonkey}
+ * kills and restarts (empty), pauses, or slows the links to a random minority of the nodes, again
+ * and again. Every engine reaches two of its five nodes through a {@link DelayProxy}, and holds
+ * restarted nodes out of the quorum with its restart guard (hold-out = lease). Every successful
+ * acquisition is recorded with its validity deadline at the grant (and every deadline renewal or
+ * {@code extend} moved it to); the checks ({@link LockHolds}): no two holds of a key are valid at
+ * the same time, lost and expired ones included; fenced tokens of a key increase; the history
+ * holds every success; every fault could be injected; locks were taken while a quorum was
+ * healthy, and attempts found a quorum when one was healthy and free; no lock key outlives its
+ * lease. The run prints a summary (and, on a violation, the holds and the faults around it).
  *
  * <p>The CI run takes about 17 seconds (12 of them under faults). The long run, until 100,000
  * acquisitions succeeded or {@code chaos.maxMinutes} (30 by default) have passed; at about 75
@@ -78,7 +79,7 @@ class ChaosTests {
 
 	private static final int CONTENDERS_PER_CLIENT = 3;
 
-	private static final int KEYS = 4;
+	private static final int KEYS = 6;
 
 	private static final Duration LEASE = Duration.ofMillis(1500);
 
@@ -142,11 +143,12 @@ class ChaosTests {
 			}
 		}
 		ChaosMonkey chaos = new ChaosMonkey(redis.servers().all(), proxiesByNode, proxied,
-				new Random(random.nextLong()), HOLD_OUT, origin);
+				new Random(random.nextLong()), "test:" + KeySpace.ARMED_MARKER, origin);
 
 		List<Redlock> engines = new ArrayList<>();
+		AtomicLong losses = new AtomicLong();
 		RedlockSettings settings = new RedlockSettings(LEASE, WAIT, Duration.ofMillis(5), Duration.ofMillis(10),
-				NODE_TIMEOUT, 0.01, "test:", false, RedlockSettings.DEFAULT_MAX_HOLD_TIME, false);
+				NODE_TIMEOUT, 0.01, "test:", true, RedlockSettings.DEFAULT_MAX_HOLD_TIME, false);
 		for (int client = 0; client < CLIENTS; client++) {
 			List<LockNode> nodes = new ArrayList<>();
 			for (int node = 0; node < NODES; node++) {
@@ -166,19 +168,23 @@ class ChaosTests {
 						}
 					}
 
+					@Override
+					public void lockLost(HeldLock lock) {
+						losses.incrementAndGet();
+					}
+
 				})
 				.build();
 			this.resources.push(engine);
 			engines.add(engine);
 		}
-		// fresh servers are held out for the hold-out time, as restarted ones are
+		// every node must count before the faults begin (fresh nodes may be held out for the hold-out)
 		await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
 			.until(() -> engines.stream().allMatch(ChaosTests::allNodesCount));
 
-		Run run = new Run(parameters.acquisitions(),
+		ChaosContender.Run run = new ChaosContender.Run(parameters.acquisitions(),
 				System.nanoTime() + (long) (parameters.maxMinutes() * TimeUnit.MINUTES.toNanos(1)));
-		ChaosHistory history = new ChaosHistory(origin);
-		Stats stats = new Stats();
+		ChaosContender.Stats stats = new ChaosContender.Stats();
 		ScheduledThreadPoolExecutor contenders = new ScheduledThreadPoolExecutor(CLIENTS * CONTENDERS_PER_CLIENT,
 				(task) -> {
 					Thread thread = new Thread(task, "chaos-contender");
@@ -192,8 +198,8 @@ class ChaosTests {
 		this.resources.push(chaos::stopAndHeal);
 		for (int client = 0; client < CLIENTS; client++) {
 			for (int contender = 0; contender < CONTENDERS_PER_CLIENT; contender++) {
-				new Contender(client, "c" + client + "/" + contender, engines.get(client), chaos, run, stats, history,
-						new Random(random.nextLong()), contenders, finished).next();
+				new ChaosContender(client, "c" + client + "/" + contender, engines.get(client), chaos, run, stats,
+						new Random(random.nextLong()), contenders, finished, LEASE, WAIT, KEYS).next();
 			}
 		}
 		if (parameters.maxMinutes() > 1) {
@@ -223,18 +229,29 @@ class ChaosTests {
 			keysLeft = lockKeysLeft();
 		}
 
-		List<ChaosHistory.Violation> overlaps = history.overlaps();
-		List<ChaosHistory.Violation> fencing = history.fencingViolations();
-		printSummary(parameters, duration, chaos, stats, history, overlaps, fencing, keysLeft);
-		printEvidence("Mutual-exclusion violations", overlaps, chaos);
-		printEvidence("Fencing-order violations", fencing, chaos);
+		List<LockHold> holds = List.copyOf(stats.holds);
+		List<LockHolds.Violation> overlaps = LockHolds.overlaps(holds);
+		List<LockHolds.Violation> fencing = LockHolds.tokenOrderViolations(holds);
+		printSummary(parameters, duration, chaos, stats, losses.get(), holds, overlaps, fencing, keysLeft);
+		printEvidence("Mutual-exclusion violations", overlaps, chaos, origin);
+		printEvidence("Fencing-order violations", fencing, chaos, origin);
 
 		assertThat(stats.errors).as("unexpected exceptions from the engine").isEmpty();
+		assertThat(chaos.failedFaults()).as("faults that could not be injected (seed %d)", parameters.seed()).isEmpty();
 		assertThat(overlaps).as("mutual-exclusion violations (seed %d)", parameters.seed()).isEmpty();
 		assertThat(fencing).as("fencing-order violations (seed %d)", parameters.seed()).isEmpty();
 		assertThat(keysLeft).as("lock keys left after their lease").isEmpty();
-		assertThat(stats.succeeded.get()).as("successful acquisitions").isPositive();
-		assertThat(chaos.kills() + chaos.pauses() + chaos.slowdowns()).as("faults injected").isPositive();
+		assertThat(holds).as("every successful acquisition is in the history").hasSize((int) stats.succeeded.get());
+		for (ChaosContender.Kind kind : ChaosContender.Kind.values()) {
+			assertThat(stats.byKind.get(kind.ordinal())).as("acquisitions of kind %s", kind).isPositive();
+		}
+		assertThat(chaos.kills()).as("nodes killed").isPositive();
+		assertThat(chaos.pauses()).as("nodes paused").isPositive();
+		assertThat(chaos.slowdowns()).as("links slowed").isPositive();
+		assertThat(stats.succeededHealthy.get()).as("locks taken while a quorum was healthy").isPositive();
+		assertThat(stats.unavailableHealthy.get())
+			.as("attempts that found no quorum although one was healthy and no node was held by another")
+			.isLessThanOrEqualTo(stats.attemptedHealthy.get() / 20);
 	}
 
 	private static boolean allNodesCount(Redlock engine) {
@@ -267,11 +284,15 @@ class ChaosTests {
 		return keys;
 	}
 
-	private static void printSummary(Parameters parameters, long duration, ChaosMonkey chaos, Stats stats,
-			ChaosHistory history, List<ChaosHistory.Violation> overlaps, List<ChaosHistory.Violation> fencing,
-			List<String> keysLeft) {
+	private static void printSummary(Parameters parameters, long duration, ChaosMonkey chaos,
+			ChaosContender.Stats stats, long losses, List<LockHold> holds, List<LockHolds.Violation> overlaps,
+			List<LockHolds.Violation> fencing, List<String> keysLeft) {
 		long attemptedHealthy = stats.attemptedHealthy.get();
 		long succeededHealthy = stats.succeededHealthy.get();
+		StringBuilder kinds = new StringBuilder();
+		for (ChaosContender.Kind kind : ChaosContender.Kind.values()) {
+			kinds.append((kinds.length() > 0) ? ", " : "").append(kind).append(' ').append(stats.byKind.get(kind.ordinal()));
+		}
 		StringBuilder table = new StringBuilder();
 		table.append(String.format(Locale.ROOT, "%nChaos summary (%d clients x %d contenders, %d nodes, %d keys, "
 				+ "lease %dms, node timeout %dms, wait %dms, restart hold-out %dms)%n", CLIENTS, CONTENDERS_PER_CLIENT,
@@ -282,14 +303,16 @@ class ChaosTests {
 				chaos.kills() + " / " + chaos.pauses() + " / " + chaos.slowdowns()
 						+ ((chaos.failures() > 0) ? " (" + chaos.failures() + " failed)" : ""));
 		row(table, "acquisitions attempted", Long.toString(stats.attempted.get()));
-		row(table, "acquisitions succeeded", Long.toString(stats.succeeded.get()));
+		row(table, "acquisitions succeeded", stats.succeeded.get() + " (" + kinds + ")");
 		row(table, "acquisitions failed", stats.failed.get() + " (" + stats.contended.get()
 				+ " of them with the key held by another on some node)");
 		row(table, "succeeded while a quorum was healthy", String.format(Locale.ROOT, "%.1f%% (%d of %d attempts)",
 				(attemptedHealthy > 0) ? 100.0 * succeededHealthy / attemptedHealthy : 0.0, succeededHealthy,
 				attemptedHealthy));
-		row(table, "holds checked (ended valid)", Integer.toString(history.size()));
+		row(table, "no quorum although one was healthy", Long.toString(stats.unavailableHealthy.get()));
+		row(table, "holds checked (all, lost ones included)", Integer.toString(holds.size()));
 		row(table, "holds that outlived their validity", Long.toString(stats.expired.get()));
+		row(table, "locks reported lost", Long.toString(losses));
 		row(table, "mutual-exclusion violations", Integer.toString(overlaps.size()));
 		row(table, "fencing-order violations", Integer.toString(fencing.size()));
 		row(table, "lock keys left after the lease", Integer.toString(keysLeft.size()));
@@ -308,15 +331,21 @@ class ChaosTests {
 	 * Prints the first violations, each with the faults from 3 s before the earlier hold began to
 	 * the end of the later one (times in seconds since the run's origin).
 	 */
-	private static void printEvidence(String title, List<ChaosHistory.Violation> violations, ChaosMonkey chaos) {
+	private static void printEvidence(String title, List<LockHolds.Violation> violations, ChaosMonkey chaos,
+			long origin) {
 		if (violations.isEmpty()) {
 			return;
 		}
 		System.out.println(title + " (" + violations.size() + ", the first 20, with the faults around them):");
-		for (ChaosHistory.Violation violation : violations.subList(0, Math.min(20, violations.size()))) {
+		for (LockHolds.Violation violation : violations.subList(0, Math.min(20, violations.size()))) {
 			System.out.println("  " + violation);
-			long from = violation.earlier().start() - TimeUnit.SECONDS.toNanos(3);
-			long to = Math.max(violation.earlier().end(), violation.later().end());
+			for (LockHold hold : List.of(violation.earlier(), violation.later())) {
+				System.out.printf(Locale.ROOT, "    %s requested %.6fs granted %.6fs ended %.6fs: %s%n", hold.id(),
+						(hold.requested() - origin) / 1e9, (hold.granted() - origin) / 1e9, (hold.ended() - origin) / 1e9,
+						hold);
+			}
+			long from = violation.earlier().requested() - TimeUnit.SECONDS.toNanos(3);
+			long to = Math.max(violation.earlier().validUntil(), violation.later().validUntil());
 			chaos.events(from, to).forEach((event) -> System.out.println("      " + event));
 		}
 	}
@@ -348,150 +377,6 @@ class ChaosTests {
 					.toUpperCase(Locale.ROOT));
 			}
 			return (value == null || value.isBlank()) ? null : value.trim();
-		}
-
-	}
-
-	/**
-	 * When the run ends: after {@code acquisitions} successful acquisitions or at the deadline.
-	 */
-	record Run(long acquisitions, long deadline) {
-	}
-
-	/** Counters shared by every contender. */
-	static final class Stats {
-
-		final AtomicLong attempted = new AtomicLong();
-
-		final AtomicLong attemptedHealthy = new AtomicLong();
-
-		final AtomicLong succeeded = new AtomicLong();
-
-		final AtomicLong succeededHealthy = new AtomicLong();
-
-		final AtomicLong failed = new AtomicLong();
-
-		final AtomicLong contended = new AtomicLong();
-
-		final AtomicLong expired = new AtomicLong();
-
-		final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-
-		void error(String contender, Throwable ex) {
-			this.errors.add(contender + ": " + ex);
-		}
-
-	}
-
-	/**
-	 * One contender: tries to take a random key, holds it for up to 10 ms (one time in twenty for
-	 * 100 to 700 ms), releases it, and goes again after up to 5 ms, as a chain of tasks on a shared
-	 * scheduler (no thread sleeps while it holds a lock or waits).
-	 */
-	static final class Contender {
-
-		private final int client;
-
-		private final String name;
-
-		private final Redlock engine;
-
-		private final ChaosMonkey chaos;
-
-		private final Run run;
-
-		private final Stats stats;
-
-		private final ChaosHistory history;
-
-		private final Random random;
-
-		private final ScheduledExecutorService scheduler;
-
-		private final CountDownLatch finished;
-
-		Contender(int client, String name, Redlock engine, ChaosMonkey chaos, Run run, Stats stats,
-				ChaosHistory history, Random random, ScheduledExecutorService scheduler, CountDownLatch finished) {
-			this.client = client;
-			this.name = name;
-			this.engine = engine;
-			this.chaos = chaos;
-			this.run = run;
-			this.stats = stats;
-			this.history = history;
-			this.random = random;
-			this.scheduler = scheduler;
-			this.finished = finished;
-		}
-
-		void next() {
-			try {
-				this.scheduler.schedule(this::attempt, this.random.nextInt(6), TimeUnit.MILLISECONDS);
-			}
-			catch (RejectedExecutionException ex) {
-				this.finished.countDown();
-			}
-		}
-
-		private void attempt() {
-			if (this.stats.succeeded.get() >= this.run.acquisitions() || System.nanoTime() - this.run.deadline() >= 0) {
-				this.finished.countDown();
-				return;
-			}
-			try {
-				String key = "chaos:" + this.random.nextInt(KEYS);
-				boolean healthy = this.chaos.quorumHealthy(this.client, System.nanoTime());
-				this.stats.attempted.incrementAndGet();
-				if (healthy) {
-					this.stats.attemptedHealthy.incrementAndGet();
-				}
-				LockHandle handle;
-				try {
-					handle = this.engine.acquire(LockRequest.of(key, LEASE, WAIT).withFencing(true).withAutoRenew(false));
-				}
-				catch (LockNotAcquiredException ex) {
-					this.stats.failed.incrementAndGet();
-					if (ex.getNodeOutcomes().stream().anyMatch((outcome) -> outcome.status() == Status.HELD_BY_OTHER)) {
-						this.stats.contended.incrementAndGet();
-					}
-					next();
-					return;
-				}
-				long start = System.nanoTime();
-				this.stats.succeeded.incrementAndGet();
-				if (healthy) {
-					this.stats.succeededHealthy.incrementAndGet();
-				}
-				// mostly short holds; some long ones, so that faults strike while a lock is held
-				long hold = (this.random.nextInt(20) == 0) ? 100 + this.random.nextInt(601) : this.random.nextInt(11);
-				this.scheduler.schedule(() -> release(key, handle, start), hold, TimeUnit.MILLISECONDS);
-			}
-			catch (RejectedExecutionException ex) {
-				this.finished.countDown();
-			}
-			catch (RuntimeException | Error ex) {
-				this.stats.error(this.name, ex);
-				next();
-			}
-		}
-
-		private void release(String key, LockHandle handle, long start) {
-			try {
-				long end = System.nanoTime();
-				boolean valid = handle.isValid();
-				long token = handle.fencingToken().orElse(-1);
-				handle.close();
-				if (valid) {
-					this.history.record(key, this.name, token, start, end);
-				}
-				else {
-					this.stats.expired.incrementAndGet();
-				}
-			}
-			catch (RuntimeException | Error ex) {
-				this.stats.error(this.name, ex);
-			}
-			next();
 		}
 
 	}

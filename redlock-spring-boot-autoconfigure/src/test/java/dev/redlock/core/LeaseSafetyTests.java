@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +24,8 @@ import dev.redlock.LockRequest;
 import dev.redlock.LockTemplate;
 import dev.redlock.core.jedis.JedisLockNode;
 import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.test.LockHold;
+import dev.redlock.test.LockHolds;
 import dev.redlock.test.RedisServerProcess;
 import dev.redlock.test.RedisServersExtension;
 
@@ -163,27 +167,34 @@ class LeaseSafetyTests {
 	@Test
 	void fencingTokensShouldStrictlyIncreaseAcrossContendedHoldersAlsoWhileANodeRestartsEmpty() throws Exception {
 		List<Redlock> clients = List.of(engine(), engine(), engine(), engine());
-		record Hold(long token, long start, long end) {
-		}
-		List<Hold> holds = new CopyOnWriteArrayList<>();
+		Queue<LockHold> holds = new ConcurrentLinkedQueue<>();
 		AtomicInteger acquisitions = new AtomicInteger();
 		int target = 1000;
 		ExecutorService executor = Executors.newFixedThreadPool(8);
 		List<Future<?>> workers = new ArrayList<>();
 		for (int w = 0; w < 8; w++) {
 			Redlock client = clients.get(w % clients.size());
+			String owner = "worker-" + w;
 			workers.add(executor.submit(() -> {
 				long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-				while (acquisitions.get() < target && System.nanoTime() < deadline) {
+				for (int i = 0; acquisitions.get() < target && System.nanoTime() < deadline; i++) {
 					LockRequest request = LockRequest.of("fenced", Duration.ofSeconds(2), Duration.ofSeconds(2))
 						.withFencing(true);
+					LockHold hold = new LockHold(owner + "-" + i, "fenced", List.of("test:fenced"), System.nanoTime(), 0);
 					client.tryAcquire(request).ifPresent((handle) -> {
-						long start = System.nanoTime();
-						long token = handle.fencingToken().orElseThrow();
-						long end = System.nanoTime();
-						handle.close();
-						holds.add(new Hold(token, start, end));
-						acquisitions.incrementAndGet();
+						try (handle) {
+							long start = System.nanoTime();
+							hold.granted(start, LockHold.deadline(start, () -> handle.remaining().toNanos()),
+									handle.fencingToken().orElseThrow());
+							// a millisecond of work, long enough for a second holder to show
+							TimeUnit.MILLISECONDS.sleep(1);
+							hold.ended(System.nanoTime());
+							holds.add(hold);
+							acquisitions.incrementAndGet();
+						}
+						catch (InterruptedException ex) {
+							Thread.currentThread().interrupt();
+						}
 					});
 				}
 				return null;
@@ -196,10 +207,11 @@ class LeaseSafetyTests {
 			worker.get(90, TimeUnit.SECONDS);
 		}
 		assertThat(holds).hasSizeGreaterThanOrEqualTo(target);
-		List<Hold> ordered = new ArrayList<>(holds);
-		ordered.sort(Comparator.comparingLong(Hold::start));
+		assertThat(LockHolds.overlaps(List.copyOf(holds))).as("holds valid at the same time").isEmpty();
+		assertThat(LockHolds.tokenOrderViolations(List.copyOf(holds))).as("tokens out of order").isEmpty();
+		List<LockHold> ordered = new ArrayList<>(holds);
+		ordered.sort(Comparator.comparingLong(LockHold::granted));
 		for (int i = 1; i < ordered.size(); i++) {
-			assertThat(ordered.get(i).start()).as("holds do not overlap").isGreaterThanOrEqualTo(ordered.get(i - 1).end());
 			assertThat(ordered.get(i).token()).as("token of hold %d", i).isGreaterThan(ordered.get(i - 1).token());
 		}
 	}

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,6 +23,8 @@ import dev.redlock.LockNotAcquiredException;
 import dev.redlock.LockRequest;
 import dev.redlock.core.jedis.JedisLockNode;
 import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.test.LockHold;
+import dev.redlock.test.LockHolds;
 import dev.redlock.test.RedisClusterGroup;
 import dev.redlock.test.RedisSentinelGroup;
 import dev.redlock.test.RedisServerProcess;
@@ -169,6 +173,66 @@ class TopologyTests {
 	}
 
 	@Test
+	void clusterMemberShouldNotBeArmed() {
+		try (JedisLockNode node = new JedisLockNode(RedisNodeAddress.parse("member", cluster.uri()),
+				Duration.ofMillis(500), 1)) {
+			assertThat(node.capability(ArmableNode.class))
+				.as("a marker lives in one slot and cannot vouch for every shard").isEmpty();
+		}
+		Redlock redlock = engine(List.of(cluster.uri()), Duration.ofSeconds(2));
+		// counts once the run-id check lets it (its shards' uptime passed the hold-out), never armed
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+			.until(() -> redlock.probe().get(0).lockable());
+		NodeStatus status = redlock.probe().get(0);
+		assertThat(status.armed()).as("not armed at all").isNull();
+		assertThat(status.problem()).isEmpty();
+		try (LockHandle handle = redlock.acquire("unarmed", Duration.ofSeconds(2), Duration.ZERO)) {
+			assertThat(handle.isValid()).isTrue();
+		}
+		assertThat(clusterKeys()).as("no arming marker on any shard").noneMatch((key) -> key.contains(KeySpace.ARMED_MARKER));
+	}
+
+	@Test
+	void sentinelFailoverShouldHoldTheMemberOutLikeARestart() {
+		try (RedisSentinelGroup sentinel = RedisSentinelGroup.start()) {
+			Duration holdOut = Duration.ofSeconds(3);
+			Redlock redlock = engine(List.of(sentinel.uri(), standalone.get(0).uri(), standalone.get(1).uri()), holdOut);
+			await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+				.until(() -> redlock.probe().stream().allMatch((status) -> status.lockable() && status.problem().isEmpty()));
+			String runId = redlock.probe().get(0).runId();
+			// as in production, the replica has been up for longer than the hold-out when it is promoted
+			await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+				.until(() -> uptimeSeconds(sentinel.replica()) > holdOut.toSeconds() + 1);
+			RedisServerProcess promoted = sentinel.failover();
+			// the promoted replica has another run id: held out as a restarted node would be
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+				.until(() -> !Objects.equals(redlock.probe().get(0).runId(), runId));
+			NodeStatus heldOut = redlock.probe().get(0);
+			assertThat(heldOut.topology()).contains("127.0.0.1:" + promoted.port());
+			assertThat(heldOut.lockable()).as("held out after the failover: %s", heldOut).isFalse();
+			assertThat(heldOut.problem()).contains("held out of the quorum");
+			// the two standalone masters are a quorum: the lock is taken without the held-out member
+			try (LockHandle handle = redlock.acquire(LockRequest.of("order", Duration.ofSeconds(2), Duration.ZERO)
+				.withAutoRenew(false))) {
+				assertThat(handle.isValid()).isTrue();
+				assertThat(promoted.keys("*order*")).as("nothing sent to the held-out member").isEmpty();
+			}
+			await().atMost(holdOut.plusSeconds(5)).pollInterval(Duration.ofMillis(100))
+				.until(() -> redlock.probe().get(0).lockable());
+		}
+	}
+
+	private static long uptimeSeconds(RedisServerProcess server) {
+		String info = (String) server.call("INFO", "server");
+		for (String line : info.split("\r?\n")) {
+			if (line.startsWith("uptime_in_seconds:")) {
+				return Long.parseLong(line.substring("uptime_in_seconds:".length()).trim());
+			}
+		}
+		throw new IllegalStateException("INFO server without uptime_in_seconds: " + info);
+	}
+
+	@Test
 	void sentinelMemberShouldFollowAFailoverWithoutBreakingMutualExclusion() throws Exception {
 		try (RedisSentinelGroup sentinel = RedisSentinelGroup.start()) {
 			List<String> members = List.of(sentinel.uri(), standalone.get(0).uri(), standalone.get(1).uri());
@@ -176,7 +240,7 @@ class TopologyTests {
 					engine(members, Duration.ofSeconds(2)), engine(members, Duration.ofSeconds(2)));
 			NodeStatus status = clients.get(0).probe().get(0);
 			assertThat(status.topology()).contains("Sentinel master 'mymaster' at 127.0.0.1:" + sentinel.master().port());
-			LockHistory history = new LockHistory();
+			Queue<LockHold> holds = new ConcurrentLinkedQueue<>();
 			AtomicBoolean running = new AtomicBoolean(true);
 			ExecutorService executor = Executors.newFixedThreadPool(8);
 			List<Future<?>> workers = new ArrayList<>();
@@ -185,33 +249,37 @@ class TopologyTests {
 				String owner = "worker-" + w;
 				workers.add(executor.submit(() -> {
 					long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-					while (running.get() && System.nanoTime() < deadline) {
+					for (int i = 0; running.get() && System.nanoTime() < deadline; i++) {
+						LockHold hold = new LockHold(owner + "-" + i, "plain", List.of("redlock:payment"),
+								System.nanoTime(), 0);
 						client.tryAcquire(LockRequest.of("payment", Duration.ofSeconds(2), Duration.ofMillis(200))
 							.withAutoRenew(false)).ifPresent((handle) -> {
-								long start = System.nanoTime();
-								Thread.yield();
-								long end = System.nanoTime();
-								boolean valid = handle.isValid();
-								handle.close();
-								history.record(handle.key(), owner, start, end, valid);
+								try (handle) {
+									long start = System.nanoTime();
+									hold.granted(start, LockHold.deadline(start, () -> handle.remaining().toNanos()), -1);
+									// a few milliseconds of work, long enough for a second holder to show
+									TimeUnit.MILLISECONDS.sleep(2);
+									hold.ended(System.nanoTime());
+									holds.add(hold);
+								}
+								catch (InterruptedException ex) {
+									Thread.currentThread().interrupt();
+								}
 							});
 					}
 					return null;
 				}));
 			}
-			await().atMost(Duration.ofSeconds(10)).until(() -> history.size() > 20);
-			int beforeFailover = history.size();
+			await().atMost(Duration.ofSeconds(10)).until(() -> holds.size() > 20);
+			int beforeFailover = holds.size();
 			RedisServerProcess promoted = sentinel.failover();
-			await().atMost(Duration.ofSeconds(20)).until(() -> history.size() > beforeFailover + 20);
+			await().atMost(Duration.ofSeconds(20)).until(() -> holds.size() > beforeFailover + 20);
 			running.set(false);
 			executor.shutdown();
 			for (Future<?> worker : workers) {
 				worker.get(60, TimeUnit.SECONDS);
 			}
-			List<LockHistory.Hold> valid = history.holds().stream().filter(LockHistory.Hold::validAtEnd).toList();
-			LockHistory checked = new LockHistory();
-			valid.forEach((hold) -> checked.record(hold.key(), hold.owner(), hold.start(), hold.end(), true));
-			assertThat(checked.overlaps()).as("mutual exclusion violations").isEmpty();
+			assertThat(LockHolds.overlaps(List.copyOf(holds))).as("mutual exclusion violations").isEmpty();
 			await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(clients.get(0).probe().get(0).topology())
 					.contains("127.0.0.1:" + promoted.port()));

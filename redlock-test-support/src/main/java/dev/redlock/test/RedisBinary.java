@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,7 +26,8 @@ public record RedisBinary(Path path, String version) {
 
 	private static final Pattern VERSION = Pattern.compile("v=(\\d+\\.\\d+\\.\\d+)");
 
-	private static volatile RedisBinary found;
+	/** The binaries found so far, each looked for once per JVM. */
+	private static final Map<String, RedisBinary> FOUND = new ConcurrentHashMap<>();
 
 	/**
 	 * Finds the executable, once per JVM.
@@ -32,24 +35,28 @@ public record RedisBinary(Path path, String version) {
 	 * @throws IllegalStateException if none can be found or run
 	 */
 	public static RedisBinary locate() {
-		RedisBinary binary = found;
-		if (binary == null) {
-			synchronized (RedisBinary.class) {
-				binary = found;
-				if (binary == null) {
-					Path path = fromEnvironment();
-					if (path == null) {
-						path = onPath();
-					}
-					if (path == null) {
-						path = extractEmbedded();
-					}
-					binary = new RedisBinary(path, versionOf(path));
-					found = binary;
-				}
+		return FOUND.computeIfAbsent("located", (name) -> {
+			Path path = fromEnvironment();
+			if (path == null) {
+				path = onPath();
 			}
-		}
-		return binary;
+			return of((path != null) ? path : extractEmbedded());
+		});
+	}
+
+	/**
+	 * The binary shipped inside the {@code embedded-redis} jar (Redis 6.2 on Linux, built with its
+	 * own allocator), extracted once per JVM, whatever the {@code PATH} holds: for tests that need
+	 * that build, such as running a server under {@code libfaketime}.
+	 * @return the binary
+	 * @throws IllegalStateException if the jar is not on the classpath or the binary cannot run
+	 */
+	public static RedisBinary embedded() {
+		return FOUND.computeIfAbsent("embedded", (name) -> of(extractEmbedded()));
+	}
+
+	private static RedisBinary of(Path path) {
+		return new RedisBinary(path, versionOf(path));
 	}
 
 	/**

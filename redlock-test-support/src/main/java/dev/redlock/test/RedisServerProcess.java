@@ -15,7 +15,10 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +46,10 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private final List<String> extraArgs;
 
+	private final List<String> bindAddresses;
+
+	private final Map<String, String> environment;
+
 	private final String sentinelConfig;
 
 	private final Path directory;
@@ -56,13 +63,16 @@ public final class RedisServerProcess implements AutoCloseable {
 	private volatile Process process;
 
 	private RedisServerProcess(RedisBinary binary, List<String> extraArgs) {
-		this(binary, extraArgs, null);
+		this(binary, extraArgs, null, List.of(HOST), Map.of());
 	}
 
-	private RedisServerProcess(RedisBinary binary, List<String> extraArgs, String sentinelConfig) {
+	RedisServerProcess(RedisBinary binary, List<String> extraArgs, String sentinelConfig,
+			List<String> bindAddresses, Map<String, String> environment) {
 		this.binary = binary;
 		this.sentinelConfig = sentinelConfig;
 		this.extraArgs = List.copyOf(extraArgs);
+		this.bindAddresses = List.copyOf(bindAddresses);
+		this.environment = Map.copyOf(environment);
 		int requirepass = this.extraArgs.indexOf("--requirepass");
 		this.password = (requirepass >= 0 && requirepass + 1 < this.extraArgs.size())
 				? this.extraArgs.get(requirepass + 1) : null;
@@ -91,10 +101,20 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @return the running Sentinel
 	 */
 	public static RedisServerProcess startSentinel(String config) {
-		return start(new RedisServerProcess(RedisBinary.locate(), List.of(), config));
+		return start(new RedisServerProcess(RedisBinary.locate(), List.of(), config, List.of(HOST), Map.of()));
 	}
 
-	private static RedisServerProcess start(RedisServerProcess server) {
+	/**
+	 * Starts describing a server with another binary, further listening addresses or an
+	 * environment of its own (such as a fake clock); {@link #start(String...)} covers the usual
+	 * case.
+	 * @return a builder with the defaults of {@link #start(String...)}
+	 */
+	public static RedisServerBuilder builder() {
+		return new RedisServerBuilder();
+	}
+
+	static RedisServerProcess start(RedisServerProcess server) {
 		for (int attempt = 1;; attempt++) {
 			server.port = freePort();
 			try {
@@ -132,7 +152,9 @@ public final class RedisServerProcess implements AutoCloseable {
 			return List.of(this.binary.path().toString(), config.toString(), "--sentinel");
 		}
 		List<String> command = new ArrayList<>(List.of(this.binary.path().toString(), "--port",
-				Integer.toString(this.port), "--bind", HOST, "--save", "", "--appendonly", "no", "--daemonize", "no",
+				Integer.toString(this.port), "--bind"));
+		command.addAll(this.bindAddresses);
+		command.addAll(List.of("--save", "", "--appendonly", "no", "--daemonize", "no",
 				"--protected-mode", "no", "--dir", this.directory.toString()));
 		if (this.binary.majorVersion() >= 7) {
 			command.addAll(List.of("--enable-debug-command", "local"));
@@ -149,7 +171,9 @@ public final class RedisServerProcess implements AutoCloseable {
 		CountDownLatch ready = new CountDownLatch(1);
 		Process started;
 		try {
-			started = new ProcessBuilder(command).redirectErrorStream(true).start();
+			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+			builder.environment().putAll(this.environment);
+			started = builder.start();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot start " + command, ex);
@@ -286,20 +310,40 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	/**
 	 * Blocks the whole server for a while with {@code DEBUG SLEEP}, as a long pause (GC, swap,
-	 * a stopped VM) would. Returns as soon as the server has stopped answering; it answers nothing
-	 * until the time is over.
+	 * a stopped VM) would. Returns as soon as the server has stopped answering (it answers nothing
+	 * until the time is over), or once it has answered the {@code DEBUG SLEEP} after sleeping (a
+	 * short sleep on a loaded machine may be over before a {@code PING} sees it).
 	 * @param duration how long the server sleeps
+	 * @throws IllegalStateException if the server refused the command or did not sleep
 	 */
 	public void pause(Duration duration) {
 		String seconds = String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0);
+		long sent = System.nanoTime();
+		CompletableFuture<Long> answered;
 		try {
-			RespConnection.sendAndForget(HOST, this.port, this.password, "DEBUG", "SLEEP", seconds);
+			answered = RespConnection.sendInBackground(HOST, this.port, this.password, "DEBUG", "SLEEP", seconds);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot pause redis on port " + this.port, ex);
 		}
-		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		long deadline = sent + Duration.ofSeconds(5).toNanos();
 		while (System.nanoTime() < deadline) {
+			if (answered.isDone()) {
+				// on a loaded machine a short sleep can be over before a PING sees it: its answer shows it
+				long slept;
+				try {
+					slept = answered.join() - sent;
+				}
+				catch (CompletionException ex) {
+					throw new IllegalStateException("Redis on port " + this.port + " refused DEBUG SLEEP " + seconds
+							+ ": " + ex.getCause(), ex.getCause());
+				}
+				if (slept >= duration.toNanos() * 9 / 10) {
+					return;
+				}
+				throw new IllegalStateException("Redis on port " + this.port + " answered DEBUG SLEEP " + seconds
+						+ " after " + TimeUnit.NANOSECONDS.toMillis(slept) + "ms: " + recentOutput());
+			}
 			try {
 				RespConnection.call(HOST, this.port, 100, this.password, "PING");
 			}

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A minimal RESP2 connection for fixtures and measurements: no pooling, no dependency, so that
@@ -86,19 +87,38 @@ public final class RespConnection implements AutoCloseable {
 	 * @throws IOException if the command could not be sent
 	 */
 	public static void sendAndForget(String host, int port, String password, String... command) throws IOException {
+		sendInBackground(host, port, password, command);
+	}
+
+	/**
+	 * Sends one command and returns without waiting for its reply, which a daemon thread reads
+	 * before it closes the connection.
+	 * @param host the host
+	 * @param port the port
+	 * @param password the default user's password, or {@code null}
+	 * @param command the command and its arguments
+	 * @return completes with the {@link System#nanoTime()} at which the reply arrived, or
+	 * exceptionally with the error reply or the I/O error
+	 * @throws IOException if the command could not be sent
+	 */
+	public static CompletableFuture<Long> sendInBackground(String host, int port, String password, String... command)
+			throws IOException {
 		RespConnection connection = open(host, port, 1000, password);
 		connection.socket.setSoTimeout(0);
 		connection.send(command);
+		CompletableFuture<Long> answered = new CompletableFuture<>();
 		Thread drain = new Thread(() -> {
 			try (connection) {
 				connection.read();
+				answered.complete(System.nanoTime());
 			}
 			catch (IOException ex) {
-				// the server went away; nothing to drain
+				answered.completeExceptionally(ex);
 			}
 		}, "redis-fixture-drain");
 		drain.setDaemon(true);
 		drain.start();
+		return answered;
 	}
 
 	/**

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * A node that must be armed grants no lock until it is armed (the engine does that once the node
  * has been up for the hold-out); a restart wipes the marker, so an emptied node refuses locks again
  * even through brand-new connections that never failed. Its fencing counters can be read and
- * raised in batches.
+ * raised in batches. (Cluster members are never armed: {@code TopologyTests}.)
  */
 class ArmingTests {
 
@@ -99,19 +99,6 @@ class ArmingTests {
 			assertThat(redis.get(0).call("GET", "test:key-5:fencing")).as("never lowered").isEqualTo("5");
 			assertThat(redis.get(0).call("GET", "test:key-6:fencing")).isEqualTo("60");
 			assertThat(redis.get(0).call("GET", "test:new:fencing")).isEqualTo("2");
-		}
-	}
-
-	@Test
-	void clusterMembersShouldNotClaimArming() {
-		try (JedisLockNode node = new JedisLockNode(
-				RedisNodeAddress.parse("n", "redis-cluster://127.0.0.1:" + redis.get(0).port()), Duration.ofMillis(500),
-				1)) {
-			assertThat(node.capability(ArmableNode.class)).isEmpty();
-		}
-		catch (RuntimeException ex) {
-			// a non-cluster server may refuse the cluster client at construction; arming is what matters
-			assertThat(ex).isNotNull();
 		}
 	}
 

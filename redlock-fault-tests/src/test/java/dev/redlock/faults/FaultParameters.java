@@ -1,0 +1,54 @@
+package dev.redlock.faults;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The knobs of a run, as system properties ({@code -Dfaults.seed=…}; Surefire passes Maven's
+ * {@code -D} properties on) or, as a fallback, environment variables ({@code FAULTS_SEED}):
+ * <ul>
+ * <li>{@code faults.seed}: the seed of every random choice, printed; {@value #DEFAULT_SEED} by
+ * default</li>
+ * <li>{@code faults.phaseSeconds}: how long each phase injects faults; 10 by default</li>
+ * <li>{@code faults.acquisitions}: run rounds of all phases until this many locks were granted;
+ * without it, one round (the CI run)</li>
+ * <li>{@code faults.maxMinutes}: stop starting rounds after this long; 90 by default</li>
+ * <li>{@code faults.workers}: lock-taking threads per client JVM; 6 by default</li>
+ * <li>{@code faults.keys}: lock keys the clients share; 12 by default</li>
+ * </ul>
+ *
+ * @param seed the seed
+ * @param phase how long a phase injects faults
+ * @param acquisitions the acquisitions to reach, or 0 for one round
+ * @param maxTime the longest the rounds go on
+ * @param workers the threads per client
+ * @param keys the shared keys
+ */
+record FaultParameters(long seed, Duration phase, long acquisitions, Duration maxTime, int workers, int keys) {
+
+	static final long DEFAULT_SEED = 20250701L;
+
+	static FaultParameters fromEnvironment() {
+		String seed = parameter("faults.seed");
+		String phase = parameter("faults.phaseSeconds");
+		String acquisitions = parameter("faults.acquisitions");
+		String maxMinutes = parameter("faults.maxMinutes");
+		String workers = parameter("faults.workers");
+		String keys = parameter("faults.keys");
+		return new FaultParameters((seed != null) ? Long.parseLong(seed) : DEFAULT_SEED,
+				Duration.ofMillis((long) (1000 * ((phase != null) ? Double.parseDouble(phase) : 10))),
+				(acquisitions != null) ? Long.parseLong(acquisitions) : 0,
+				Duration.ofSeconds((long) (60 * ((maxMinutes != null) ? Double.parseDouble(maxMinutes) : 90))),
+				(workers != null) ? Integer.parseInt(workers) : 6, (keys != null) ? Integer.parseInt(keys) : 12);
+	}
+
+	private static String parameter(String property) {
+		String value = System.getProperty(property);
+		if (value == null || value.isBlank()) {
+			value = System.getenv(property.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2")
+				.toUpperCase(Locale.ROOT));
+		}
+		return (value == null || value.isBlank()) ? null : value.trim();
+	}
+
+}

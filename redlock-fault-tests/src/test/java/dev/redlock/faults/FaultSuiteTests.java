@@ -1,0 +1,88 @@
+package dev.redlock.faults;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+
+import dev.redlock.test.LockHolds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Redlock under the faults its critics name, with separate client processes: five
+ * {@code redis-server}s, four client JVMs on the starter, each with six threads taking locks of
+ * every kind on twelve shared keys and writing to a fenced resource under fenced ones; silent
+ * partitions (for all clients and for one), client JVMs stopped past their lease, node clocks
+ * that jump or run fast, nodes killed and restarted empty, and nodes frozen by
+ * {@code DEBUG SLEEP}, on a minority of the nodes at a time. See {@link FaultRun} for the run,
+ * {@link FaultChecker} for what is counted, {@link FaultParameters} for the knobs.
+ *
+ * <p>Fails on any stale write the resource accepted, any token out of order, any overlap of
+ * holds within their validity where the faults do not allow one (every phase without clock
+ * faults or pauses), an empty history or phase, a fault that could not be injected, an
+ * unexpected client error, a lock key that outlived its lease, or a node that did not come back;
+ * and, with {@code CI=true}, on any fault kind the machine could not inject. The report is
+ * printed and written to {@code target/fault-suite/report.md}, next to the histories.
+ *
+ * <p>The CI run takes about two minutes. The long run (the README's table, about 45 minutes):
+ * <pre>
+ * ./mvnw -B -pl redlock-fault-tests -am verify -Dtest=FaultSuiteTests -Dsurefire.failIfNoSpecifiedTests=false \
+ *   -Dfaults.acquisitions=100000 -Dfaults.phaseSeconds=60 -Dfaults.workers=10 -Dfaults.keys=20
+ * </pre>
+ */
+class FaultSuiteTests {
+
+	@Test
+	void fencedResourceShouldAcceptNoStaleWriteAndHoldsShouldOverlapOnlyUnderClockFaultsOrPauses() throws IOException {
+		FaultParameters parameters = FaultParameters.fromEnvironment();
+		Path directory = Path.of("target", "fault-suite");
+		FaultReport report;
+		try (FaultRun run = new FaultRun(parameters, directory)) {
+			report = run.run();
+			String text = "\n" + report.table() + "\nAcquisitions by lock kind: " + report.acquisitionsByKind()
+					+ "; history lines: " + report.histories.lines() + "\nClock checks (System.nanoTime() of each client "
+					+ "between two readings of the suite's):\n  " + String.join("\n  ", run.clockChecks()) + "\n"
+					+ report.evidence(run.log());
+			System.out.println(text);
+			Files.writeString(directory.resolve("report.md"), text);
+			run.close();
+			SoftAssertions softly = new SoftAssertions();
+			softly.assertThat(run.problems()).as("problems of the run (seed %d)", parameters.seed()).isEmpty();
+			softly.assertThat(run.log().failures()).as("fault injections that failed").isEmpty();
+			if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+				softly.assertThat(run.skipped()).as("fault kinds this CI machine could not inject").isEmpty();
+			}
+			check(softly, report, parameters.seed());
+			softly.assertAll();
+		}
+	}
+
+	private static void check(SoftAssertions softly, FaultReport report, long seed) {
+		assertThat(report.acquisitions()).as("acquisitions in the history").isPositive();
+		for (FaultReport.Row row : report.rows) {
+			softly.assertThat(row.acquisitions).as("acquisitions in phase '%s'", row.phase.name()).isPositive();
+			softly.assertThat(row.staleAccepted).as("stale writes accepted in phase '%s' (seed %d)", row.phase.name(), seed)
+				.isZero();
+			softly.assertThat(row.tokenOrder).as("token order violations in phase '%s' (seed %d)", row.phase.name(), seed)
+				.isZero();
+			softly.assertThat(row.leftovers).as("lock keys left after their lease in phase '%s'", row.phase.name())
+				.isEmpty();
+		}
+		softly.assertThat(report.forbiddenOverlaps.stream().map(LockHolds.Violation::text))
+			.as("overlapping holds in phases without clock faults or pauses (seed %d)", seed).isEmpty();
+		softly.assertThat(report.inconsistentResource).as("the fenced resource's own check").isEmpty();
+		softly.assertThat(report.histories.errors.stream().map((error) -> error.hold() + ": " + error.detail()))
+			.as("unexpected errors in the clients").isEmpty();
+		Map<String, Integer> kinds = report.acquisitionsByKind();
+		for (LockWorker.Kind kind : LockWorker.Kind.values()) {
+			softly.assertThat(kinds.getOrDefault(kind.name(), 0)).as("acquisitions of kind %s", kind).isPositive();
+		}
+		long fencedWrites = report.rows.stream().mapToLong((row) -> row.fencedWrites).sum();
+		softly.assertThat(fencedWrites).as("writes to the fenced resource").isPositive();
+	}
+
+}
