@@ -34,6 +34,8 @@ final class HeldLocks implements LeaseOps {
 
 	private final String releaseChannel;
 
+	private volatile boolean closing;
+
 	HeldLocks(Members members, LockCommands commands, EngineThreads threads, LockObserver observer,
 			LocalWaiters waiters, RedlockSettings settings, Duration holdOut, String releaseChannel) {
 		this.members = members;
@@ -79,8 +81,12 @@ final class HeldLocks implements LeaseOps {
 		return locks;
 	}
 
-	/** Releases every held lock. */
+	/**
+	 * Releases every held lock, waiting for every node (within the node timeout) rather than a
+	 * quorum: the nodes close next, and a release still in flight would leave its key for the lease.
+	 */
 	void closeAll() {
+		this.closing = true;
 		for (RedlockHandle handle : List.copyOf(this.held)) {
 			handle.close();
 		}
@@ -128,7 +134,8 @@ final class HeldLocks implements LeaseOps {
 			long keepNanos) {
 		this.held.remove(handle);
 		this.observer.release(lock,
-				() -> this.commands.release(keys, token, after, keepNanos, this.members.quorum, this.releaseChannel));
+				() -> this.commands.release(keys, token, after, keepNanos,
+						this.closing ? this.members.size() : this.members.quorum, this.releaseChannel));
 		if (keepNanos <= 0) {
 			this.waiters.released(keys);
 		}
