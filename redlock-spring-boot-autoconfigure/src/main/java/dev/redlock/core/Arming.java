@@ -89,7 +89,7 @@ final class Arming {
 	 * Takes one probe of every node and arms each unarmed node that may be armed now. Called by one
 	 * thread at a time.
 	 * @param statuses the probe, one status per node
-	 * @return the nodes armed now
+	 * @return the nodes armed now (by this instance, or by another since the probe)
 	 */
 	Set<Integer> armDue(List<NodeStatus> statuses) {
 		long now = this.ticker.nanoTime();
@@ -133,6 +133,14 @@ final class Arming {
 		if (round.recorded(runId) && armingInProgress(index)) {
 			return wait(index, "being armed by another instance", now);
 		}
+		// asked after the ticket, which arming turns into the marker: no arming slips between the two
+		String marker = marker(index);
+		if (runId.equals(marker)) {
+			// armed by another instance since this probe: not a node that lost its marker
+			this.seenArmed[index] = runId;
+			this.waits.set(index, null);
+			return true;
+		}
 		boolean flushed = round.recorded(runId) || runId.equals(this.seenArmed[index]);
 		boolean restarted = this.seenArmed[index] != null && !runId.equals(this.seenArmed[index])
 				|| round.recordedOtherwise(name, runId);
@@ -148,7 +156,7 @@ final class Arming {
 			}
 			needed = round.restoreSourcesNeeded();
 		}
-		else if (inherited(index)) {
+		else if (marker != null) {
 			// a replica promoted by a failover: up long before, but it may lack locks its former
 			// master granted
 			waitsSinceSeen = true;
@@ -186,13 +194,16 @@ final class Arming {
 		return arm(round, index, needed, overdue);
 	}
 
-	/** Whether the node has a marker that names another incarnation than its own. */
-	private boolean inherited(int index) {
+	/**
+	 * The run id the node's marker names, or {@code null}: for an unarmed node, another incarnation's
+	 * (a replica promoted by a failover inherits its former master's marker).
+	 */
+	private String marker(int index) {
 		try {
-			return this.armable[index].armedIncarnation() != null;
+			return this.armable[index].armedIncarnation();
 		}
 		catch (RuntimeException ex) {
-			return false;
+			return null;
 		}
 	}
 

@@ -154,6 +154,35 @@ class ArmingDecisionTests {
 		assertThat(arming.waiting(0).reason()).isEqualTo("being armed by another instance");
 	}
 
+	/**
+	 * Two engines probe a restarted node at once; one arms it while the other still decides on
+	 * its probe. The other finds the incarnation recorded and no ticket: the node is armed, not
+	 * flushed, and it is not armed again (which, two hold-outs after it was first seen unarmed and
+	 * with sources gone meanwhile, warned that fencing tokens may repeat).
+	 */
+	@Test
+	void nodeArmedByAnotherEngineSinceTheProbeShouldNotBeArmedAgain() {
+		Arming arming = arming(5);
+		arming.armDue(probe(Duration.ZERO));
+		Arming other = new Arming(List.copyOf(this.nodes), this.nodes.toArray(ArmableNode[]::new), "p:", HOLD_OUT,
+				this.clock::get);
+		other.armDue(probe(Duration.ZERO));
+		FakeNode restarted = this.nodes.get(0);
+		restarted.restart();
+		assertThat(arming.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
+		assertThat(other.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
+		advance(HOLD_OUT.multipliedBy(2));
+		List<NodeStatus> sameProbe = probe(Duration.ofSeconds(23));
+		assertThat(other.armDue(sameProbe)).containsExactly(0);
+		int armings = restarted.armingsBegun;
+		this.nodes.get(2).reachable = false;
+		this.nodes.get(3).reachable = false;
+		assertThat(arming.armDue(sameProbe)).as("armed meanwhile").containsExactly(0);
+		assertThat(arming.waiting(0)).isNull();
+		assertThat(restarted.armingsBegun).as("not armed again").isEqualTo(armings);
+		assertThat(arming.armDue(probe(Duration.ofSeconds(23)))).as("seen armed, as armed").isEmpty();
+	}
+
 	@Test
 	void tooFewArmedNodesToRestoreFromShouldKeepARestartedNodeWaiting() {
 		Arming arming = arming(5);
@@ -181,6 +210,8 @@ class ArmingDecisionTests {
 		String ticket;
 
 		boolean reachable = true;
+
+		int armingsBegun;
 
 		final Map<String, String> registry = new LinkedHashMap<>();
 
@@ -222,6 +253,7 @@ class ArmingDecisionTests {
 
 		@Override
 		public String beginArming() {
+			this.armingsBegun++;
 			this.ticket = "t-" + this.runId;
 			return this.ticket;
 		}
