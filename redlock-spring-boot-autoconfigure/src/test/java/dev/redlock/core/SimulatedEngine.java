@@ -124,20 +124,19 @@ final class SimulatedEngine {
 
 	/**
 	 * An acquisition attempt's round over the nodes not held out or saturated; node 0's answer is
-	 * {@code first} when the gate asked it alone already.
+	 * {@code first} when the gate asked it alone already (then it is no new call, and counts even
+	 * if node 0 is saturated now: {@link NodeCall#answered}).
 	 */
 	void acquire(String key, String token, long leaseMillis, boolean fenced, List<String> heldOut,
 			SimulatedRound.Call first, Consumer<SimulatedRound> then) {
 		SimulatedRound round = new SimulatedRound(this, fenced ? SimulatedRound.Op.ACQUIRE_FENCED
 				: SimulatedRound.Op.ACQUIRE, key, token, leaseMillis, 0, quorum(), then);
 		for (int i = 0; i < this.sim.nodes(); i++) {
-			if (this.load.saturated(i)) {
-				// as FanOut does: even the gate's answer, a key it may have set included
-				this.sim.tally.gatedAnswersDropped += (i == 0 && first != null && first.yes()) ? 1 : 0;
-				round.notSent(i, NodeFailure.Kind.SATURATED);
-			}
-			else if (i == 0 && first != null) {
+			if (i == 0 && first != null) {
 				round.answered(0, first);
+			}
+			else if (this.load.saturated(i)) {
+				round.notSent(i, NodeFailure.Kind.SATURATED);
 			}
 			else if (heldOut != null && heldOut.get(i) != null) {
 				round.notSent(i, NodeFailure.Kind.HELD_OUT);
@@ -153,46 +152,64 @@ final class SimulatedEngine {
 	void raiseFence(String key, String token, long fence, long timeoutNanos, Consumer<SimulatedRound> then) {
 		SimulatedRound round = new SimulatedRound(this, SimulatedRound.Op.RAISE_FENCE, key, token, 0, fence, quorum(),
 				then);
-		sendToAll(round, timeoutNanos);
-	}
-
-	/** An extension ({@code keepMillis} of a hold-at-least too): compare-and-{@code PEXPIRE}. */
-	void extend(String key, String token, long leaseMillis, long timeoutNanos, Consumer<SimulatedRound> then) {
-		SimulatedRound round = new SimulatedRound(this, SimulatedRound.Op.EXTEND, key, token, leaseMillis, 0, quorum(),
-				then);
-		sendToAll(round, timeoutNanos);
+		for (int i = 0; i < this.sim.nodes(); i++) {
+			begin(round, i, null, true);
+		}
+		round.deadline(this.sim.now() + Math.max(timeoutNanos, 0));
+		round.open();
 	}
 
 	/**
-	 * The release (or, with {@code keepMillis > 0}, the shortening) of {@code acquisition}'s keys,
-	 * each node after its acquisition call ended, none where it was not sent or refused.
+	 * An extension of a held lock (compare-and-{@code PEXPIRE}), each node after the lock's earlier
+	 * calls there, as {@code LockCommands.extend} sends it.
 	 */
-	void release(SimulatedRound acquisition, long keepMillis, int awaited, Consumer<SimulatedRound> then) {
-		SimulatedRound round = new SimulatedRound(this, (keepMillis > 0) ? SimulatedRound.Op.EXTEND
-				: SimulatedRound.Op.RELEASE, acquisition.key, acquisition.token, keepMillis, 0, awaited, then);
+	void extend(SimulatedChain after, long leaseMillis, long timeoutNanos, Consumer<SimulatedRound> then) {
+		SimulatedRound round = new SimulatedRound(this, SimulatedRound.Op.EXTEND, after.key(), after.token(),
+				leaseMillis, 0, quorum(), then);
 		for (int i = 0; i < this.sim.nodes(); i++) {
-			if (!Verdicts.releaseNeeded(!acquisition.notSent(i), acquisition.refused(i))) {
-				round.skip(i);
+			begin(round, i, after, true);
+		}
+		round.deadline(this.sim.now() + Math.max(timeoutNanos, 0));
+		round.open();
+	}
+
+	/**
+	 * The release (or, with {@code keepMillis > 0}, the shortening) of a lock's keys, each node
+	 * after the lock's earlier calls there, none where the acquisition never set the key, as
+	 * {@code LockCommands.release} sends it (never shed for a saturated node).
+	 */
+	void release(SimulatedChain after, long keepMillis, int awaited, Consumer<SimulatedRound> then) {
+		SimulatedRound round = new SimulatedRound(this, (keepMillis > 0) ? SimulatedRound.Op.EXTEND
+				: SimulatedRound.Op.RELEASE, after.key(), after.token(), keepMillis, 0, awaited, then);
+		for (int i = 0; i < this.sim.nodes(); i++) {
+			if (after.ended(i) && !after.needed(i) && this.sim.node(i).holds(after.key(), after.token())) {
+				// a node taken for one that never set the key, which it then keeps for its lease
+				this.sim.tally.keysLeftBehind++;
 			}
-			else {
-				round.sendAfter(i, acquisition.call(i));
-			}
+			begin(round, i, after, false);
 		}
 		round.deadline(this.sim.now() + nodeTimeout());
 		round.open();
 	}
 
-	private void sendToAll(SimulatedRound round, long timeoutNanos) {
-		for (int i = 0; i < this.sim.nodes(); i++) {
-			if (this.load.saturated(i)) {
-				round.notSent(i, NodeFailure.Kind.SATURATED);
-			}
-			else {
-				round.send(i);
-			}
+	/**
+	 * Node {@code index}'s call of a round, as {@code FanOut.begin} starts it: after the calls it
+	 * follows there (then sent whatever they answered), not at all where the key was never set, shed
+	 * at once on a saturated node if {@code sheddable}.
+	 */
+	private void begin(SimulatedRound round, int index, SimulatedChain after, boolean sheddable) {
+		if (after != null && !after.ended(index)) {
+			after.whenEnded(index, () -> round.send(index));
 		}
-		round.deadline(this.sim.now() + Math.max(timeoutNanos, 0));
-		round.open();
+		else if (after != null && !after.needed(index)) {
+			round.skip(index);
+		}
+		else if (sheddable && this.load.saturated(index)) {
+			round.notSent(index, NodeFailure.Kind.SATURATED);
+		}
+		else {
+			round.send(index);
+		}
 	}
 
 	// ---- probes, as NodeHealth takes them ----
@@ -353,14 +370,14 @@ final class SimulatedEngine {
 
 		@Override
 		public boolean readFencingCounters(String prefix, String suffix, Consumer<Map<String, Long>> batch) {
-			if (!remote(this.index, () -> node().isArmed())) {
+			if (!remote(this.index, () -> node().hasMarker())) {
 				return false;
 			}
 			Map<String, Long> counters = remote(this.index, () -> node().counters());
 			if (!counters.isEmpty()) {
 				batch.accept(counters);
 			}
-			return remote(this.index, () -> node().isArmed());
+			return remote(this.index, () -> node().hasMarker());
 		}
 
 		@Override

@@ -4,12 +4,16 @@ import java.util.SplittableRandom;
 
 /**
  * The faults of a simulation, drawn from its seed: nodes down for a while (refusing connections or
- * silent; data kept), restarted empty (a new run id, every key gone), paused (requests answered
- * late while keys keep expiring), slow, losing replies (the command applied, its answer dropped),
- * their clocks' rate drifting, and engines (client processes) dying and starting again. Within what
+ * silent; data kept), restarted empty (a new run id, every key gone), failed over (down, then a
+ * replica takes over: a new run id of a process up long before, the data and the arming marker of
+ * the former master but not its writes of the last moments), paused (requests answered late while
+ * keys keep expiring), slow, losing replies (the command applied, its answer dropped), their
+ * clocks' rate drifting, and engines (client processes) dying and starting again. Within what
  * the README promises: at any time a majority of the nodes works and keeps its data, so a node is
  * downed, paused, slowed, made to lose replies or restarted only while fewer than a minority are
- * (a node restarted empty keeps no data until it is armed again, its counters restored); clock
+ * (a node restarted empty or failed over lacks data until it is armed again, its counters
+ * restored); a failover takes longer than two probe intervals, as a Sentinel failover does (its
+ * {@code down-after-milliseconds} alone is seconds), so every engine sees the node fail; clock
  * rates, of any node, stay within the drift factor times {@code driftSpread}, which is below 1
  * unless a run sets out to break the budget.
  */
@@ -22,7 +26,8 @@ final class SimulatedFaults {
 
 	enum Kind {
 
-		DOWN(16), RESTART_EMPTY(12), PAUSE(16), SLOW(16), LOSE_REPLIES(12), CLOCK_RATE(10), ENGINE_RESTART(4);
+		DOWN(16), RESTART_EMPTY(12), FAILOVER(8), PAUSE(16), SLOW(16), LOSE_REPLIES(12), CLOCK_RATE(10),
+		ENGINE_RESTART(4);
 
 		final int weight;
 
@@ -59,7 +64,7 @@ final class SimulatedFaults {
 	}
 
 	private void scheduleNext() {
-		long delay = (long) (-Math.log(1 - this.random.nextDouble()) * MEAN_INTERVAL);
+		long delay = (long) (-StrictMath.log(1 - this.random.nextDouble()) * MEAN_INTERVAL);
 		this.sim.after(delay, () -> {
 			inject();
 			scheduleNext();
@@ -97,6 +102,9 @@ final class SimulatedFaults {
 		switch (kind) {
 			case DOWN -> node.goDown(now + between(20 * MS, 1_500 * MS), this.random.nextBoolean());
 			case RESTART_EMPTY -> node.restartEmpty(now + this.random.nextLong(300 * MS));
+			case FAILOVER -> node.failover(now + between(2 * EngineSimulation.CHECK_INTERVAL.toNanos() + 50 * MS, 1_500 * MS),
+					this.random.nextBoolean(), this.random.nextLong(SimulatedReplication.MAX_LAG_NANOS),
+					between(10_000 * MS, 3_600_000 * MS));
 			case PAUSE -> {
 				int length = this.random.nextInt(100);
 				long pause = (length < 70) ? between(MS, 60 * MS)

@@ -12,10 +12,13 @@ import dev.redlock.NodeOutcome.Status;
  * A granted lock in a simulated engine, as {@code RedlockHandle} keeps it: its validity, renewal
  * about every third of the lease by {@link LeaseMath#renewalLease} (retried by
  * {@link LeaseMath#retryDelay}, lost when the validity ends or a majority refuses), extensions
- * judged by {@link LeaseMath#judge} and {@link LeaseMath#afterFailedExtension}, a hand-made extension
- * now and then, and the close (or, with hold-at-least, the shortening of the lease) when the work
- * is done; extensions and the close one at a time, as under the handle's lease lock. Its holder
- * may work past the validity (a slow job, a pause): then it holds nothing from the validity's end.
+ * judged by {@link LeaseMath#judge}, the validity cut by {@link LeaseMath#afterFailedExtension}
+ * before each round is sent (a node may apply a shorter lease before the round ends), a hand-made
+ * extension now and then (a shorter one brings the next renewal forward), and the close (or, with
+ * hold-at-least, the shortening of the lease) when the work is done; extensions and the close one
+ * at a time, as under the handle's lease lock, each node's command after the lock's earlier ones
+ * there ({@link SimulatedChain}). Its holder may work past the validity (a slow job, a pause): then
+ * it holds nothing from the validity's end.
  */
 final class SimulatedHold {
 
@@ -34,6 +37,9 @@ final class SimulatedHold {
 	private final EngineSimulation sim;
 
 	private final SimulatedRound acquisition;
+
+	/** The commands sent so far, which the next one follows on each node. */
+	private SimulatedChain chain;
 
 	private final long acquiredAt;
 
@@ -60,11 +66,23 @@ final class SimulatedHold {
 
 	private final ArrayDeque<Runnable> waiting = new ArrayDeque<>(2);
 
-	/** Whether a hand extension cut the validity (the renewal keeps its schedule). */
+	/** Whether a hand extension cut the validity since the renewal was planned. */
 	private boolean shortenedByHand;
+
+	/** Whether that was a failed hand extension, which left some validity to renew. */
+	private boolean failedCutByHand;
+
+	/** Whether the renewal was planned for after the validity's end (a third of a tiny lease). */
+	private boolean plannedLate;
 
 	/** Bumped to cancel the scheduled renewal. */
 	private int renewals;
+
+	/** Whether a renewal is scheduled and has not started (its future could be cancelled). */
+	private boolean renewalPending;
+
+	/** When the scheduled renewal is due. */
+	private long renewalAt;
 
 	SimulatedHold(SimulatedWorker worker, SimulatedRound acquisition, long acquiredAt, long validUntil, long fence,
 			long leaseNanos) {
@@ -72,6 +90,7 @@ final class SimulatedHold {
 		this.engine = worker.engine;
 		this.sim = worker.sim;
 		this.acquisition = acquisition;
+		this.chain = SimulatedChain.of(acquisition);
 		this.acquiredAt = acquiredAt;
 		this.validUntil = validUntil;
 		this.leaseNanos = leaseNanos;
@@ -106,8 +125,8 @@ final class SimulatedHold {
 		}
 		if (work > 0 && random.nextInt(10) == 0) {
 			long timeout = this.engine.nodeTimeout();
-			long byHand = (this.sim.config().shortHandExtensions() && random.nextBoolean())
-					? MS + random.nextLong(timeout - MS)
+			// half of them shorter than a round can take
+			long byHand = random.nextBoolean() ? MS + random.nextLong(timeout - MS)
 					: timeout + random.nextLong(EngineSimulation.HOLD_OUT.toNanos() - timeout);
 			this.sim.after(random.nextLong(work), () -> extendByHand(byHand / MS));
 		}
@@ -153,12 +172,32 @@ final class SimulatedHold {
 	private void scheduleRenewal(long delay) {
 		if (this.state == State.HELD) {
 			int scheduled = ++this.renewals;
-			this.sim.after(Math.max(0, delay), () -> {
+			this.renewalPending = true;
+			this.renewalAt = this.sim.now() + Math.max(0, delay);
+			this.shortenedByHand = false;
+			this.failedCutByHand = false;
+			this.plannedLate = this.renewalAt - this.validUntil > 0;
+			this.sim.at(this.renewalAt, () -> {
 				if (scheduled == this.renewals && !gone()) {
+					this.renewalPending = false;
 					renew();
 				}
 			});
 		}
+	}
+
+	/** {@code RedlockHandle.renewSoonerIfDue}: a renewal planned later than {@code delay} comes then. */
+	private void renewSoonerIfDue(long delay) {
+		if (this.renewalPending && this.renewalAt - this.sim.now() > delay) {
+			this.renewals++;
+			this.renewalPending = false;
+			scheduleRenewal(delay);
+		}
+	}
+
+	private void cancelRenewal() {
+		this.renewals++;
+		this.renewalPending = false;
 	}
 
 	private void renew() {
@@ -169,7 +208,13 @@ final class SimulatedHold {
 				this.renewalLease);
 		if (lease == 0) {
 			this.sim.tally.lostAtRenewal++;
-			this.sim.tally.lostAfterShorteningByHand += this.shortenedByHand ? 1 : 0;
+			if (this.sim.now() - this.validUntil > 0) {
+				// not a retry at the validity's end: the step was planned for after it
+				this.sim.tally.lostRenewalLate++;
+				this.sim.tally.lostAfterShorteningByHand += (this.shortenedByHand && !this.plannedLate) ? 1 : 0;
+				this.sim.tally.lostAfterFailedShortening += (this.failedCutByHand && !this.plannedLate) ? 1 : 0;
+				this.sim.tally.lostPlannedLate += this.plannedLate ? 1 : 0;
+			}
 			markLost();
 			return;
 		}
@@ -227,12 +272,20 @@ final class SimulatedHold {
 			long before = this.validUntil;
 			extendLocked(leaseMillis, (extended) -> {
 				this.shortenedByHand |= this.validUntil - before < 0;
+				// a failed one leaves the renewal where it was, maybe after the validity it cut
+				this.failedCutByHand |= extended != LeaseMath.Extended.YES && this.validUntil - before < 0
+						&& this.validUntil - this.sim.now() > 0;
+				if (extended == LeaseMath.Extended.YES) {
+					renewSoonerIfDue(leaseMillis * MS / 3);
+				}
 				unlock();
 			});
+			// the validity is cut before the round is sent
+			this.shortenedByHand |= this.validUntil - before < 0;
 		});
 	}
 
-	/** One extension round, the lease lock held. */
+	/** One extension round, the lease lock held ({@code RedlockHandle.extendLocked}). */
 	private void extendLocked(long leaseMillis, Consumer<LeaseMath.Extended> then) {
 		long start = this.sim.now();
 		long left = this.validUntil - start;
@@ -240,26 +293,34 @@ final class SimulatedHold {
 			then.accept(LeaseMath.Extended.NO);
 			return;
 		}
-		this.engine.extend(this.acquisition.key, this.acquisition.token, leaseMillis,
-				Math.min(left, this.engine.nodeTimeout()), (round) -> {
-					if (gone()) {
-						return;
-					}
-					var outcomes = round.outcomes();
-					long candidate = LeaseMath.validUntil(start, TimeUnit.MILLISECONDS.toNanos(leaseMillis),
-							this.sim.settings());
-					LeaseMath.Extended extended = LeaseMath.judge(Round.count(outcomes, Status.ACQUIRED),
-							Round.count(outcomes, Status.HELD_BY_OTHER), this.engine.quorum(), this.sim.nodes(),
-							this.sim.now(), this.validUntil, candidate);
-					this.validUntil = (extended == LeaseMath.Extended.YES) ? candidate
-							: LeaseMath.afterFailedExtension(this.validUntil, candidate);
-					this.sim.history.validity(this.record, this.validUntil, this.sim.now());
-					if (this.sim.tracing()) {
-						this.sim.trace(this.acquisition.key, this.worker.name + " extension " + extended + " valid until "
-								+ (this.validUntil % 1_000_000_000_000L) / 1e9);
-					}
-					then.accept(extended);
-				});
+		long candidate = LeaseMath.validUntil(start, TimeUnit.MILLISECONDS.toNanos(leaseMillis), this.sim.settings());
+		// a node may apply a shorter lease before the round ends: the handle must not outlast it meanwhile
+		cutValidity(LeaseMath.afterFailedExtension(this.validUntil, candidate));
+		this.engine.extend(this.chain, leaseMillis, Math.min(left, this.engine.nodeTimeout()), (round) -> {
+			if (gone()) {
+				return;
+			}
+			this.chain = this.chain.then(round);
+			var outcomes = round.outcomes();
+			LeaseMath.Extended extended = LeaseMath.judge(Round.count(outcomes, Status.ACQUIRED),
+					Round.count(outcomes, Status.HELD_BY_OTHER), this.engine.quorum(), this.sim.nodes(), this.sim.now(),
+					this.validUntil, candidate);
+			this.validUntil = (extended == LeaseMath.Extended.YES) ? candidate
+					: LeaseMath.afterFailedExtension(this.validUntil, candidate);
+			this.sim.history.validity(this.record, this.validUntil, this.sim.now());
+			if (this.sim.tracing()) {
+				this.sim.trace(this.acquisition.key, this.worker.name + " extension " + extended + " valid until "
+						+ (this.validUntil % 1_000_000_000_000L) / 1e9);
+			}
+			then.accept(extended);
+		});
+	}
+
+	private void cutValidity(long validUntil) {
+		if (validUntil != this.validUntil) {
+			this.validUntil = validUntil;
+			this.sim.history.validity(this.record, validUntil, this.sim.now());
+		}
 	}
 
 	private void markLost() {
@@ -267,7 +328,7 @@ final class SimulatedHold {
 			return;
 		}
 		this.state = State.LOST;
-		this.renewals++;
+		cancelRenewal();
 		this.sim.tally.lost++;
 		this.sim.history.ended(this.record, this.sim.now());
 	}
@@ -287,13 +348,13 @@ final class SimulatedHold {
 			if (this.state == State.HELD) {
 				this.state = State.RELEASED;
 			}
-			this.renewals++;
+			cancelRenewal();
 			long keepNanos = Math.max(0, this.holdAtLeast - (this.sim.now() - this.acquiredAt));
 			long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
 			long from = this.sim.now();
 			this.sim.tally.releases++;
 			this.sim.operation();
-			this.engine.release(this.acquisition, keepMillis, this.engine.quorum(), (round) -> {
+			this.engine.release(this.chain, keepMillis, this.engine.quorum(), (round) -> {
 				if (gone()) {
 					return;
 				}

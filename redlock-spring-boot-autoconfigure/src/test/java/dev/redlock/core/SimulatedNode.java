@@ -3,6 +3,7 @@ package dev.redlock.core;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -14,7 +15,7 @@ import java.util.SplittableRandom;
  * while the key holds the token, compare-and-delete, compare-and-{@code PEXPIRE}, counters raised
  * and never lowered, and the arming marker, ticket and registry. Faults: down (refusing or
  * silent), paused (requests answered late, keys keep expiring), slow, losing replies, restarted
- * empty.
+ * empty, and failed over to a replica (which lacks the writes of the last moments).
  */
 final class SimulatedNode {
 
@@ -90,6 +91,9 @@ final class SimulatedNode {
 
 	private double lossRate;
 
+	/** The writes a replica may not have received yet. */
+	private final SimulatedReplication unreplicated = new SimulatedReplication();
+
 	SimulatedNode(EngineSimulation sim, int index, SplittableRandom random) {
 		this.sim = sim;
 		this.index = index;
@@ -163,6 +167,7 @@ final class SimulatedNode {
 		this.registry.clear();
 		this.marker = null;
 		this.ticket = null;
+		this.unreplicated.forget();
 		this.emptied = true;
 		this.restartedAt = this.sim.now();
 		goDown(until, true);
@@ -185,7 +190,43 @@ final class SimulatedNode {
 		return this.sim.now() < this.lossyUntil;
 	}
 
+	/**
+	 * A failover (Sentinel promoting a replica): the master fails, and after {@code until} a replica
+	 * that has been up for {@code replicaUptime} takes over with its data, marker included, and a run
+	 * id of its own, but without the writes of the last {@code lag} (asynchronous replication). Its
+	 * clock is the former master's (expiry times travel as absolute times, as Redis 7 sends them).
+	 */
+	void failover(long until, boolean refusing, long lag, long replicaUptime) {
+		if (this.sim.tracing()) {
+			this.sim.trace(null, this.name + " fails over, losing " + lag / 1e6 + "ms of writes");
+		}
+		Map<String, String> held = new HashMap<>();
+		for (String key : List.copyOf(this.locks.keySet())) {
+			Entry entry = live(key);
+			if (entry != null) {
+				held.put(key, entry.value);
+			}
+		}
+		this.unreplicated.rollBack(this.sim.now() - lag);
+		held.forEach((key, token) -> this.sim.tally.keysLostInFailovers += holds(key, token) ? 0 : 1);
+		goDown(until, refusing);
+		this.incarnation++;
+		if (this.sim.config().failoversSeen()) {
+			// it lacks data until it is armed again
+			this.emptied = true;
+			this.restartedAt = this.sim.now();
+			this.runId = this.name + "-replica-" + this.incarnation;
+			this.startedAtNode = nodeNanos() - replicaUptime;
+		}
+	}
+
+	/** Whether the marker names this incarnation, as the probe tells it ({@code NodeProbe}). */
 	boolean isArmed() {
+		return this.runId.equals(this.marker);
+	}
+
+	/** Whether there is a marker at all, as the armed lock scripts and the counters' reader check it. */
+	boolean hasMarker() {
 		return this.marker != null;
 	}
 
@@ -212,7 +253,7 @@ final class SimulatedNode {
 
 	/** One way of a message: the node's latency, a little jitter, more while it is slow. */
 	long latency() {
-		long jitter = (long) (-Math.log(1 - this.random.nextDouble()) * 40_000);
+		long jitter = (long) (-StrictMath.log(1 - this.random.nextDouble()) * 40_000);
 		long delay = this.baseLatency / 2 + jitter;
 		if (this.random.nextInt(200) == 0) {
 			delay += this.random.nextLong(3 * MS);
@@ -260,14 +301,58 @@ final class SimulatedNode {
 		return entry;
 	}
 
+	/** Before {@code key}'s lock entry changes: how to put it back. */
+	private void changingLock(String key) {
+		Entry entry = this.locks.get(key);
+		Entry before = (entry != null) ? new Entry(entry.value, entry.expiresAtMs) : null;
+		this.unreplicated.wrote(this.sim.now(), () -> {
+			if (before != null) {
+				this.locks.put(key, before);
+			}
+			else {
+				this.locks.remove(key);
+			}
+		});
+	}
+
+	private void changingCounter(String key) {
+		Long before = this.counters.get(key);
+		this.unreplicated.wrote(this.sim.now(), () -> {
+			if (before != null) {
+				this.counters.put(key, before);
+			}
+			else {
+				this.counters.remove(key);
+			}
+		});
+	}
+
+	/** Before the marker, the ticket or registry entry {@code registryKey} (if any) changes. */
+	private void changingArming(String registryKey) {
+		String marker = this.marker;
+		Entry ticket = (this.ticket != null) ? new Entry(this.ticket.value, this.ticket.expiresAtMs) : null;
+		String entry = (registryKey != null) ? this.registry.get(registryKey) : null;
+		this.unreplicated.wrote(this.sim.now(), () -> {
+			this.marker = marker;
+			this.ticket = ticket;
+			if (entry != null) {
+				this.registry.put(registryKey, entry);
+			}
+			else if (registryKey != null) {
+				this.registry.remove(registryKey);
+			}
+		});
+	}
+
 	/** {@code ACQUIRE_ARMED} / {@code SET NX PX}: {@code -2} not armed, {@code 0} held, {@code 1} set. */
 	long acquire(String key, String token, long ttlMillis, boolean armedOnly) {
-		if (armedOnly && this.marker == null) {
+		if (armedOnly && !hasMarker()) {
 			return -2;
 		}
 		if (live(key) != null) {
 			return 0;
 		}
+		changingLock(key);
 		this.locks.put(key, new Entry(token, nowMs() + ttlMillis));
 		return 1;
 	}
@@ -287,6 +372,7 @@ final class SimulatedNode {
 		if (entry == null || !entry.value.equals(token)) {
 			return false;
 		}
+		changingCounter(counterKey);
 		this.counters.merge(counterKey, value, Math::max);
 		return true;
 	}
@@ -297,6 +383,7 @@ final class SimulatedNode {
 		if (entry == null || !entry.value.equals(token)) {
 			return false;
 		}
+		changingLock(key);
 		this.locks.remove(key);
 		return true;
 	}
@@ -307,6 +394,7 @@ final class SimulatedNode {
 		if (entry == null || !entry.value.equals(token)) {
 			return false;
 		}
+		changingLock(key);
 		if (ttlMillis <= 0) {
 			this.locks.remove(key);
 		}
@@ -333,6 +421,7 @@ final class SimulatedNode {
 	// ---- arming ({@code JedisArming}) ----
 
 	void setTicket(String value) {
+		changingArming(null);
 		this.ticket = new Entry(value, nowMs() + TICKET_MILLIS);
 	}
 
@@ -351,6 +440,7 @@ final class SimulatedNode {
 		if (this.sim.tracing()) {
 			this.sim.trace(null, this.name + " armed as " + armedRunId);
 		}
+		changingArming(null);
 		this.marker = armedRunId;
 		this.ticket = null;
 		this.emptied = false;
@@ -364,6 +454,7 @@ final class SimulatedNode {
 
 	void writeRegistry(Map<String, String> entries, boolean overwrite) {
 		entries.forEach((key, value) -> {
+			changingArming(key);
 			if (overwrite) {
 				this.registry.put(key, value);
 			}
@@ -378,7 +469,10 @@ final class SimulatedNode {
 	}
 
 	void raiseCounters(Map<String, Long> raised) {
-		raised.forEach((key, value) -> this.counters.merge(key, value, Math::max));
+		raised.forEach((key, value) -> {
+			changingCounter(key);
+			this.counters.merge(key, value, Math::max);
+		});
 	}
 
 }

@@ -12,9 +12,8 @@ import dev.redlock.NodeOutcome.Status;
  * message with its own latency there and back, bounded by the node timeout; decided with
  * {@link Verdicts#decided} as soon as enough nodes agreed or can no longer agree, or at the round's
  * deadline. Calls still running when it is decided go on, as on real sockets. A round that follows
- * another ({@code after}: the release of an acquisition) sends to each node only once that node's
- * call there has ended, and not at all where it was not sent or was refused
- * ({@link Verdicts#releaseNeeded}).
+ * a lock's earlier calls ({@link SimulatedChain}, as {@link Preceding}) is sent to each node by
+ * {@link SimulatedEngine} only once those calls there have ended.
  */
 final class SimulatedRound {
 
@@ -54,6 +53,7 @@ final class SimulatedRound {
 
 		private int incarnation;
 
+		/** What runs once the call has ended, in the order it was asked for. */
 		private Runnable then;
 
 		Call(int index) {
@@ -79,6 +79,15 @@ final class SimulatedRound {
 
 		long counter() {
 			return this.counter;
+		}
+
+		/** Runs {@code action} once this call has ended (after what was asked for before). */
+		void whenDone(Runnable action) {
+			Runnable before = this.then;
+			this.then = (before == null) ? action : () -> {
+				before.run();
+				action.run();
+			};
 		}
 
 		private void arrive() {
@@ -251,7 +260,7 @@ final class SimulatedRound {
 		SimulatedRound round = new SimulatedRound(engine, op, key, token, ttlMillis, 0, 1, null);
 		Call call = round.calls[0];
 		call.tracked = false;
-		call.then = () -> then.accept(call);
+		call.whenDone(() -> then.accept(call));
 		round.send(call);
 	}
 
@@ -287,6 +296,10 @@ final class SimulatedRound {
 
 	private void send(Call call) {
 		EngineSimulation sim = this.engine.sim;
+		if (this.engine.dead()) {
+			// a process that died sends nothing more (a call that waited for an earlier one)
+			return;
+		}
 		SimulatedNode node = sim.node(call.index);
 		call.sent = true;
 		call.incarnation = node.incarnation();
@@ -317,16 +330,6 @@ final class SimulatedRound {
 		call.sent = true;
 		call.sentAt = this.engine.load().started(index);
 		call.complete(answer.state, answer.failure, answer.counter);
-	}
-
-	/** Node {@code index}'s call is sent once {@code first} has ended there. */
-	void sendAfter(int index, Call first) {
-		if (first.done()) {
-			send(index);
-		}
-		else {
-			first.then = () -> send(index);
-		}
 	}
 
 	/** Times the round out at {@code deadline} if it is not decided by then. */

@@ -171,7 +171,7 @@ final class SimulatedWorker {
 
 	private void failed(SimulatedRound round) {
 		this.sim.tally.failedAttempts++;
-		this.engine.release(round, 0, FanOut.ALL, (released) -> {
+		this.engine.release(SimulatedChain.of(round), 0, FanOut.ALL, (released) -> {
 			if (this.dead) {
 				return;
 			}
