@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One real {@code redis-server} process on a free loopback port, without persistence, that tests
@@ -168,7 +169,8 @@ public final class RedisServerProcess implements AutoCloseable {
 		synchronized (this.output) {
 			this.output.clear();
 		}
-		CountDownLatch ready = new CountDownLatch(1);
+		CountDownLatch ended = new CountDownLatch(1);
+		AtomicBoolean ready = new AtomicBoolean();
 		Process started;
 		try {
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -179,12 +181,15 @@ public final class RedisServerProcess implements AutoCloseable {
 			throw new UncheckedIOException("Cannot start " + command, ex);
 		}
 		RUNNING.add(started);
-		Thread reader = new Thread(() -> readOutput(started, ready), "redis-" + this.port + "-output");
+		Thread reader = new Thread(() -> readOutput(started, ready, ended), "redis-" + this.port + "-output");
 		reader.setDaemon(true);
 		reader.start();
 		boolean isReady;
 		try {
-			isReady = ready.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) && started.isAlive();
+			// the end of the output also ends the wait: a server that could not bind may still be alive
+			// for a moment after it, so only its "ready" line counts
+			isReady = ended.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) && ready.get()
+					&& started.isAlive();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -199,7 +204,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		this.process = started;
 	}
 
-	private void readOutput(Process started, CountDownLatch ready) {
+	private void readOutput(Process started, AtomicBoolean ready, CountDownLatch ended) {
 		try (BufferedReader reader = new BufferedReader(
 				new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
 			String line;
@@ -212,7 +217,8 @@ public final class RedisServerProcess implements AutoCloseable {
 				}
 				String lower = line.toLowerCase(Locale.ROOT);
 				if (lower.contains("ready to accept connections") || lower.contains("sentinel id is")) {
-					ready.countDown();
+					ready.set(true);
+					ended.countDown();
 				}
 			}
 		}
@@ -220,7 +226,7 @@ public final class RedisServerProcess implements AutoCloseable {
 			// the process ended
 		}
 		finally {
-			ready.countDown();
+			ended.countDown();
 		}
 	}
 
