@@ -86,6 +86,7 @@ final class Engine {
 	/** Releases every held lock, then closes the nodes and the engine's own threads. */
 	void close() {
 		this.held.closeAll();
+		this.health.close();
 		this.threads.stopSchedulers();
 		this.notifications.close();
 		for (LockNode node : this.members.nodes) {

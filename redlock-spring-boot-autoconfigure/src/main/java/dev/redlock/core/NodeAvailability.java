@@ -29,6 +29,9 @@ final class NodeAvailability {
 	/** A lock, not a monitor: a virtual thread that logs here must not pin its carrier. */
 	private final ReentrantLock quorumLock = new ReentrantLock();
 
+	/** Set once the engine closes: calls still on their way then fail, and that is no news. */
+	private volatile boolean closed;
+
 	/** Whether an answered call tells a node is back (no restart guard); else only probes do. */
 	private final boolean answersRevive;
 
@@ -75,7 +78,18 @@ final class NodeAvailability {
 		}
 	}
 
+	/**
+	 * The engine is closing: from now on nothing is logged (calls cut short by the closing, or
+	 * still on their way to a node that went away meanwhile, say nothing about the nodes).
+	 */
+	void close() {
+		this.closed = true;
+	}
+
 	private void change(int index, boolean now, String problem) {
+		if (this.closed) {
+			return;
+		}
 		Boolean before = this.usable.getAndSet(index, now);
 		if (before != null && before == now) {
 			return;

@@ -96,6 +96,11 @@ final class NodeHealth implements NodeCallListener {
 		}
 	}
 
+	/** The engine is closing: node news is no longer logged. */
+	void close() {
+		this.availability.close();
+	}
+
 	/** A probe run by the monitor: never throws. */
 	void probeQuietly() {
 		try {

@@ -45,6 +45,22 @@ class NodeAvailabilityTests {
 		assertThat(this.availability.usableNodes()).isEqualTo(3);
 	}
 
+	/**
+	 * Calls still on their way when the engine closes fail against nodes that another part of the
+	 * application (or the next test) stops: that says nothing about the nodes.
+	 */
+	@Test
+	void closedEngineShouldLogNoNodeNews(CapturedOutput output) {
+		for (int i = 0; i < 3; i++) {
+			this.availability.probed(i, true, "");
+		}
+		this.availability.close();
+		this.availability.failed(1, "connection reset");
+		this.availability.failed(2, "connection reset");
+		this.availability.probed(0, false, "refused");
+		assertThat(output.getAll()).doesNotContain("is unusable").doesNotContain("Only ");
+	}
+
 	@Test
 	void lostQuorumShouldBeAnErrorOnceAndItsReturnALineOnce(CapturedOutput output) {
 		for (int i = 0; i < 3; i++) {
