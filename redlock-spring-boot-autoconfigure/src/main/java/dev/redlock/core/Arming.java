@@ -194,10 +194,8 @@ final class Arming {
 		return arm(round, index, needed, overdue);
 	}
 
-	/**
-	 * The run id the node's marker names, or {@code null}: for an unarmed node, another incarnation's
-	 * (a replica promoted by a failover inherits its former master's marker).
-	 */
+	// the run id the node's marker names, or null; an unarmed node's names another incarnation
+	// (a replica promoted by a failover inherits its former master's marker)
 	private String marker(int index) {
 		try {
 			return this.armable[index].armedIncarnation();
@@ -276,10 +274,7 @@ final class Arming {
 		return Math.max(0, Duration.ofNanos(nanos).toMillis());
 	}
 
-	/**
-	 * Copies every fencing counter and registry entry of the sources to node {@code target}.
-	 * @return how many sources gave all their counters
-	 */
+	/** Copies every fencing counter and registry entry of the sources to node {@code target}; how many gave all. */
 	private int restore(int target, List<Integer> sources) {
 		ArmableNode node = this.armable[target];
 		int complete = 0;
