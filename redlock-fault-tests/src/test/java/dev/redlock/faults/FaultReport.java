@@ -13,7 +13,7 @@ import dev.redlock.test.LockHold;
 import dev.redlock.test.LockHolds;
 
 /**
- * The result of a run: one row per phase (a Markdown table, as the README shows it), and the
+ * The result of a run: one row per phase (a Markdown table, as docs/guarantees.md shows it), and the
  * evidence behind every violation.
  */
 final class FaultReport {

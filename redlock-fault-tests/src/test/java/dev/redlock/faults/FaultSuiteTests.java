@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and, with {@code CI=true}, on any fault kind the machine could not inject. The report is
  * printed and written to {@code target/fault-suite/report.md}, next to the histories.
  *
- * <p>The CI run takes about two minutes. The long run (the README's table, about 45 minutes):
+ * <p>The CI run takes about two minutes. The long run (the table in docs/guarantees.md, about 45 minutes):
  * <pre>
  * ./mvnw -B -pl redlock-fault-tests -am verify -Dtest=FaultSuiteTests -Dsurefire.failIfNoSpecifiedTests=false \
  *   -Dfaults.acquisitions=100000 -Dfaults.phaseSeconds=60 -Dfaults.workers=10 -Dfaults.keys=20

@@ -9,7 +9,7 @@ import dev.redlock.test.RedisServerProcess;
 import dev.redlock.test.RespConnection;
 
 /**
- * The resource the locks protect, with the check the README recommends: it keeps, per lock key,
+ * The resource the locks protect, with the check docs/semantics.md ("Fencing tokens") recommends: it keeps, per lock key,
  * the highest fencing token it has accepted and rejects every write with a lower one. It lives
  * outside every client, on a {@code redis-server} of its own that no fault touches; the check and
  * the write are one Lua script, so they are atomic, and the script appends every write, accepted

@@ -26,7 +26,7 @@ final class LockNodes implements AutoCloseable {
 	/** The engine's key prefix in the clients. */
 	static final String KEY_PREFIX = "fault:";
 
-	/** The marker of an armed node, {@code <key-prefix>__redlock_armed__} (see the README). */
+	/** The marker of an armed node, {@code <key-prefix>__redlock_armed__} (see docs/operations.md, "Restarted nodes"). */
 	static final String ARMED_MARKER = KEY_PREFIX + "__redlock_armed__";
 
 	private final List<RedisServerProcess> servers;

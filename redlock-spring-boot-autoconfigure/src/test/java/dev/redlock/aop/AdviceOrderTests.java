@@ -26,7 +26,7 @@ import dev.redlock.test.RedisServersExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's order of the lock advisor against other advice: the lock is taken outside
+ * The order of the lock advisor (docs/semantics.md, "Order with other advice") against other advice: the lock is taken outside
  * {@code @Cacheable} (advice of default order: a cache hit still takes the lock); Spring
  * Framework 7's {@code @Retryable} is applied by a post-processor in front of every advisor the
  * proxy already has, so each attempt takes the lock anew (and runs under it). Lock acquisitions are

@@ -24,7 +24,7 @@ import dev.redlock.LockTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's promise for virtual threads, checked on the bytecode so that it holds on every
+ * The promise for virtual threads (docs/semantics.md, "Virtual threads"), checked on the bytecode so that it holds on every
  * JDK (JFR's {@code jdk.VirtualThreadPinned} shows monitors only on JDK 21 to 23; from 24 on a
  * monitor no longer pins, but a library for Java 17+ still runs on 21): no class of the library
  * holds a monitor ({@code synchronized} method or block) around a call that blocks: socket and

@@ -25,13 +25,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Nodes that need credentials: an ACL user with only the permissions the README lists can do
+ * Nodes that need credentials: an ACL user with only the permissions docs/operations.md lists can do
  * everything the starter does, and wrong credentials stop the startup without showing them.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SecurityTests {
 
-	/** The least-privilege ACL rules the README documents for the lock user. */
+	/** The least-privilege ACL rules docs/operations.md ("Credentials, ACL and TLS") documents for the lock user. */
 	static final List<String> LOCK_USER_RULES = List.of("on", ">locker-Pa55", "~redlock:*", "resetchannels", "&redlock:*", "-@all",
 			"+set", "+get", "+mget", "+del", "+exists", "+pexpire", "+eval", "+evalsha", "+scan", "+publish", "+subscribe", "+unsubscribe", "+ping", "+info",
 			"+client|setname");

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The engine's decision parts in a seeded simulation ({@link EngineSimulation}): a million lock
  * operations under crashes, empty restarts, failovers, pauses, delays, lost replies, node clock
- * drift and client restarts, within what the README guarantees, with no mutual-exclusion,
+ * drift and client restarts, within what docs/guarantees.md guarantees, with no mutual-exclusion,
  * fencing-order or hold-at-least violation and no key left behind; one seed replays the same
  * history; and the checker catches what breaks the guarantees (node clocks far beyond the drift
  * budget, empty restarts without the guard, failovers the probes cannot see).

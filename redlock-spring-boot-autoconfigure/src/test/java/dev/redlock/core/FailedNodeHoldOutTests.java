@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The README's "any failed command to a node holds it out until the next probe has seen it": a
+ * docs/operations.md ("Restarted nodes"): "any failed command to a node holds it out until the next probe has seen it": a
  * node that timed out is not asked again, although it answers, until a probe; then it counts
  * again. The engine's own probes are an hour apart here; the test probes by hand.
  */

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The resource side of fencing, as the README shows it: a store that remembers the highest
+ * The resource side of fencing, as docs/semantics.md ("Fencing tokens") shows it: a store that remembers the highest
  * fencing token it has accepted and rejects writes that carry a lower one, so a holder whose lock
  * expired while it was paused cannot overwrite the work of the next holder.
  */

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * the former master but not its writes of the last moments), paused (requests answered late while
  * keys keep expiring), slow, losing replies (the command applied, its answer dropped), their
  * clocks' rate drifting, and engines (client processes) dying and starting again. Within what
- * the README promises: at any time a majority of the nodes works and keeps its data, so a node is
+ * docs/guarantees.md promises: at any time a majority of the nodes works and keeps its data, so a node is
  * downed, paused, slowed, made to lose replies or restarted only while fewer than a minority are
  * (a node restarted empty or failed over lacks data until it is armed again, its counters
  * restored); a failover takes longer than two probe intervals, as a Sentinel failover does (its
