@@ -193,8 +193,13 @@ final class NodeHealth implements NodeCallListener {
 			if (this.guard != null) {
 				this.guard.suspect(index);
 			}
-			this.availability.failed(index,
-					outcome.detail() + ((this.guard != null) ? "; held out until a probe has seen it" : ""));
+			String problem = outcome.detail() + ((this.guard != null) ? "; held out until a probe has seen it" : "");
+			if (kind == NodeFailure.Kind.ACCESS_DENIED) {
+				this.availability.refused(index, problem);
+			}
+			else {
+				this.availability.failed(index, problem);
+			}
 		}
 	}
 
