@@ -105,10 +105,24 @@ class CredentialsRuleTests {
 	@Test
 	void aNodeWhosePasswordChangesWhileRunningShouldBeHeldOutWithAWarningNamingIt(CapturedOutput output)
 			throws IOException {
+		assertRuntimeMismatchesAreLogged(this.runner, output);
+	}
+
+	@Test
+	void withTheRestartGuardTheProbesShouldTellAPasswordChangeWhileRunning(CapturedOutput output)
+			throws IOException {
+		// a node that failed is held out and sent no calls: only the probes can see why it stays out
+		assertRuntimeMismatchesAreLogged(this.runner.withPropertyValues("redlock.restart-guard.enabled=true",
+				"redlock.restart-guard.hold-out=1s", "redlock.lease-time=1s",
+				"redlock.restart-guard.check-interval=200ms"), output);
+	}
+
+	private static void assertRuntimeMismatchesAreLogged(ApplicationContextRunner runner, CapturedOutput output)
+			throws IOException {
 		RedisServerProcess loses = open.get(1);
 		try (RedisServerProcess gains = RedisServerProcess.start("--requirepass", PASSWORD)) {
 			String members = open.get(0).uri() + ",redis://:" + PASSWORD + "@" + hostPort(gains) + "," + loses.uri();
-			this.runner.withPropertyValues("redlock.nodes=" + members).run((context) -> {
+			runner.withPropertyValues("redlock.nodes=" + members).run((context) -> {
 				assertThat(context).hasNotFailed();
 				LockTemplate template = context.getBean(LockTemplate.class);
 				// node 1 drops its password (the application still sends one), node 2 gets one (the
