@@ -117,14 +117,14 @@ final class NodeAvailability {
 			return;
 		}
 		String name = this.nodes.get(index).name();
-		if (now) {
-			this.refusalLogged.set(index, 0);
-		}
 		if (!now) {
 			logger.warn("Redlock node {} is unusable: {}", name, problem);
 		}
-		else if (before != null) {
-			logger.info("Redlock node {} is usable again", name);
+		else {
+			this.refusalLogged.set(index, 0);
+			if (before != null) {
+				logger.info("Redlock node {} is usable again", name);
+			}
 		}
 		quorumChanged();
 	}
