@@ -3,6 +3,7 @@ package dev.redlock.faults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 
 import org.assertj.core.api.SoftAssertions;
@@ -26,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * faults or pauses), an empty history or phase, a fault that could not be injected, an
  * unexpected client error, a lock key that outlived its lease, or a node that did not come back;
  * and, with {@code CI=true}, on any fault kind the machine could not inject. The report is
- * printed and written to {@code target/fault-suite/report.md}, next to the histories.
+ * printed and written to {@code report.md} next to the histories, in a directory of this run's own,
+ * {@code target/fault-suite/run-<UTC start>-<suffix>} ({@link RunDirectory}).
  *
  * <p>The CI run takes about two minutes. The long run (the table in docs/guarantees.md, about 45 minutes):
  * <pre>
@@ -39,11 +41,12 @@ class FaultSuiteTests {
 	@Test
 	void fencedResourceShouldAcceptNoStaleWriteAndHoldsShouldOverlapOnlyUnderClockFaultsOrPauses() throws IOException {
 		FaultParameters parameters = FaultParameters.fromEnvironment();
-		Path directory = Path.of("target", "fault-suite");
+		Path directory = RunDirectory.create(Path.of("target", "fault-suite"), Instant.now());
 		FaultReport report;
 		try (FaultRun run = new FaultRun(parameters, directory)) {
 			report = run.run();
-			String text = "\n" + report.table() + "\nAcquisitions by lock kind: " + report.acquisitionsByKind()
+			String text = "\nRun directory: " + directory.toAbsolutePath() + "\n" + report.table()
+					+ "\nAcquisitions by lock kind: " + report.acquisitionsByKind()
 					+ "; history lines: " + report.histories.lines() + "\nClock checks (System.nanoTime() of each client "
 					+ "between two readings of the suite's):\n  " + String.join("\n  ", run.clockChecks()) + "\n"
 					+ report.evidence(run.log());

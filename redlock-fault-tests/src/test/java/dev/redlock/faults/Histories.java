@@ -38,9 +38,10 @@ final class Histories {
 		Histories histories = new Histories();
 		for (Path file : files) {
 			try {
-				for (String line : Files.readAllLines(file)) {
-					if (!line.isBlank()) {
-						histories.add(line);
+				List<String> lines = Files.readAllLines(file);
+				for (int i = 0; i < lines.size(); i++) {
+					if (!lines.get(i).isBlank()) {
+						histories.add(file, i + 1, lines.get(i));
 					}
 				}
 			}
@@ -53,6 +54,16 @@ final class Histories {
 
 	int lines() {
 		return this.lines;
+	}
+
+	private void add(Path file, int number, String line) {
+		try {
+			add(line);
+		}
+		catch (RuntimeException ex) {
+			throw new IllegalStateException("Unreadable history line " + number + " of " + file + " (written by "
+					+ "another run into the same file?): " + line.replace("\0", "\\0"), ex);
+		}
 	}
 
 	private void add(String line) {

@@ -44,7 +44,17 @@ final class NodeSource {
 	 */
 	static QuorumMembers resolve(RedlockProperties properties, RedlockConnectionDetails details,
 			ListableBeanFactory beanFactory, SslBundles sslBundles) {
-		List<String> configured = (properties.getNodes() != null) ? properties.getNodes() : List.of();
+		QuorumMembers members = find(properties, details, beanFactory, sslBundles);
+		if (members.addresses().size() == 1) {
+			warnOfOneNode(members);
+		}
+		return members;
+	}
+
+	private static QuorumMembers find(RedlockProperties properties, RedlockConnectionDetails details,
+			ListableBeanFactory beanFactory, SslBundles sslBundles) {
+		List<String> configured = (properties.getNodes() != null) ? NodeUriFragments.rejoin(properties.getNodes())
+				: List.of();
 		if (details != null) {
 			if (!configured.isEmpty()) {
 				logger.info("A RedlockConnectionDetails bean supplies the Redlock nodes; redlock.nodes ({} entries) "
@@ -68,11 +78,6 @@ final class NodeSource {
 		if (bootRedisPresent(beanFactory)) {
 			QuorumMembers boot = BootRedisNodes.find(beanFactory);
 			if (boot != null) {
-				logger.warn("redlock.nodes is not set: Redlock uses Spring Boot's Redis connection ({}) as its only "
-						+ "node. One node gives an efficiency lock (it saves duplicate work while that node is up), not "
-						+ "fault tolerance: if the node fails over, restarts empty or is lost, two holders can hold the "
-						+ "same lock. For locks that survive a node failure, set redlock.nodes to 3 or 5 independent "
-						+ "Redis masters.", boot.addresses().get(0).name());
 				return boot;
 			}
 		}
@@ -82,6 +87,27 @@ final class NodeSource {
 						+ "define a RedlockConnectionDetails bean, add spring-boot-data-redis to lock on Spring Boot's "
 						+ "Redis connection (spring.data.redis.*) as a single node, or set redlock.enabled=false.",
 				null);
+	}
+
+	/**
+	 * One warning for a quorum of one, wherever it was configured: {@code redlock.nodes} with one
+	 * entry, a {@link RedlockConnectionDetails} bean with one node, or Spring Boot's connection.
+	 */
+	private static void warnOfOneNode(QuorumMembers members) {
+		String node = members.addresses().get(0).name();
+		String lead = switch (members.origin()) {
+			case BOOT_REDIS -> "redlock.nodes is not set: Redlock uses Spring Boot's Redis connection (" + node
+					+ ") as its only node.";
+			case PROPERTY -> "redlock.nodes lists one node (" + node + "): Redlock locks on it alone.";
+			case CONNECTION_DETAILS -> "Your RedlockConnectionDetails bean supplies one node (" + node
+					+ "): Redlock locks on it alone.";
+		};
+		String fix = (members.origin() == QuorumMembers.Origin.CONNECTION_DETAILS)
+				? "return 3 or 5 independent Redis masters from RedlockConnectionDetails.getNodes()"
+				: "set redlock.nodes to 3 or 5 independent Redis masters";
+		logger.warn("{} One node gives an efficiency lock (it saves duplicate work while that node is up), not "
+				+ "fault tolerance: if the node fails over, restarts empty or is lost, two holders can hold the same "
+				+ "lock. For locks that survive a node failure, {}.", lead, fix);
 	}
 
 	private static boolean bootRedisPresent(ListableBeanFactory beanFactory) {
@@ -95,6 +121,23 @@ final class NodeSource {
 
 	private static SSLSocketFactory redlockBundle(RedlockProperties properties, SslBundles sslBundles) {
 		return SslBundleSockets.named("redlock.ssl.bundle", properties.getSsl().getBundle(), sslBundles);
+	}
+
+	private static String fix(QuorumMembers.Origin origin, String member, List<String> uris) {
+		if (origin != QuorumMembers.Origin.PROPERTY) {
+			return "Fix " + member + " in your RedlockConnectionDetails bean.";
+		}
+		if (uris.stream().anyMatch(NodeUriFragments::isFragment)) {
+			return "redlock.nodes has an entry without a scheme (" + uris.stream()
+				.filter(NodeUriFragments::isFragment)
+				.map(RedisNodeAddress::redact)
+				.findFirst()
+				.orElseThrow() + "): a comma-separated redlock.nodes is split at every comma, also at one inside a "
+					+ "URI (in its password, say). Write one node per index instead, e.g. "
+					+ "redlock.nodes[0]=redis://:pass,word@10.0.0.1:6379 and redlock.nodes[1]=redis://10.0.0.2:6379 "
+					+ "in application.properties, or a YAML list (- redis://...). Otherwise fix " + member + ".";
+		}
+		return "Fix " + member + " in your configuration (application.yml or application.properties).";
 	}
 
 	/**
@@ -111,10 +154,7 @@ final class NodeSource {
 			}
 			catch (InvalidSettingException ex) {
 				throw new RedlockConfigurationException(member, "value '" + ex.getValue() + "' " + ex.getRequirement(),
-						"Fix " + member + ((origin == QuorumMembers.Origin.PROPERTY)
-								? " in your configuration (application.yml or application.properties)."
-								: " in your RedlockConnectionDetails bean."),
-						ex);
+						fix(origin, member, uris), ex);
 			}
 			Integer previous = seen.putIfAbsent(address.endpoint(), i);
 			if (previous != null) {

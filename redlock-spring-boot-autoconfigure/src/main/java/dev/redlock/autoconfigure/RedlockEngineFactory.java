@@ -91,7 +91,8 @@ final class RedlockEngineFactory {
 	}
 
 	/**
-	 * Checks the nodes at startup: replicas and two entries that reach the same server fail the
+	 * Checks the nodes at startup: replicas, credentials that do not fit a node (wrong, missing,
+	 * or a password for a node that has none) and two entries that reach the same server fail the
 	 * startup; unreachable nodes only warn, so that the application starts while a minority is
 	 * down.
 	 */
@@ -108,10 +109,13 @@ final class RedlockEngineFactory {
 						null);
 			}
 			if (status.credentialsRejected()) {
+				// one rule for every mismatch (wrong, missing, or sent to a node without one): a
+				// configuration error, so the startup stops here rather than lock without the node
 				throw new RedlockConfigurationException(origin.member(i),
-						"node " + status.node() + " refused the user name or password: " + status.problem(),
-						"Check the credentials in " + origin.credentials(i) + ", and that the Redis user exists and "
-								+ "is enabled.",
+						"node " + status.node() + ": the credentials do not fit it; " + status.problem(),
+						"Make the credentials in " + origin.credentials(i) + " fit the node: the user and password it "
+								+ "requires (requirepass, or an ACL user that exists and is enabled), or no password at "
+								+ "all if the node has none.",
 						null);
 			}
 			if (status.runId() != null) {

@@ -20,8 +20,9 @@ public class RedlockProperties {
 
 	/**
 	 * Whether distributed locking is enabled. When false, every bean stays but no lock is taken:
-	 * annotated methods and LockTemplate callbacks run without one (a warning says so at startup),
-	 * and neither nodes nor Jedis are needed. Read at startup, also in AOT mode.
+	 * annotated methods, LockTemplate callbacks, ShedLock jobs and Spring Integration locks of
+	 * this starter run without one (a warning says so at startup), and neither nodes nor Jedis are
+	 * needed. Read at startup, also in AOT mode.
 	 */
 	private boolean enabled = true;
 
@@ -29,9 +30,10 @@ public class RedlockProperties {
 	 * The independent Redis masters that form the quorum, as
 	 * redis://[[user]:password@]host[:port][/database], rediss://... for TLS,
 	 * redis-sentinel://host:port[,host:port...]/masterName or redis-cluster://host:port[,...]. Use
-	 * an odd number, such as 3 or 5; never replicas of each other. A RedlockConnectionDetails bean
-	 * takes precedence; without either, Spring Boot's Redis connection (spring.data.redis.*) is
-	 * the one node, if the application has one.
+	 * an odd number, such as 3 or 5; never replicas of each other. In a comma-separated value
+	 * (application.properties), the commas of a Sentinel or Cluster URI are kept with it. A
+	 * RedlockConnectionDetails bean takes precedence; without either, Spring Boot's Redis
+	 * connection (spring.data.redis.*) is the one node, if the application has one.
 	 */
 	private List<String> nodes = new ArrayList<>();
 

@@ -1,6 +1,7 @@
 package dev.redlock.core;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -32,6 +33,9 @@ final class NodeAvailability {
 	/** Set once the engine closes: calls still on their way then fail, and that is no news. */
 	private volatile boolean closed;
 
+	/** Per node: 1 once a refusal was logged while it is unusable. */
+	private final AtomicIntegerArray refusalLogged;
+
 	/** Whether an answered call tells a node is back (no restart guard); else only probes do. */
 	private final boolean answersRevive;
 
@@ -45,6 +49,7 @@ final class NodeAvailability {
 		this.quorum = quorum;
 		this.answersRevive = answersRevive;
 		this.usable = new AtomicReferenceArray<>(nodes.size());
+		this.refusalLogged = new AtomicIntegerArray(nodes.size());
 	}
 
 	/**
@@ -79,6 +84,23 @@ final class NodeAvailability {
 	}
 
 	/**
+	 * A call to the node was refused: its credentials or a command. Logged also when the node is
+	 * unusable already (a broken connection comes first when a node restarts with another
+	 * password), once until it is usable again: that is what keeps it out, and it needs a fix.
+	 * @param index the node
+	 * @param problem what the node refused, and the fix
+	 */
+	void refused(int index, String problem) {
+		if (this.refusalLogged.compareAndSet(index, 0, 1) && Boolean.FALSE.equals(this.usable.get(index))) {
+			if (!this.closed) {
+				logger.warn("Redlock node {} is unusable: {}", this.nodes.get(index).name(), problem);
+			}
+			return;
+		}
+		failed(index, problem);
+	}
+
+	/**
 	 * The engine is closing: from now on nothing is logged (calls cut short by the closing, or
 	 * still on their way to a node that went away meanwhile, say nothing about the nodes).
 	 */
@@ -98,8 +120,11 @@ final class NodeAvailability {
 		if (!now) {
 			logger.warn("Redlock node {} is unusable: {}", name, problem);
 		}
-		else if (before != null) {
-			logger.info("Redlock node {} is usable again", name);
+		else {
+			this.refusalLogged.set(index, 0);
+			if (before != null) {
+				logger.info("Redlock node {} is usable again", name);
+			}
 		}
 		quorumChanged();
 	}

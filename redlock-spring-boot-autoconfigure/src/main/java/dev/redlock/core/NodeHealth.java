@@ -121,7 +121,7 @@ final class NodeHealth implements NodeCallListener {
 		List<NodeStatus> statuses = probeAll(canaryKey);
 		if (this.guard == null) {
 			for (int i = 0; i < n; i++) {
-				this.availability.probed(i, statuses.get(i).lockable(), statuses.get(i).problem());
+				report(i, statuses.get(i), statuses.get(i).lockable());
 			}
 			return statuses;
 		}
@@ -141,10 +141,20 @@ final class NodeHealth implements NodeCallListener {
 					failuresBefore[i]);
 			String heldOut = status.reachable() ? this.guard.heldOut(i, now) : null;
 			status = (heldOut == null) ? status : status.withProblem(heldOut);
-			this.availability.probed(i, status.lockable() && status.problem().isEmpty(), status.problem());
+			report(i, status, status.lockable() && status.problem().isEmpty());
 			guarded.add(status);
 		}
 		return guarded;
+	}
+
+	/** A probe's verdict; refused credentials are news also for a node that is down already. */
+	private void report(int index, NodeStatus status, boolean usable) {
+		if (status.credentialsRejected()) {
+			this.availability.refused(index, status.problem());
+		}
+		else {
+			this.availability.probed(index, usable, status.problem());
+		}
 	}
 
 	private List<NodeStatus> probeAll(String canaryKey) {
@@ -193,8 +203,13 @@ final class NodeHealth implements NodeCallListener {
 			if (this.guard != null) {
 				this.guard.suspect(index);
 			}
-			this.availability.failed(index,
-					outcome.detail() + ((this.guard != null) ? "; held out until a probe has seen it" : ""));
+			String problem = outcome.detail() + ((this.guard != null) ? "; held out until a probe has seen it" : "");
+			if (kind == NodeFailure.Kind.ACCESS_DENIED) {
+				this.availability.refused(index, problem);
+			}
+			else {
+				this.availability.failed(index, problem);
+			}
 		}
 	}
 

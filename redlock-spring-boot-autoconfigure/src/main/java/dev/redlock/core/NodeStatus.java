@@ -15,7 +15,8 @@ import java.time.Duration;
  * @param uptime how long the server has run, or {@code null} if unknown
  * @param runId the server's run id, which changes at every restart, or {@code null} if unknown
  * @param problem what is wrong, or empty
- * @param credentialsRejected whether the node refused the configured user name or password
+ * @param credentialsRejected whether the configured credentials do not fit the node: refused (a wrong or
+ * missing user name or password), or a password sent to a node that has none
  * @param topology for Sentinel and Cluster members, what the member looks like now (current
  * master, cluster state and shards), or {@code null}
  * @param armed with the restart guard on, whether the node is armed (grants locks), or

@@ -5,18 +5,23 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.LockProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -33,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code redlock.enabled=false} in a whole web application: every bean stays, locked code runs
  * without a lock (two callers inside the same key at once), health is UP and says why, the
- * endpoint says so too, and one warning is logged. No node and no Redis is needed.
+ * endpoint says so too, and one warning is logged, which names the ShedLock and Spring Integration
+ * adapters that lose their exclusion as well. No node and no Redis is needed.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class DisabledLockingTests {
@@ -94,6 +100,30 @@ class DisabledLockingTests {
 			assertThat(endpoint).contains("\"locking\":\"" + DisabledLocking.DETAIL + "\"").contains("\"nodes\":[]");
 		}
 		assertThat(output.getOut().split("Redlock locking is disabled", -1)).as("one warning").hasSize(2);
+	}
+
+	@Test
+	void disabledLockingShouldSayThatShedLockAndSpringIntegrationLoseTheirExclusionToo(CapturedOutput output) {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(RedlockAutoConfiguration.class,
+					RedlockShedLockAutoConfiguration.class, RedlockIntegrationAutoConfiguration.class))
+			.withPropertyValues("redlock.enabled=false")
+			.run((context) -> {
+				LockConfiguration job = new LockConfiguration(Instant.now(), "nightly", Duration.ofMinutes(1),
+						Duration.ZERO);
+				LockProvider provider = context.getBean(LockProvider.class);
+				assertThat(provider.lock(job)).as("first instance").isPresent();
+				assertThat(provider.lock(job)).as("second instance, while the first holds the job").isPresent();
+			});
+		String warning = output.getOut()
+			.lines()
+			.filter((line) -> line.contains("WARN") && line.contains("Redlock locking is disabled"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(warning).contains("redlock.enabled=false")
+			.contains("ShedLock LockProvider (every instance runs each @SchedulerLock job at every trigger)")
+			.contains("Spring Integration LockRegistry (every instance obtains every lock and wins every leader "
+					+ "election)");
 	}
 
 	private static boolean pay(Job job) {

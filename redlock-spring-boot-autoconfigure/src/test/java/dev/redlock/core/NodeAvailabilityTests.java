@@ -46,6 +46,29 @@ class NodeAvailabilityTests {
 	}
 
 	/**
+	 * A node restarted with another password fails first with a broken connection, then refuses
+	 * every login: the refusal, which keeps it out and needs a fix, is logged too, once per spell.
+	 */
+	@Test
+	void aRefusalAfterABrokenConnectionShouldBeLoggedOncePerSpell(CapturedOutput output) {
+		for (int i = 0; i < 3; i++) {
+			this.availability.probed(i, true, "");
+		}
+		this.availability.failed(1, "end of stream");
+		this.availability.refused(1, "the node refused the user name or password");
+		this.availability.refused(1, "the node refused the user name or password");
+		this.availability.failed(1, "end of stream");
+		assertThat(count(output, "Redlock node n1 is unusable: end of stream")).isOne();
+		assertThat(count(output, "Redlock node n1 is unusable: the node refused the user name or password")).isOne();
+		this.availability.probed(1, true, "");
+		this.availability.refused(1, "the node refused the user name or password");
+		this.availability.refused(1, "the node refused the user name or password");
+		assertThat(count(output, "Redlock node n1 is unusable: the node refused the user name or password"))
+			.as("a new spell").isEqualTo(2);
+		assertThat(count(output, "is unusable")).isEqualTo(3);
+	}
+
+	/**
 	 * Calls still on their way when the engine closes fail against nodes that another part of the
 	 * application (or the next test) stops: that says nothing about the nodes.
 	 */

@@ -28,7 +28,9 @@ final class JedisFailures {
 		if (ex instanceof NodeFailure failure) {
 			return failure;
 		}
-		return new NodeFailure(kind(ex), NodeFailure.describe(ex), ex);
+		String credentials = credentialsProblem(ex);
+		return (credentials != null) ? new NodeFailure(NodeFailure.Kind.ACCESS_DENIED, credentials, ex)
+				: new NodeFailure(kind(ex), NodeFailure.describe(ex), ex);
 	}
 
 	/**
@@ -83,14 +85,32 @@ final class JedisFailures {
 	}
 
 	/**
-	 * Whether the node refused the user name or password (rather than a command).
-	 * @param denied the access-control failure
-	 * @return {@code true} for a refused login
+	 * What is wrong when the credentials the application sends do not fit the node, with the fix;
+	 * one rule for every mismatch: a wrong user or password, none for a node that requires one,
+	 * and one for a node that has none (Redis answers {@code AUTH} with an error then, not a
+	 * refusal, and Jedis reports it as a data error of the connection).
+	 * @param ex what a call or the connection's login threw
+	 * @return the problem, or {@code null} if {@code ex} is no credentials mismatch
 	 */
-	static boolean isAuth(JedisAccessControlException denied) {
-		String message = String.valueOf(denied.getMessage());
-		return message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.contains("invalid password")
-				|| message.contains("invalid username-password");
+	static String credentialsProblem(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (!(cause instanceof JedisDataException)) {
+				continue;
+			}
+			String message = String.valueOf(cause.getMessage());
+			if (message.startsWith("WRONGPASS") || message.startsWith("NOAUTH") || message.contains("invalid password")
+					|| message.contains("invalid username-password")) {
+				return "the node refused the user name or password (" + message + "): give this node's user and "
+						+ "password in its URI";
+			}
+			// Redis 6 and later: "ERR AUTH <password> called without any password configured for the
+			// default user"; Redis 5: "ERR Client sent AUTH, but no password is set"
+			if (message.contains("without any password configured") || message.contains("no password is set")) {
+				return "the node has no password set, but the application sends one (" + message + "): remove the "
+						+ "password from this node's URI, or set one on the node (requirepass or an ACL user)";
+			}
+		}
+		return null;
 	}
 
 	/**

@@ -77,9 +77,14 @@ final class NodeProbe {
 			return server.status(deleted, deleted ? "" : "the canary lock could not be set and deleted");
 		}
 		catch (RuntimeException ex) {
+			String credentials = JedisFailures.credentialsProblem(ex);
+			if (credentials != null) {
+				server.credentialsRejected = true;
+				server.reachable = true;
+				return server.status(false, credentials);
+			}
 			JedisAccessControlException denied = JedisFailures.find(ex, JedisAccessControlException.class);
 			if (denied != null) {
-				server.credentialsRejected = JedisFailures.isAuth(denied);
 				server.reachable = true;
 				return server.status(false, "the node refused the credentials or a command (" + denied.getMessage() + ")");
 			}
