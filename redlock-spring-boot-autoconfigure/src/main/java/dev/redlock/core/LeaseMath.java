@@ -7,6 +7,8 @@ package dev.redlock.core;
  */
 final class LeaseMath {
 
+	private static final long MILLI = 1_000_000L;
+
 	private LeaseMath() {
 	}
 
@@ -62,22 +64,32 @@ final class LeaseMath {
 	 * The lease of the next renewal step.
 	 * @param now the time now
 	 * @param validUntil the validity deadline
-	 * @param acquiredAt when the lock was taken
-	 * @param maxHoldNanos the longest it is renewed
-	 * @param renewalLeaseNanos the lease renewals ask for
+	 * @param toldUntil when the last lease a quorum was told ends on the nodes (its round's start
+	 * plus the lease)
+	 * @param holdUntil until when the lock is to be held: the end of the lease the caller asked for,
+	 * or of the maximum hold time when renewed for as long as the work runs
+	 * @param stepNanos the longest lease one step asks for (the renewal lease, at most the TTL a node
+	 * may be told)
 	 * @return the lease to ask for; {@code 0} if the validity has ended (the lock is lost);
-	 * {@code -1} if the maximum hold time is reached (no more renewals)
+	 * {@code -1} if the lease told already reaches {@code holdUntil} (no more renewals)
 	 */
-	static long renewalLease(long now, long validUntil, long acquiredAt, long maxHoldNanos, long renewalLeaseNanos) {
-		long validLeft = validUntil - now;
-		if (validLeft <= 0) {
+	static long renewalLease(long now, long validUntil, long toldUntil, long holdUntil, long stepNanos) {
+		if (validUntil - now <= 0) {
 			return 0;
 		}
-		long holdLeft = acquiredAt + maxHoldNanos - now;
-		if (holdLeft <= validLeft) {
+		// under a millisecond, Redis' resolution, is not worth a step (and a 0 ms lease would delete the key)
+		if (holdUntil - toldUntil < MILLI) {
 			return -1;
 		}
-		return Math.min(renewalLeaseNanos, holdLeft);
+		return Math.min(stepNanos, holdUntil - now);
+	}
+
+	/**
+	 * Until when a lock is held: the end of the lease asked for, or for a lock renewed while its work
+	 * runs, the end of its maximum hold time if that is later.
+	 */
+	static long holdUntil(long leaseEnd, boolean renewed, long maxHoldEnd) {
+		return (renewed && maxHoldEnd - leaseEnd > 0) ? maxHoldEnd : leaseEnd;
 	}
 
 	/**
