@@ -133,7 +133,7 @@ final class KeptReleases {
 
 		private void step() {
 			long now = System.nanoTime();
-			long lease = LeaseMath.renewalLease(now, this.validUntil, this.toldUntil, this.keepUntil, this.stepNanos);
+			long lease = LeaseMath.keptLease(now, this.validUntil, this.toldUntil, this.keepUntil, this.stepNanos);
 			if (lease < 0) {
 				// the TTL told already ends at the hold-at-least
 				stop();

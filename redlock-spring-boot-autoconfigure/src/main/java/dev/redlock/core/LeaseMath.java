@@ -61,19 +61,41 @@ final class LeaseMath {
 	}
 
 	/**
-	 * The lease of the next renewal step.
+	 * The lease of the next renewal step of a lock renewed while its work runs.
+	 * @param now the time now
+	 * @param validUntil the validity deadline
+	 * @param acquiredAt when the lock was taken
+	 * @param maxHoldNanos the longest it is renewed
+	 * @param renewalLeaseNanos the lease renewals ask for
+	 * @return the lease to ask for; {@code 0} if the validity has ended (the lock is lost);
+	 * {@code -1} if the maximum hold time is reached (no more renewals)
+	 */
+	static long renewalLease(long now, long validUntil, long acquiredAt, long maxHoldNanos, long renewalLeaseNanos) {
+		long validLeft = validUntil - now;
+		if (validLeft <= 0) {
+			return 0;
+		}
+		long holdLeft = acquiredAt + maxHoldNanos - now;
+		if (holdLeft <= validLeft) {
+			return -1;
+		}
+		return Math.min(renewalLeaseNanos, holdLeft);
+	}
+
+	/**
+	 * The lease of the next step of a lock kept alive because the lease asked for is longer than
+	 * the TTL a node may be told.
 	 * @param now the time now
 	 * @param validUntil the validity deadline
 	 * @param toldUntil when the last lease a quorum was told ends on the nodes (its round's start
 	 * plus the lease)
-	 * @param holdUntil until when the lock is to be held: the end of the lease the caller asked for,
-	 * or of the maximum hold time when renewed for as long as the work runs
-	 * @param stepNanos the longest lease one step asks for (the renewal lease, at most the TTL a node
-	 * may be told)
-	 * @return the lease to ask for; {@code 0} if the validity has ended (the lock is lost);
-	 * {@code -1} if the lease told already reaches {@code holdUntil} (no more renewals)
+	 * @param holdUntil until when the lock is to be held ({@link #holdUntil})
+	 * @param stepNanos the longest lease one step asks for (the TTL a node may be told)
+	 * @return the lease to ask for, the last one cut to end at {@code holdUntil}; {@code 0} if the
+	 * validity has ended (the lock is lost); {@code -1} if the lease told already reaches
+	 * {@code holdUntil} (no more steps)
 	 */
-	static long renewalLease(long now, long validUntil, long toldUntil, long holdUntil, long stepNanos) {
+	static long keptLease(long now, long validUntil, long toldUntil, long holdUntil, long stepNanos) {
 		if (validUntil - now <= 0) {
 			return 0;
 		}

@@ -241,11 +241,17 @@ final class RedlockHandle implements LockHandle {
 		long now = System.nanoTime();
 		Duration maxHold = (this.request.maxHoldTime() != null) ? this.request.maxHoldTime()
 				: this.engine.settings().maxHoldTime();
+		boolean kept = this.kept;
+		if (!kept && !this.renewed) {
+			// a lease set by hand that a node is told in full: nothing left to keep
+			return;
+		}
 		long leaseEnd = this.leaseEndNanos;
 		long holdUntil = LeaseMath.holdUntil(leaseEnd, this.renewed, this.acquiredAtNanos + maxHold.toNanos());
-		long leaseNanos = LeaseMath.renewalLease(now, this.validUntilNanos, this.toldUntilNanos, holdUntil,
-				this.engine.ttl(this.renewalLease).toNanos());
-		boolean endsWithLease = this.kept && holdUntil == leaseEnd;
+		long step = this.engine.ttl(this.renewalLease).toNanos();
+		long leaseNanos = kept ? LeaseMath.keptLease(now, this.validUntilNanos, this.toldUntilNanos, holdUntil, step)
+				: LeaseMath.renewalLease(now, this.validUntilNanos, this.acquiredAtNanos, maxHold.toNanos(), step);
+		boolean endsWithLease = kept && holdUntil == leaseEnd;
 		if (leaseNanos == 0) {
 			markLost((endsWithLease && holdUntil - this.toldUntilNanos < TimeUnit.MILLISECONDS.toNanos(1))
 					? "the lease asked for ended while it was still held (the work ran longer)" : null);

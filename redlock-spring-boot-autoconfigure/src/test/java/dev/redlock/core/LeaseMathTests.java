@@ -45,21 +45,35 @@ class LeaseMathTests {
 	}
 
 	@Test
-	void renewalShouldAskForTheLeaseUntilTheHoldEnds() {
-		long holdUntil = 60_000 * MS;
+	void renewalShouldAskForTheLeaseUntilTheMaximumHoldTime() {
+		long acquired = 0;
+		long maxHold = 60_000 * MS;
 		long lease = 30_000 * MS;
-		// told until: the last step's start plus its lease; valid until: a little earlier (drift)
-		assertThat(LeaseMath.renewalLease(10_000 * MS, 29_000 * MS, 30_000 * MS, holdUntil, lease)).isEqualTo(lease);
-		assertThat(LeaseMath.renewalLease(40_000 * MS, 59_000 * MS, 60_000 * MS - 1, holdUntil, lease))
-			.as("under a millisecond left to tell: no step")
+		assertThat(LeaseMath.renewalLease(10_000 * MS, 25_000 * MS, acquired, maxHold, lease)).isEqualTo(lease);
+		assertThat(LeaseMath.renewalLease(40_000 * MS, 55_000 * MS, acquired, maxHold, lease)).as("capped at max hold")
+			.isEqualTo(20_000 * MS);
+		assertThat(LeaseMath.renewalLease(50_000 * MS, 65_000 * MS, acquired, maxHold, lease)).as("max hold reached")
 			.isEqualTo(-1);
-		assertThat(LeaseMath.renewalLease(40_000 * MS, 54_000 * MS, 55_000 * MS, holdUntil, lease))
+		assertThat(LeaseMath.renewalLease(30_000 * MS, 30_000 * MS, acquired, maxHold, lease)).as("validity over")
+			.isZero();
+	}
+
+	@Test
+	void aKeptLeaseShouldBeRenewedInStepsOfTheTtlUntilTheHoldEnds() {
+		long holdUntil = 60_000 * MS;
+		long step = 30_000 * MS;
+		// told until: the last step's start plus its lease; valid until: a little earlier (drift)
+		assertThat(LeaseMath.keptLease(10_000 * MS, 29_000 * MS, 30_000 * MS, holdUntil, step)).isEqualTo(step);
+		assertThat(LeaseMath.keptLease(40_000 * MS, 54_000 * MS, 55_000 * MS, holdUntil, step))
 			.as("the last step cut to end at the hold's end")
 			.isEqualTo(20_000 * MS);
-		assertThat(LeaseMath.renewalLease(50_000 * MS, 64_000 * MS, 65_000 * MS, holdUntil, lease))
-			.as("hold's end reached")
+		assertThat(LeaseMath.keptLease(40_000 * MS, 59_000 * MS, 60_000 * MS - 1, holdUntil, step))
+			.as("under a millisecond left to tell: no step")
 			.isEqualTo(-1);
-		assertThat(LeaseMath.renewalLease(30_000 * MS, 30_000 * MS, 31_000 * MS, holdUntil, lease)).as("validity over")
+		assertThat(LeaseMath.keptLease(50_000 * MS, 64_000 * MS, 65_000 * MS, holdUntil, step))
+			.as("the TTL told reaches the hold's end")
+			.isEqualTo(-1);
+		assertThat(LeaseMath.keptLease(30_000 * MS, 30_000 * MS, 31_000 * MS, holdUntil, step)).as("validity over")
 			.isZero();
 	}
 

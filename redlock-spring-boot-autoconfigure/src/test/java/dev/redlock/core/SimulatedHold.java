@@ -49,12 +49,6 @@ final class SimulatedHold {
 
 	private long validUntil;
 
-	/** When the lease a quorum was last told ends ({@code RedlockHandle.toldUntilNanos}). */
-	private long toldUntil;
-
-	/** The end of the lease asked for ({@code RedlockHandle.leaseEndNanos}). */
-	private long leaseEnd;
-
 	private long renewalLease;
 
 	private long maxHold;
@@ -101,8 +95,6 @@ final class SimulatedHold {
 		this.validUntil = validUntil;
 		this.leaseNanos = leaseNanos;
 		this.renewalLease = leaseNanos;
-		this.toldUntil = acquiredAt + leaseNanos;
-		this.leaseEnd = acquiredAt + leaseNanos;
 		this.record = this.sim.history.granted(worker.name, acquisition.key, fence, this.sim.now(), validUntil);
 	}
 
@@ -212,9 +204,8 @@ final class SimulatedHold {
 		if (this.state != State.HELD) {
 			return;
 		}
-		// the simulated leases never exceed the hold-out: no node is told less than asked, none is kept
-		long lease = LeaseMath.renewalLease(this.sim.now(), this.validUntil, this.toldUntil,
-				LeaseMath.holdUntil(this.leaseEnd, true, this.acquiredAt + this.maxHold), this.renewalLease);
+		long lease = LeaseMath.renewalLease(this.sim.now(), this.validUntil, this.acquiredAt, this.maxHold,
+				this.renewalLease);
 		if (lease == 0) {
 			this.sim.tally.lostAtRenewal++;
 			if (this.sim.now() - this.validUntil > 0) {
@@ -279,11 +270,7 @@ final class SimulatedHold {
 			this.sim.tally.extensions++;
 			this.sim.operation();
 			long before = this.validUntil;
-			long start = this.sim.now();
 			extendLocked(leaseMillis, (extended) -> {
-				if (extended == LeaseMath.Extended.YES) {
-					this.leaseEnd = start + leaseMillis * MS;
-				}
 				this.shortenedByHand |= this.validUntil - before < 0;
 				// a failed one leaves the renewal where it was, maybe after the validity it cut
 				this.failedCutByHand |= extended != LeaseMath.Extended.YES && this.validUntil - before < 0
@@ -320,9 +307,6 @@ final class SimulatedHold {
 					this.validUntil, candidate);
 			this.validUntil = (extended == LeaseMath.Extended.YES) ? candidate
 					: LeaseMath.afterFailedExtension(this.validUntil, candidate);
-			if (extended == LeaseMath.Extended.YES) {
-				this.toldUntil = start + leaseMillis * MS;
-			}
 			this.sim.history.validity(this.record, this.validUntil, this.sim.now());
 			if (this.sim.tracing()) {
 				this.sim.trace(this.acquisition.key, this.worker.name + " extension " + extended + " valid until "
