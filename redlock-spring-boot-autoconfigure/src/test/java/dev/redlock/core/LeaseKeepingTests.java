@@ -76,6 +76,26 @@ class LeaseKeepingTests {
 	}
 
 	@Test
+	void autoRenewShouldKeepALeaseLongerThanTheHoldOutPastItsEndUpToTheMaximumHoldTime() {
+		Redlock redlock = guarded();
+		Redlock other = unguarded();
+		long start = System.nanoTime();
+		LockHandle handle = redlock.acquire(new LockRequest("long", List.of("long-f"), Duration.ofSeconds(2),
+				Duration.ZERO, true, Duration.ofSeconds(4), Duration.ZERO, false));
+		await().pollDelay(Duration.ofMillis(2800)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+			assertThat(handle.isValid()).as("renewed past the 2 s lease").isTrue();
+			assertTtlAtMostHoldOut("test:long-f");
+			assertThat(other.tryAcquire("long-f", Duration.ofSeconds(1), Duration.ZERO)).isEmpty();
+		});
+		await().atMost(Duration.ofSeconds(5)).until(() -> !handle.isValid());
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("held to the maximum hold time")
+			.isGreaterThan(Duration.ofMillis(3900));
+		// as before: the maximum hold time ends the renewal with a warning, not a loss
+		assertThat(this.lost).isEmpty();
+		handle.close();
+	}
+
+	@Test
 	void aHandExtensionLongerThanTheHoldOutShouldBeKeptTheSameWay() {
 		Redlock redlock = guarded();
 		Redlock other = unguarded();
