@@ -150,7 +150,7 @@ final class HeldLocks implements LeaseOps {
 		this.held.remove(handle);
 		long keepUntil = System.nanoTime() + keepNanos;
 		// a hold-at-least longer than a node may be told: told the TTL now, kept by later steps
-		long told = (keepNanos > 0) ? Math.min(keepNanos, ttl(Duration.ofNanos(keepNanos)).toNanos()) : keepNanos;
+		long told = (keepNanos > 0) ? ttl(Duration.ofNanos(keepNanos)).toNanos() : keepNanos;
 		Round[] round = new Round[1];
 		long start = System.nanoTime();
 		this.observer.release(lock,
