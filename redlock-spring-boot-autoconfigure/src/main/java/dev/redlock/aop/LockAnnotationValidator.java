@@ -14,8 +14,9 @@ import dev.redlock.DistributedLock;
  * Checks a method's {@link DistributedLock} as far as it can be judged without calling the
  * method: the attributes parse (expressions, durations, placeholders), the fallback and the policy
  * fit the method, every {@code #name} in a key or condition is something the call will provide,
- * every {@code @bean} exists, and the lease does not outlast the restart guard's hold-out. What
- * only a call can tell (a {@code null} or blank key) is left to the call.
+ * every {@code @bean} exists. Any lease of at least a millisecond is fine: one longer than the
+ * restart guard's hold-out is kept alive by the engine. What only a call can tell (a {@code null}
+ * or blank key) is left to the call.
  */
 public final class LockAnnotationValidator {
 
@@ -48,11 +49,23 @@ public final class LockAnnotationValidator {
 	 * The problems of a method's annotation.
 	 * @param method the method
 	 * @param targetClass the class of the bean it is called on
-	 * @param holdOut the restart guard's hold-out, the longest lease allowed; {@code null} when
-	 * no guard is on
+	 * @param holdOut ignored: a lease longer than the restart guard's hold-out is kept alive by the
+	 * engine, so no lease is too long
+	 * @return the problems, empty when the method is fine or not annotated
+	 * @deprecated the hold-out no longer limits the lease; use {@link #validate(Method, Class)}
+	 */
+	@Deprecated(since = "0.1.0")
+	public List<Problem> validate(Method method, Class<?> targetClass, Duration holdOut) {
+		return validate(method, targetClass);
+	}
+
+	/**
+	 * The problems of a method's annotation.
+	 * @param method the method
+	 * @param targetClass the class of the bean it is called on
 	 * @return the problems, empty when the method is fine or not annotated
 	 */
-	public List<Problem> validate(Method method, Class<?> targetClass, Duration holdOut) {
+	public List<Problem> validate(Method method, Class<?> targetClass) {
 		DistributedLock annotation = LockOperationSource.findAnnotation(method, targetClass);
 		if (annotation == null) {
 			return List.of();
@@ -80,23 +93,7 @@ public final class LockAnnotationValidator {
 						"condition '" + operation.conditionSource().trim() + "': " + problem));
 			}
 		}
-		if (holdOut != null && operation.leaseTime().compareTo(holdOut) > 0) {
-			String lease = text(operation.leaseTime());
-			problems.add(new Problem(method, "leaseTime", "leaseTime " + lease + " is longer than the restart "
-					+ "guard's hold-out of " + text(holdOut) + ": a node that restarted empty would count again while "
-					+ "this lock may still be held there. Set redlock.restart-guard.hold-out to at least " + lease
-					+ ", or shorten the lease (it is renewed while the method runs)"));
-		}
 		return problems;
-	}
-
-	/** {@code 2m}, {@code 30s} or {@code 1500ms}, as the attributes are written. */
-	static String text(Duration duration) {
-		long millis = duration.toMillis();
-		if (millis > 0 && millis % 60_000 == 0) {
-			return (millis / 60_000) + "m";
-		}
-		return (millis % 1000 == 0) ? (millis / 1000) + "s" : millis + "ms";
 	}
 
 }

@@ -2,7 +2,6 @@ package dev.redlock.autoconfigure;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -13,7 +12,6 @@ import java.util.Set;
 import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.support.AopUtils;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -24,12 +22,11 @@ import dev.redlock.DistributedLock;
 import dev.redlock.aop.DistributedLockAdvisor;
 import dev.redlock.aop.LockAnnotationValidator;
 import dev.redlock.aop.LockOperationSource;
-import dev.redlock.core.Redlock;
 
 /**
  * One pass over every bean once the singletons exist: each {@code @DistributedLock} is checked
  * ({@link LockAnnotationValidator}: expressions, parameters, fallback, durations, placeholders,
- * policy, lease against the restart guard's hold-out), and each bean with such methods must be
+ * policy), and each bean with such methods must be
  * advised by the {@link DistributedLockAdvisor} through a proxy that can reach them, so that no
  * locked method runs without its lock. Any problem stops the startup with a report that names the
  * bean, the method and the attribute.
@@ -38,11 +35,8 @@ final class DistributedLockStartupCheck implements SmartInitializingSingleton {
 
 	private final ConfigurableListableBeanFactory beanFactory;
 
-	private final ObjectProvider<Redlock> redlock;
-
-	DistributedLockStartupCheck(ConfigurableListableBeanFactory beanFactory, ObjectProvider<Redlock> redlock) {
+	DistributedLockStartupCheck(ConfigurableListableBeanFactory beanFactory) {
 		this.beanFactory = beanFactory;
-		this.redlock = redlock;
 	}
 
 	@Override
@@ -62,7 +56,6 @@ final class DistributedLockStartupCheck implements SmartInitializingSingleton {
 		LockOperationSource operations = operationSource();
 		LockAnnotationValidator validator = (operations != null)
 				? new LockAnnotationValidator(operations, this.beanFactory::containsBean) : null;
-		Duration holdOut = holdOut();
 		List<String> problems = new ArrayList<>();
 		Set<Class<?>> validated = new HashSet<>();
 		for (Iterator<String> names = this.beanFactory.getBeanNamesIterator(); names.hasNext();) {
@@ -80,7 +73,7 @@ final class DistributedLockStartupCheck implements SmartInitializingSingleton {
 			String where = "bean '" + name + "' (" + type.getName() + ")";
 			if (validator != null && validated.add(type)) {
 				for (Method method : annotated) {
-					for (LockAnnotationValidator.Problem problem : validator.validate(method, type, holdOut)) {
+					for (LockAnnotationValidator.Problem problem : validator.validate(method, type)) {
 						problems.add(where + ", method " + signature(method) + ", attribute " + problem.attribute()
 								+ ": " + problem.problem());
 					}
@@ -108,11 +101,6 @@ final class DistributedLockStartupCheck implements SmartInitializingSingleton {
 		String[] advisors = this.beanFactory.getBeanNamesForType(DistributedLockAdvisor.class, false, false);
 		return (advisors.length > 0)
 				? this.beanFactory.getBean(advisors[0], DistributedLockAdvisor.class).getOperationSource() : null;
-	}
-
-	private Duration holdOut() {
-		Redlock engine = this.redlock.getIfUnique();
-		return (engine != null) ? engine.restartGuardHoldOut().orElse(null) : null;
 	}
 
 	/** The bean if it exists already, else {@code null} (lazy, prototype, scoped, or a factory's product). */

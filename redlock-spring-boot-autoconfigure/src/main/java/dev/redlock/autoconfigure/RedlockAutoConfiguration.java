@@ -62,9 +62,8 @@ public final class RedlockAutoConfiguration {
 	}
 
 	@Bean
-	DistributedLockStartupCheck redlockStartupCheck(ConfigurableListableBeanFactory beanFactory,
-			ObjectProvider<Redlock> redlock) {
-		return new DistributedLockStartupCheck(beanFactory, redlock);
+	DistributedLockStartupCheck redlockStartupCheck(ConfigurableListableBeanFactory beanFactory) {
+		return new DistributedLockStartupCheck(beanFactory);
 	}
 
 	@Bean

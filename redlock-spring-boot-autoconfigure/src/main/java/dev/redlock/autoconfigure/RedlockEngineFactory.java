@@ -63,11 +63,13 @@ final class RedlockEngineFactory {
 		RedlockProperties.RestartGuard guard = properties.getRestartGuard();
 		if (guard.isEnabled()) {
 			Duration holdOut = (guard.getHoldOut() != null) ? guard.getHoldOut() : settings.leaseTime();
-			if (holdOut.compareTo(settings.leaseTime()) < 0) {
+			// no node is told a TTL above the hold-out (longer leases are renewed): it must leave room for a round
+			if (holdOut.compareTo(settings.nodeTimeout()) <= 0) {
 				nodes.forEach(LockNode::close);
 				throw new RedlockConfigurationException("redlock.restart-guard.hold-out",
-						"value '" + holdOut + "' is shorter than redlock.lease-time (" + settings.leaseTime() + ")",
-						"Set redlock.restart-guard.hold-out to at least your longest lease time.", null);
+						"value '" + holdOut + "' is not longer than redlock.node-timeout (" + settings.nodeTimeout()
+								+ "): no lock TTL, which is at most the hold-out, could be granted in time",
+						"Set redlock.restart-guard.hold-out well above the node timeout, e.g. 30s.", null);
 			}
 			try {
 				builder.restartGuard(holdOut, guard.getCheckInterval());

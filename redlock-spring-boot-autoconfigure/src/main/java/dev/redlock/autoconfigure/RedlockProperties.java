@@ -390,8 +390,8 @@ public class RedlockProperties {
 		private boolean enabled = true;
 
 		/**
-		 * How long a restarted node is held out. Set it to the longest lease time in use;
-		 * defaults to redlock.lease-time.
+		 * How long a restarted node is held out; defaults to redlock.lease-time. It is also the
+		 * longest TTL a node is told: a longer lease is kept alive by renewal up to its end.
 		 */
 		private Duration holdOut;
 

@@ -1,5 +1,6 @@
 package dev.redlock.core;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -93,8 +94,10 @@ final class Acquisition {
 	 */
 	private LockHandle attemptUntil(LockRequest request, List<String> fullKeys, String fullKey, long deadline,
 			Semaphore wakeUp) {
-		long leaseNanos = request.leaseTime().toNanos();
-		long leaseMillis = request.leaseTime().toMillis();
+		// a longer lease is kept by renewal: no node is told more than the restart guard covers
+		Duration ttl = this.held.ttl(request.leaseTime());
+		long leaseNanos = ttl.toNanos();
+		long leaseMillis = ttl.toMillis();
 		int quorum = this.members.quorum;
 		int attempts = 0;
 		boolean splitVote = false;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.redlock.LockHandle;
 import dev.redlock.LockRequest;
@@ -13,6 +14,11 @@ import dev.redlock.LockRequest;
 /**
  * The locks this engine holds now: granted, renewed while held, released or lost. What a handle
  * asks of the engine ({@link LeaseOps}) goes through here, so a handle never sees the rest.
+ *
+ * <p>No node is told a TTL longer than the restart guard's hold-out ({@link #ttl}): a node that
+ * restarted empty is held out at least as long as the keys it forgot would have lived. Longer
+ * leases are kept by renewal (in the handle), and a longer hold-at-least after the release by
+ * {@link KeptReleases}.
  */
 final class HeldLocks implements LeaseOps {
 
@@ -34,6 +40,8 @@ final class HeldLocks implements LeaseOps {
 
 	private final String releaseChannel;
 
+	private final KeptReleases kept;
+
 	private volatile boolean closing;
 
 	HeldLocks(Members members, LockCommands commands, EngineThreads threads, LockObserver observer,
@@ -46,6 +54,7 @@ final class HeldLocks implements LeaseOps {
 		this.settings = settings;
 		this.holdOut = holdOut;
 		this.releaseChannel = releaseChannel;
+		this.kept = new KeptReleases(members, commands, threads, settings);
 	}
 
 	/**
@@ -56,9 +65,7 @@ final class HeldLocks implements LeaseOps {
 		RedlockHandle handle = new RedlockHandle(this, request, fullKeys, token, acquisition, acquiredAtNanos,
 				validUntilNanos, fencingToken);
 		this.held.add(handle);
-		if (this.settings.renewal() && request.autoRenew()) {
 			handle.startRenewal();
-		}
 		return handle;
 	}
 
@@ -87,6 +94,7 @@ final class HeldLocks implements LeaseOps {
 	 */
 	void closeAll() {
 		this.closing = true;
+		this.kept.close();
 		for (RedlockHandle handle : List.copyOf(this.held)) {
 			handle.close();
 		}
@@ -108,9 +116,8 @@ final class HeldLocks implements LeaseOps {
 	}
 
 	/**
-	 * Rejects a lease the engine cannot keep safe: under Redis' 1 ms resolution, or longer than
-	 * the restart guard's hold-out (a node restarted after a shorter hold-out could grant the lock
-	 * again while this lease still runs).
+	 * Rejects a lease under Redis' 1 ms resolution. Any longer lease works: one longer than a node
+	 * may be told ({@link #ttl}) is kept by renewal.
 	 */
 	@Override
 	public void checkLease(Duration leaseTime) {
@@ -118,10 +125,18 @@ final class HeldLocks implements LeaseOps {
 		if (leaseTime.toMillis() < 1) {
 			throw new InvalidSettingException("leaseTime", leaseTime, "must be at least 1ms, Redis' resolution");
 		}
-		if (this.holdOut != null && leaseTime.compareTo(this.holdOut) > 0) {
-			throw new InvalidSettingException("leaseTime", leaseTime, "must not exceed the restart guard's hold-out of "
-					+ this.holdOut + "; set redlock.restart-guard.hold-out to at least your longest lease");
+	}
+
+	/**
+	 * The TTL a node is told for a lease: the lease, at most the restart guard's hold-out (at least
+	 * 1 ms); without a guard, the lease.
+	 */
+	@Override
+	public Duration ttl(Duration leaseTime) {
+		if (this.holdOut == null || leaseTime.compareTo(this.holdOut) <= 0) {
+			return leaseTime;
 		}
+		return (this.holdOut.toMillis() < 1) ? Duration.ofMillis(1) : this.holdOut;
 	}
 
 	@Override
@@ -130,14 +145,22 @@ final class HeldLocks implements LeaseOps {
 	}
 
 	@Override
-	public void release(LockHandle handle, HeldLock lock, List<String> keys, String token, Preceding after,
+	public void release(LockHandle handle, HeldLock lock, List<String> keys, String token, LeaseChain after,
 			long keepNanos) {
 		this.held.remove(handle);
+		long keepUntil = System.nanoTime() + keepNanos;
+		// a hold-at-least longer than a node may be told: told the TTL now, kept by later steps
+		long told = (keepNanos > 0) ? ttl(Duration.ofNanos(keepNanos)).toNanos() : keepNanos;
+		Round[] round = new Round[1];
+		long start = System.nanoTime();
 		this.observer.release(lock,
-				() -> this.commands.release(keys, token, after, keepNanos,
+				() -> round[0] = this.commands.release(keys, token, after, told,
 						this.closing ? this.members.size() : this.members.quorum, this.releaseChannel));
 		if (keepNanos <= 0) {
 			this.waiters.released(keys);
+		}
+		else if (told < keepNanos && round[0] != null && !this.closing) {
+			this.kept.keep(keys, token, after.then(round[0]), start, TimeUnit.NANOSECONDS.toMillis(told), keepUntil);
 		}
 	}
 

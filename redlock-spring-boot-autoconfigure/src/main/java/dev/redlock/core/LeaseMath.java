@@ -7,6 +7,8 @@ package dev.redlock.core;
  */
 final class LeaseMath {
 
+	private static final long MILLI = 1_000_000L;
+
 	private LeaseMath() {
 	}
 
@@ -59,7 +61,7 @@ final class LeaseMath {
 	}
 
 	/**
-	 * The lease of the next renewal step.
+	 * The lease of the next renewal step of a lock renewed while its work runs.
 	 * @param now the time now
 	 * @param validUntil the validity deadline
 	 * @param acquiredAt when the lock was taken
@@ -78,6 +80,38 @@ final class LeaseMath {
 			return -1;
 		}
 		return Math.min(renewalLeaseNanos, holdLeft);
+	}
+
+	/**
+	 * The lease of the next step of a lock kept alive because the lease asked for is longer than
+	 * the TTL a node may be told.
+	 * @param now the time now
+	 * @param validUntil the validity deadline
+	 * @param toldUntil when the last lease a quorum was told ends on the nodes (its round's start
+	 * plus the lease)
+	 * @param holdUntil until when the lock is to be held ({@link #holdUntil})
+	 * @param stepNanos the longest lease one step asks for (the TTL a node may be told)
+	 * @return the lease to ask for, the last one cut to end at {@code holdUntil}; {@code 0} if the
+	 * validity has ended (the lock is lost); {@code -1} if the lease told already reaches
+	 * {@code holdUntil} (no more steps)
+	 */
+	static long keptLease(long now, long validUntil, long toldUntil, long holdUntil, long stepNanos) {
+		if (validUntil - now <= 0) {
+			return 0;
+		}
+		// under a millisecond, Redis' resolution, is not worth a step (and a 0 ms lease would delete the key)
+		if (holdUntil - toldUntil < MILLI) {
+			return -1;
+		}
+		return Math.min(stepNanos, holdUntil - now);
+	}
+
+	/**
+	 * Until when a lock is held: the end of the lease asked for, or for a lock renewed while its work
+	 * runs, the end of its maximum hold time if that is later.
+	 */
+	static long holdUntil(long leaseEnd, boolean renewed, long maxHoldEnd) {
+		return (renewed && maxHoldEnd - leaseEnd > 0) ? maxHoldEnd : leaseEnd;
 	}
 
 	/**

@@ -20,8 +20,11 @@ interface LeaseOps {
 	/** How many nodes there are. */
 	int nodeCount();
 
-	/** Rejects a lease the engine cannot keep safe. */
+	/** Rejects a lease the engine cannot keep. */
 	void checkLease(Duration leaseTime);
+
+	/** The TTL a node is told for a lease: the lease, at most what the restart guard covers. */
+	Duration ttl(Duration leaseTime);
 
 	/**
 	 * Extends {@code token}'s keys on every node, each after the lock's earlier calls there, and
@@ -31,11 +34,12 @@ interface LeaseOps {
 
 	/**
 	 * Releases a handle's lock, each node after the lock's earlier calls there finished; with
-	 * {@code keepNanos > 0} only shortens the lease to that time (hold-at-least).
+	 * {@code keepNanos > 0} only shortens the lease to that time (hold-at-least), keeping the keys
+	 * until then by renewal steps if that is longer than a node may be told.
 	 * @param handle the handle, which the engine forgets
 	 * @param lock the handle as it is now, for the observer
 	 */
-	void release(LockHandle handle, HeldLock lock, List<String> keys, String token, Preceding after, long keepNanos);
+	void release(LockHandle handle, HeldLock lock, List<String> keys, String token, LeaseChain after, long keepNanos);
 
 	/** Runs a renewal step after a delay, off the renewal thread. */
 	ScheduledFuture<?> scheduleRenewal(Runnable renewal, long delayNanos);

@@ -121,8 +121,9 @@ final class LockCommands {
 	 * a quorum by this lock, and a slow node's pending acquisition and release run on without
 	 * delaying the caller)
 	 * @param channel where to announce the deleted keys, or {@code null}
+	 * @return the round, which a later command on the same keys follows
 	 */
-	void release(List<String> fullKeys, String token, Preceding acquisition, long keepNanos, int awaited,
+	Round release(List<String> fullKeys, String token, Preceding acquisition, long keepNanos, int awaited,
 			String channel) {
 		long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
 		Round round = this.fanOut.run(new NodeCall() {
@@ -150,6 +151,7 @@ final class LockCommands {
 			logger.debug("{} '{}' on nodes: {}", (keepMillis > 0) ? "Kept for " + keepMillis + "ms" : "Released",
 					fullKeys, round.outcomes());
 		}
+		return round;
 	}
 
 	/**

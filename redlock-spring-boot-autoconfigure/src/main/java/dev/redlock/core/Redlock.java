@@ -313,7 +313,8 @@ public final class Redlock implements AutoCloseable {
 		 * Turns the restart guard on: nodes are armed before they count (a node that was never
 		 * armed at once), a node that restarted empty after it may have granted locks is held out of
 		 * the quorum for {@code holdOut}, and every node is probed every {@code checkInterval}.
-		 * @param holdOut how long a restarted node is held out: at least the longest lease
+		 * @param holdOut how long a restarted node is held out; also the longest TTL a node is told
+		 * (a longer lease is kept alive by renewal up to its end)
 		 * @param checkInterval how often the nodes are probed
 		 * @return this builder
 		 */

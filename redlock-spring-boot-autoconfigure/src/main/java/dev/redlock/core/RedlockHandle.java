@@ -21,6 +21,12 @@ import dev.redlock.LockRequest;
  * held (if asked to), and notices when it is lost. It reaches the engine only through
  * {@link LeaseOps}.
  *
+ * <p>A node is never told a TTL longer than the engine allows ({@link LeaseOps#ttl}); a longer lease
+ * (asked for at acquisition or by {@link #extend}) is kept by renewal steps about every third of that
+ * TTL up to the end asked for, renewal on or off, and ends there: the holder that still has the lock
+ * then learns it is lost. The validity ({@link #remaining()}) is always the TTL's, what a quorum was
+ * told.
+ *
  * <p>Extensions (by the user or the watchdog) and the release run one at a time under
  * {@link #leaseLock}, so their commands reach each node in the order the handle decided them, and
  * the validity the handle believes is never longer than what a quorum was told.
@@ -68,6 +74,18 @@ final class RedlockHandle implements LockHandle {
 
 	private volatile Duration renewalLease;
 
+	/** Whether the lease is renewed while the work runs (auto-renew), up to the maximum hold time. */
+	private final boolean renewed;
+
+	/** The end of the lease asked for, at acquisition or by the latest extension. */
+	private volatile long leaseEndNanos;
+
+	/** When the lease a quorum was last told ends on the nodes. */
+	private volatile long toldUntilNanos;
+
+	/** Whether the lease asked for is longer than the TTL told, so renewal keeps it to its end. */
+	private volatile boolean kept;
+
 	private volatile ScheduledFuture<?> renewal;
 
 	RedlockHandle(LeaseOps engine, LockRequest request, List<String> keys, String token, Round acquisition,
@@ -82,6 +100,11 @@ final class RedlockHandle implements LockHandle {
 		this.validUntilNanos = validUntilNanos;
 		this.fencingToken = fencingToken;
 		this.renewalLease = request.leaseTime();
+		this.renewed = engine.settings().renewal() && request.autoRenew();
+		Duration ttl = engine.ttl(request.leaseTime());
+		this.leaseEndNanos = acquiredAtNanos + request.leaseTime().toNanos();
+		this.toldUntilNanos = acquiredAtNanos + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis());
+		this.kept = ttl.compareTo(request.leaseTime()) < 0;
 	}
 
 	@Override
@@ -118,10 +141,20 @@ final class RedlockHandle implements LockHandle {
 			if (leaseTime.compareTo(this.renewalLease) > 0) {
 				this.renewalLease = leaseTime;
 			}
-			if (extendLocked(leaseTime) != LeaseMath.Extended.YES) {
+			Duration ttl = this.engine.ttl(leaseTime);
+			long start = System.nanoTime();
+			if (extendLocked(ttl) != LeaseMath.Extended.YES) {
 				return false;
 			}
-			renewSoonerIfDue(leaseTime.toNanos() / 3);
+			this.leaseEndNanos = start + leaseTime.toNanos();
+			this.kept = ttl.compareTo(leaseTime) < 0;
+			ScheduledFuture<?> scheduled = this.renewal;
+			if (this.kept && (scheduled == null || scheduled.isDone())) {
+				scheduleRenewal(ttl.toNanos() / 3);
+			}
+			else {
+				renewSoonerIfDue(ttl.toNanos() / 3);
+			}
 			return true;
 		}
 		finally {
@@ -150,14 +183,20 @@ final class RedlockHandle implements LockHandle {
 				this.engine.nodeCount(), System.nanoTime(), this.validUntilNanos, candidate);
 		this.validUntilNanos = (extended == LeaseMath.Extended.YES) ? candidate
 				: LeaseMath.afterFailedExtension(this.validUntilNanos, candidate);
+		if (extended == LeaseMath.Extended.YES) {
+			this.toldUntilNanos = start + TimeUnit.MILLISECONDS.toNanos(leaseTime.toMillis());
+		}
 		return extended;
 	}
 
 	/**
-	 * Starts renewing the lease about every third of the lease time.
+	 * Starts renewing the lease about every third of the TTL told, if it is renewed while the work
+	 * runs or is longer than that TTL.
 	 */
 	void startRenewal() {
-		scheduleRenewal(this.request.leaseTime().toNanos() / 3);
+		if (this.renewed || this.kept) {
+			scheduleRenewal(this.engine.ttl(this.request.leaseTime()).toNanos() / 3);
+		}
 	}
 
 	/**
@@ -190,7 +229,7 @@ final class RedlockHandle implements LockHandle {
 				retryOrLose();
 			}
 			catch (RuntimeException scheduling) {
-				markLost();
+				markLost(null);
 			}
 		}
 	}
@@ -202,10 +241,25 @@ final class RedlockHandle implements LockHandle {
 		long now = System.nanoTime();
 		Duration maxHold = (this.request.maxHoldTime() != null) ? this.request.maxHoldTime()
 				: this.engine.settings().maxHoldTime();
-		long leaseNanos = LeaseMath.renewalLease(now, this.validUntilNanos, this.acquiredAtNanos, maxHold.toNanos(),
-				this.renewalLease.toNanos());
+		boolean kept = this.kept;
+		if (!kept && !this.renewed) {
+			// a lease set by hand that a node is told in full: nothing left to keep
+			return;
+		}
+		long leaseEnd = this.leaseEndNanos;
+		long holdUntil = LeaseMath.holdUntil(leaseEnd, this.renewed, this.acquiredAtNanos + maxHold.toNanos());
+		long step = this.engine.ttl(this.renewalLease).toNanos();
+		long leaseNanos = kept ? LeaseMath.keptLease(now, this.validUntilNanos, this.toldUntilNanos, holdUntil, step)
+				: LeaseMath.renewalLease(now, this.validUntilNanos, this.acquiredAtNanos, maxHold.toNanos(), step);
+		boolean endsWithLease = kept && holdUntil == leaseEnd;
 		if (leaseNanos == 0) {
-			markLost();
+			markLost((endsWithLease && holdUntil - this.toldUntilNanos < TimeUnit.MILLISECONDS.toNanos(1))
+					? "the lease asked for ended while it was still held (the work ran longer)" : null);
+			return;
+		}
+		if (leaseNanos < 0 && endsWithLease) {
+			// no more steps: at the validity's end the holder that still has it learns it is lost
+			scheduleRenewal(this.validUntilNanos - now);
 			return;
 		}
 		if (leaseNanos < 0) {
@@ -229,7 +283,7 @@ final class RedlockHandle implements LockHandle {
 			scheduleRenewal(leaseNanos / 3);
 		}
 		else if (extended == LeaseMath.Extended.REFUSED) {
-			markLost();
+			markLost(null);
 		}
 		else {
 			retryOrLose();
@@ -241,7 +295,7 @@ final class RedlockHandle implements LockHandle {
 		long delay = LeaseMath.retryDelay(System.nanoTime(), this.validUntilNanos,
 				this.engine.settings().nodeTimeout().toNanos());
 		if (delay < 0) {
-			markLost();
+			markLost(null);
 		}
 		else {
 			scheduleRenewal(delay);
@@ -250,9 +304,10 @@ final class RedlockHandle implements LockHandle {
 
 	/**
 	 * Marks the lock lost: its lease could not be extended on a quorum before its validity ended,
-	 * or a majority no longer holds its key.
+	 * or a majority no longer holds its key, or the lease asked for ended.
+	 * @param why why, or {@code null} when the lease could not be extended
 	 */
-	void markLost() {
+	void markLost(String why) {
 		if (!this.state.compareAndSet(HELD, LOST)) {
 			return;
 		}
@@ -260,8 +315,8 @@ final class RedlockHandle implements LockHandle {
 		if (scheduled != null) {
 			scheduled.cancel(false);
 		}
-		logger.warn("Lock '{}' was lost: its lease could not be extended on a quorum of nodes before its validity "
-				+ "ended; its holder must not rely on it any more", this.key);
+		logger.warn("Lock '{}' was lost: {}; its holder must not rely on it any more", this.key, (why != null) ? why
+				: "its lease could not be extended on a quorum of nodes before its validity ended");
 		this.engine.lost(this, snapshot());
 		if (this.engine.settings().interruptOnLoss()) {
 			this.leaseLock.lock();

@@ -25,10 +25,13 @@ import dev.redlock.core.RedlockSettings;
  * <li>The lock of ShedLock name {@code n} is the Redis key {@code <redlock.key-prefix>shedlock:n}
  * (the prefix passed to the constructor replaces {@code shedlock:}); {@code n} also names the
  * lock in metrics, so use job names, not ids.</li>
- * <li>{@code lockAtMostFor} is the lease, never renewed (ShedLock's model): the lock expires then,
- * whether the job still runs or not. It must not exceed {@code redlock.restart-guard.hold-out}.</li>
+ * <li>{@code lockAtMostFor} is the lease (ShedLock's model): the lock expires then, whether the job
+ * still runs or not. Any length works: no node is told a TTL longer than the restart guard's
+ * hold-out, and the engine keeps a longer lease alive up to {@code lockAtMostFor} (so the lock of
+ * an instance that died frees after that TTL, not after {@code lockAtMostFor}).</li>
  * <li>{@code lockAtLeastFor} is kept after {@link SimpleLock#unlock()}: the key stays on the nodes
- * until that time, so no instance runs the job again before it.</li>
+ * until that time (kept alive the same way when longer than the hold-out), so no instance runs the
+ * job again before it.</li>
  * <li>{@link SimpleLock#extend(Duration, Duration)} sets a new lease of {@code lockAtMostFor} from
  * now on a quorum and returns a new lock; the old one can no longer be used. A lock whose
  * validity has run out cannot be extended.</li>
@@ -73,8 +76,8 @@ public class RedlockLockProvider implements ExtensibleLockProvider {
 	 * {@code lockAtLeastFor}
 	 * @return the held lock, or empty if another holder has it or no quorum of nodes could be
 	 * reached
-	 * @throws IllegalArgumentException if the engine cannot keep such a lease (below 1 ms, or longer
-	 * than the restart guard's hold-out), naming the lock
+	 * @throws IllegalArgumentException if the engine cannot keep such a lease (below 1 ms), naming the
+	 * lock
 	 */
 	@Override
 	public Optional<SimpleLock> lock(LockConfiguration configuration) {

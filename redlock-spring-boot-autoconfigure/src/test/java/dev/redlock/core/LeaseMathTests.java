@@ -59,6 +59,33 @@ class LeaseMathTests {
 	}
 
 	@Test
+	void aKeptLeaseShouldBeRenewedInStepsOfTheTtlUntilTheHoldEnds() {
+		long holdUntil = 60_000 * MS;
+		long step = 30_000 * MS;
+		// told until: the last step's start plus its lease; valid until: a little earlier (drift)
+		assertThat(LeaseMath.keptLease(10_000 * MS, 29_000 * MS, 30_000 * MS, holdUntil, step)).isEqualTo(step);
+		assertThat(LeaseMath.keptLease(40_000 * MS, 54_000 * MS, 55_000 * MS, holdUntil, step))
+			.as("the last step cut to end at the hold's end")
+			.isEqualTo(20_000 * MS);
+		assertThat(LeaseMath.keptLease(40_000 * MS, 59_000 * MS, 60_000 * MS - 1, holdUntil, step))
+			.as("under a millisecond left to tell: no step")
+			.isEqualTo(-1);
+		assertThat(LeaseMath.keptLease(50_000 * MS, 64_000 * MS, 65_000 * MS, holdUntil, step))
+			.as("the TTL told reaches the hold's end")
+			.isEqualTo(-1);
+		assertThat(LeaseMath.keptLease(30_000 * MS, 30_000 * MS, 31_000 * MS, holdUntil, step)).as("validity over")
+			.isZero();
+	}
+
+	@Test
+	void aRenewedLockShouldBeHeldToItsMaximumHoldTimeOrItsLeaseWhicheverIsLater() {
+		assertThat(LeaseMath.holdUntil(10 * MS, true, 60 * MS)).isEqualTo(60 * MS);
+		assertThat(LeaseMath.holdUntil(90 * MS, true, 60 * MS)).isEqualTo(90 * MS);
+		assertThat(LeaseMath.holdUntil(10 * MS, false, 60 * MS)).as("not renewed: the lease asked for")
+			.isEqualTo(10 * MS);
+	}
+
+	@Test
 	void retryShouldComeWithinTheValidityAndANodeTimeout() {
 		assertThat(LeaseMath.retryDelay(1_000 * MS, 5_000 * MS, 100 * MS)).isEqualTo(100 * MS);
 		assertThat(LeaseMath.retryDelay(4_950 * MS, 5_000 * MS, 100 * MS)).isEqualTo(50 * MS);

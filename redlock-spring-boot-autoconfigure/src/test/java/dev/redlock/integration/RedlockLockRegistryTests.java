@@ -398,6 +398,29 @@ class RedlockLockRegistryTests {
 		}
 	}
 
+	@Test
+	void aTimeToLiveAboveTheRestartGuardsHoldOutShouldWorkWithDefaultsAndTellNoNodeMoreThanTheHoldOut() {
+		// the guard on with its default hold-out (the 30 s lease time); a 10-minute TTL is kept alive by the engine
+		try (ConfigurableApplicationContext guarded = AppInstance.start(Config.class, redis.uris(),
+				"redlock.restart-guard.enabled=true", "redlock.integration.expire-after=10m")) {
+			Lock lock = guarded.getBean(LockRegistry.class).obtain(this.key);
+			lock.lock();
+			try {
+				assertLocked();
+				long longest = redis.servers().all().stream()
+					.mapToLong((server) -> (Long) server.call("PTTL", redisKey()))
+					.max()
+					.orElseThrow();
+				assertThat(longest).isPositive().isLessThanOrEqualTo(30_000);
+				assertThat(other.obtain(this.key).tryLock()).as("held by the other instance").isFalse();
+			}
+			finally {
+				lock.unlock();
+			}
+			assertUnlocked();
+		}
+	}
+
 	private String redisKey() {
 		return "redlock:integration:" + this.key;
 	}

@@ -267,15 +267,45 @@ class RedlockLockProviderTests {
 	}
 
 	@Test
-	void aLeaseLongerThanTheRestartGuardsHoldOutShouldBeRefusedNamingTheLock() {
+	void aLockAtMostForLongerThanTheRestartGuardsHoldOutShouldBeKeptAliveWithShortTtls() {
 		try (ConfigurableApplicationContext guarded = AppInstance.start(Config.class, redis.uris(),
 				"redlock.restart-guard.enabled=true", "redlock.restart-guard.hold-out=2s", "redlock.lease-time=1s")) {
 			LockProvider guardedProvider = guarded.getBean(LockProvider.class);
-			assertThatIllegalArgumentException()
-				.isThrownBy(() -> guardedProvider
-					.lock(new LockConfiguration(Instant.now(), this.name, Duration.ofMinutes(10), Duration.ZERO)))
-				.withMessageContaining("'" + this.name + "'")
-				.withMessageContaining("hold-out");
+			SimpleLock lock = guardedProvider
+				.lock(new LockConfiguration(Instant.now(), this.name, Duration.ofMinutes(10), Duration.ZERO))
+				.orElseThrow();
+			assertThat(maxLeaseLeft(this.name)).as("no node told more than the hold-out").isLessThanOrEqualTo(2000);
+			await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(4)).untilAsserted(() -> {
+				assertLocked(this.name);
+				assertThat(maxLeaseLeft(this.name)).isLessThanOrEqualTo(2000);
+				assertThat(lock(this.name, Duration.ofMinutes(1), Duration.ZERO)).isEmpty();
+			});
+			lock.unlock();
+			assertUnlocked(this.name);
+		}
+	}
+
+	@Test
+	void aLockAtLeastForLongerThanTheRestartGuardsHoldOutShouldBeKeptUntilItEndsAfterAnEarlyUnlock() {
+		try (ConfigurableApplicationContext guarded = AppInstance.start(Config.class, redis.uris(),
+				"redlock.restart-guard.enabled=true", "redlock.restart-guard.hold-out=2s", "redlock.lease-time=1s")) {
+			LockProvider guardedProvider = guarded.getBean(LockProvider.class);
+			long start = System.nanoTime();
+			guardedProvider
+				.lock(new LockConfiguration(Instant.now(), this.name, Duration.ofHours(1), Duration.ofSeconds(4)))
+				.orElseThrow()
+				.unlock();
+			await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+				assertLocked(this.name);
+				assertThat(maxLeaseLeft(this.name)).isLessThanOrEqualTo(2000);
+				assertThat(lock(this.name, Duration.ofMinutes(1), Duration.ZERO)).isEmpty();
+			});
+			SimpleLock next = await().atMost(Duration.ofSeconds(5))
+				.until(() -> lock(this.name, Duration.ofMinutes(1), Duration.ZERO), Optional::isPresent)
+				.orElseThrow();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).as("taken again only after lockAtLeastFor")
+				.isGreaterThan(Duration.ofMillis(3900));
+			next.unlock();
 		}
 	}
 
@@ -304,6 +334,15 @@ class RedlockLockProviderTests {
 		}
 		left.sort(null);
 		return left.get(left.size() / 2);
+	}
+
+	/** The longest time to live of the key over the nodes, in milliseconds. */
+	private static long maxLeaseLeft(String name) {
+		long longest = -2;
+		for (RedisServerProcess server : redis.servers().all()) {
+			longest = Math.max(longest, (Long) server.call("PTTL", key(name)));
+		}
+		return longest;
 	}
 
 	@Configuration(proxyBeanMethods = false)
