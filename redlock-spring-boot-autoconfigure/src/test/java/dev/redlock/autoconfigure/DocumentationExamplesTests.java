@@ -29,8 +29,10 @@ import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.ClassPathResource;
 
 import dev.redlock.autoconfigure.DocumentationPages.Block;
+import dev.redlock.core.jedis.RedisNodeAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -135,14 +137,34 @@ class DocumentationExamplesTests {
 				.toList()).bind("redlock", Bindable.of(RedlockProperties.class), STRICT).get();
 			new Binder(all).bind("redlock.integration", Bindable.of(RedlockIntegrationProperties.class), STRICT);
 			assertThat(properties.getNodes()).as("%s: redlock.nodes", block.where()).isNotEmpty();
-			assertThat(NodeSource.parse(QuorumMembers.Origin.PROPERTY, properties.getNodes()))
-				.hasSameSizeAs(properties.getNodes());
+			members(properties);
 			EngineSettings.of(properties);
 		}
 		if (prefixes.contains("spring.ssl")) {
 			SslProperties ssl = new Binder(all).bind("spring.ssl", Bindable.of(SslProperties.class), STRICT).get();
 			assertThat(ssl.getBundle().getPem()).as("%s: PEM bundles", block.where()).isNotEmpty();
 		}
+	}
+
+	/**
+	 * The quorum members the startup makes of {@code redlock.nodes}: the binder's list with split
+	 * Sentinel and Cluster URIs joined again, each parsed.
+	 */
+	private static List<RedisNodeAddress> members(RedlockProperties properties) {
+		return NodeSource.parse(QuorumMembers.Origin.PROPERTY, NodeUriFragments.rejoin(properties.getNodes()));
+	}
+
+	@Test
+	void theCommaSeparatedNodesExampleShouldBeTheThreeMembersThePageSays() throws IOException {
+		List<PropertySource<?>> sources = new PropertiesPropertySourceLoader().load("nodes-comma-separated.properties",
+				new ClassPathResource("docs/nodes-comma-separated.properties"));
+		RedlockProperties properties = new Binder(ConfigurationPropertySources.from(sources))
+			.bind("redlock", Bindable.of(RedlockProperties.class), STRICT)
+			.get();
+		assertThat(properties.getNodes()).as("the binder splits at every comma").hasSize(5);
+		assertThat(members(properties)).extracting(RedisNodeAddress::name)
+			.containsExactly("sentinel:orders@10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379", "10.0.1.1:6379",
+					"10.0.1.2:6379");
 	}
 
 	@Test
