@@ -16,7 +16,7 @@ import dev.redlock.NodeOutcome;
  * {@code SET NX PX} to every node with a fresh token; a granted quorum with validity left gives the
  * handle; otherwise the attempt is undone where it may have set a key, and the next follows after
  * the retry delay (or at once when the key is released) until the wait time is spent, or at once
- * fails if no quorum can count before the wait ends.
+ * fails if no quorum can count before the wait ends (or the engine is closing).
  */
 final class Acquisition {
 
@@ -34,8 +34,10 @@ final class Acquisition {
 
 	private final RedlockSettings settings;
 
+	private final OpenCalls calls;
+
 	Acquisition(Members members, LockCommands commands, HeldLocks held, NodeHealth health,
-			ReleaseNotifications notifications, LocalWaiters waiters, RedlockSettings settings) {
+			ReleaseNotifications notifications, LocalWaiters waiters, RedlockSettings settings, OpenCalls calls) {
 		this.members = members;
 		this.commands = commands;
 		this.held = held;
@@ -43,6 +45,7 @@ final class Acquisition {
 		this.notifications = notifications;
 		this.waiters = waiters;
 		this.settings = settings;
+		this.calls = calls;
 	}
 
 	/**
@@ -99,6 +102,10 @@ final class Acquisition {
 		int attempts = 0;
 		boolean splitVote = false;
 		while (true) {
+			if (this.calls.closing()) {
+				// closing releases the locks it knows of: one granted from now on would outlive it
+				throw new LockNotAcquiredException(fullKey, quorum, attempts, "the engine is closing", List.of(), null);
+			}
 			attempts++;
 			if (wakeUp != null) {
 				// only a release from now on is news
