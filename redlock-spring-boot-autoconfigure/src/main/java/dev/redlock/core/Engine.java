@@ -40,6 +40,8 @@ final class Engine {
 
 	private final long closingWaitNanos;
 
+	private final long holdersWaitNanos;
+
 	Engine(Members members, KeySpace keys, RedlockSettings settings, ExecutorService executor,
 			List<LockObserver> observers, Duration holdOut, Duration checkInterval, boolean releaseNotifications) {
 		this.members = members;
@@ -57,6 +59,9 @@ final class Engine {
 		this.acquisition = new Acquisition(members, commands, this.held, this.health, this.notifications, this.waiters,
 				settings, this.calls);
 		this.closingWaitNanos = OpenCalls.closingWaitNanos(settings);
+		this.holdersWaitNanos = settings.retryDelay().plus(settings.retryJitter())
+			.plus(settings.nodeTimeout().multipliedBy(2))
+			.toNanos();
 		if (holdOut != null) {
 			this.health.probe();
 			this.threads.monitor(this.health::probeQuietly, checkInterval);
@@ -103,7 +108,8 @@ final class Engine {
 	}
 
 	/**
-	 * Takes no new acquisition and waits (bounded) for those in flight, releases every held lock,
+	 * Takes no new acquisition and waits (bounded) for those in flight, gives the holders of locks a
+	 * moment (a retry pause and two node timeouts) to release them, releases every lock still held,
 	 * then closes the nodes and the engine's own threads: no lock is granted that closing does not
 	 * release, so a graceful stop hands every lock over at once.
 	 */
@@ -113,6 +119,9 @@ final class Engine {
 			logger.warn("Closing the Redlock engine while {} acquisitions are still in flight; a lock one of them is "
 					+ "granted now expires with its lease", inFlight);
 		}
+		// a holder told of the stop (an interrupted leader thread) releases its lock itself, and
+		// stops leading before another instance is granted it; work that goes on loses it here
+		this.held.awaitReleased(this.holdersWaitNanos);
 		this.held.closeAll();
 		this.health.close();
 		this.threads.stopSchedulers();

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.redlock.LockHandle;
 import dev.redlock.LockRequest;
@@ -35,6 +37,11 @@ final class HeldLocks implements LeaseOps {
 	private final String releaseChannel;
 
 	private volatile boolean closing;
+
+	/** Signalled when the last held lock is gone, for a closing engine that waits for its holders. */
+	private final ReentrantLock emptyLock = new ReentrantLock();
+
+	private final Condition emptied = this.emptyLock.newCondition();
 
 	HeldLocks(Members members, LockCommands commands, EngineThreads threads, LockObserver observer,
 			LocalWaiters waiters, RedlockSettings settings, Duration holdOut, String releaseChannel) {
@@ -79,6 +86,44 @@ final class HeldLocks implements LeaseOps {
 			locks.add(handle.snapshot());
 		}
 		return locks;
+	}
+
+	/**
+	 * Waits until every held lock is released by its holder (or lost), at most {@code timeoutNanos}.
+	 * @return whether none is held
+	 */
+	boolean awaitReleased(long timeoutNanos) {
+		long deadline = System.nanoTime() + timeoutNanos;
+		this.emptyLock.lock();
+		try {
+			while (!this.held.isEmpty()) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					return false;
+				}
+				this.emptied.awaitNanos(left);
+			}
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return this.held.isEmpty();
+		}
+		finally {
+			this.emptyLock.unlock();
+		}
+	}
+
+	private void forget(LockHandle handle) {
+		if (this.held.remove(handle) && this.held.isEmpty()) {
+			this.emptyLock.lock();
+			try {
+				this.emptied.signalAll();
+			}
+			finally {
+				this.emptyLock.unlock();
+			}
+		}
 	}
 
 	/**
@@ -132,7 +177,7 @@ final class HeldLocks implements LeaseOps {
 	@Override
 	public void release(LockHandle handle, HeldLock lock, List<String> keys, String token, Preceding after,
 			long keepNanos) {
-		this.held.remove(handle);
+		forget(handle);
 		this.observer.release(lock,
 				() -> this.commands.release(keys, token, after, keepNanos,
 						this.closing ? this.members.size() : this.members.quorum, this.releaseChannel));
@@ -148,7 +193,7 @@ final class HeldLocks implements LeaseOps {
 
 	@Override
 	public void lost(LockHandle handle, HeldLock lock) {
-		this.held.remove(handle);
+		forget(handle);
 		this.observer.lockLost(lock);
 	}
 

@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.redlock.LockHandle;
-import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,14 +35,8 @@ class NodeSetGrowthTests {
 
 	/** An engine on the first {@code count} servers. */
 	private Redlock engine(String prefix, int count) {
-		RedlockSettings settings = new RedlockSettings(Duration.ofSeconds(1), Duration.ZERO, Duration.ofMillis(5),
-				Duration.ofMillis(10), Duration.ofMillis(300), 0.01, prefix, false, RedlockSettings.DEFAULT_MAX_HOLD_TIME,
-				false);
-		List<LockNode> nodes = new ArrayList<>();
-		for (String uri : redis.servers().uris().subList(0, count)) {
-			nodes.add(new JedisLockNode(RedisNodeAddress.parse("node", uri), settings.nodeTimeout(), 4));
-		}
-		Redlock engine = Redlock.builder(nodes, settings).restartGuard(HOLD_OUT, Duration.ofMillis(100)).build();
+		RedlockSettings settings = TestNodes.settings(Duration.ZERO, prefix);
+		Redlock engine = Redlock.builder(TestNodes.of(redis.servers().uris().subList(0, count), settings, 4), settings).restartGuard(HOLD_OUT, Duration.ofMillis(100)).build();
 		this.engines.add(engine);
 		return engine;
 	}

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.redlock.LockNotAcquiredException;
-import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
 import dev.redlock.test.RedisServerProcess;
 import dev.redlock.test.RedisServersExtension;
 
@@ -48,11 +46,7 @@ class OutageFailFastTests {
 		RedlockSettings settings = new RedlockSettings(Duration.ofSeconds(2), WAIT, Duration.ofMillis(50),
 				Duration.ofMillis(50), Duration.ofMillis(300), 0.01, "outage:", false,
 				RedlockSettings.DEFAULT_MAX_HOLD_TIME, false);
-		List<LockNode> nodes = new ArrayList<>();
-		for (String uri : uris) {
-			nodes.add(new JedisLockNode(RedisNodeAddress.parse("node", uri), settings.nodeTimeout(), 4));
-		}
-		Redlock.Builder builder = Redlock.builder(nodes, settings);
+		Redlock.Builder builder = Redlock.builder(TestNodes.of(uris, settings, 4), settings);
 		if (holdOut != null) {
 			builder.restartGuard(holdOut, CHECK_INTERVAL);
 		}
