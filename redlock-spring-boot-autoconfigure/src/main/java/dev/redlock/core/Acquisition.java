@@ -61,6 +61,11 @@ final class Acquisition {
 			throw new IllegalArgumentException("Fencing tokens are issued for single-key locks only, not for " + fullKey);
 		}
 		long deadline = System.nanoTime() + request.waitTime().toNanos();
+		String hopeless = this.health.quorumOutOfReachBeforeTrying(deadline);
+		if (hopeless != null) {
+			// not even queued behind this process' other threads: none of them can succeed either
+			throw new LockNotAcquiredException(fullKey, this.members.quorum, 0, hopeless, List.of(), null);
+		}
 		if (request.waitTime().isZero()) {
 			return attemptUntil(request, fullKeys, fullKey, deadline, null);
 		}

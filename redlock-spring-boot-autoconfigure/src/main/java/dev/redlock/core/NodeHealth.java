@@ -231,6 +231,15 @@ final class NodeHealth implements NodeCallListener {
 	}
 
 	/**
+	 * {@link #quorumOutOfReach} before a call's first attempt: with the restart guard only, which
+	 * sends no lock to a node that cannot count, so an attempt could not do better; without the
+	 * guard every call tries the nodes once, the only way the engine hears that one is back.
+	 */
+	String quorumOutOfReachBeforeTrying(long deadline) {
+		return (this.guard != null) ? quorumOutOfReach(deadline) : null;
+	}
+
+	/**
 	 * Why no quorum can count before {@code deadline}, or {@code null} if one may, so that a wait
 	 * that cannot succeed ends at once instead of keeping the caller's thread. A node cannot count
 	 * if the engine's fresh news of it is that it cannot be reached (a probe missed it, or a call's
