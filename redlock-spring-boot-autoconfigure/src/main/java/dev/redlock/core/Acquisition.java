@@ -17,7 +17,7 @@ import dev.redlock.NodeOutcome;
  * {@code SET NX PX} to every node with a fresh token; a granted quorum with validity left gives the
  * handle; otherwise the attempt is undone where it may have set a key, and the next follows after
  * the retry delay (or at once when the key is released) until the wait time is spent, or at once
- * fails if no quorum can count before the wait ends.
+ * fails if no quorum can count before the wait ends (or the engine is closing).
  */
 final class Acquisition {
 
@@ -35,8 +35,10 @@ final class Acquisition {
 
 	private final RedlockSettings settings;
 
+	private final OpenCalls calls;
+
 	Acquisition(Members members, LockCommands commands, HeldLocks held, NodeHealth health,
-			ReleaseNotifications notifications, LocalWaiters waiters, RedlockSettings settings) {
+			ReleaseNotifications notifications, LocalWaiters waiters, RedlockSettings settings, OpenCalls calls) {
 		this.members = members;
 		this.commands = commands;
 		this.held = held;
@@ -44,6 +46,7 @@ final class Acquisition {
 		this.notifications = notifications;
 		this.waiters = waiters;
 		this.settings = settings;
+		this.calls = calls;
 	}
 
 	/**
@@ -59,6 +62,11 @@ final class Acquisition {
 			throw new IllegalArgumentException("Fencing tokens are issued for single-key locks only, not for " + fullKey);
 		}
 		long deadline = System.nanoTime() + request.waitTime().toNanos();
+		String hopeless = this.health.quorumOutOfReachBeforeTrying(deadline);
+		if (hopeless != null) {
+			// not even queued behind this process' other threads: none of them can succeed either
+			throw new LockNotAcquiredException(fullKey, this.members.quorum, 0, hopeless, List.of(), null);
+		}
 		if (request.waitTime().isZero()) {
 			return attemptUntil(request, fullKeys, fullKey, deadline, null);
 		}
@@ -102,6 +110,10 @@ final class Acquisition {
 		int attempts = 0;
 		boolean splitVote = false;
 		while (true) {
+			if (this.calls.closing()) {
+				// closing releases the locks it knows of: one granted from now on would outlive it
+				throw new LockNotAcquiredException(fullKey, quorum, attempts, "the engine is closing", List.of(), null);
+			}
 			attempts++;
 			if (wakeUp != null) {
 				// only a release from now on is news

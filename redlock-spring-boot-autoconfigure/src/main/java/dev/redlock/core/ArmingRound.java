@@ -40,6 +40,8 @@ final class ArmingRound {
 
 	private final Set<String> currentRunIds = new HashSet<>();
 
+	private final Set<String> reachableNames = new HashSet<>();
+
 	/** Names of configured nodes armed now, and their run ids. */
 	private final Map<String, String> armedNow = new HashMap<>();
 
@@ -65,6 +67,7 @@ final class ArmingRound {
 			}
 			this.reachable.add(i);
 			this.currentRunIds.add(status.runId());
+			this.reachableNames.add(nodes.get(i).name());
 			if (Boolean.TRUE.equals(status.armed())) {
 				this.armedNow.put(nodes.get(i).name(), status.runId());
 				if (status.lockable()) {
@@ -138,15 +141,20 @@ final class ArmingRound {
 
 	/**
 	 * Why a node that no registry names cannot be taken for a node that was never armed, or
-	 * {@code null} if it can: enough armed nodes answered that a quorum's record would be seen and
-	 * no recorded incarnation has vanished, or this is a fresh deployment (at least a quorum
-	 * answers, none is armed, no registry has an entry, this engine never saw a node armed).
+	 * {@code null} if it can: no recorded incarnation has vanished, and enough armed nodes answered
+	 * that a quorum's record would be seen, or some node is armed and every member's registry was
+	 * read (a grown node set: a record of an earlier incarnation would be on a quorum of the
+	 * members, so it is on none only if a quorum lost its data since), or this is a fresh deployment (at least a quorum answers,
+	 * none is armed, no registry has an entry, this engine never saw a node armed).
 	 */
 	String whyNotFresh() {
 		Set<String> vanished = new HashSet<>();
+		// no two members answer with one run id: a member's gone incarnation is its own earlier one
+		boolean distinct = this.currentRunIds.size() == this.reachable.size();
 		for (Map<String, String> registry : this.registries.values()) {
 			registry.forEach((name, runId) -> {
-				if (!this.currentRunIds.contains(runId) && !this.armedNow.containsKey(name)) {
+				boolean restartedMember = distinct && this.reachableNames.contains(name);
+				if (!this.currentRunIds.contains(runId) && !this.armedNow.containsKey(name) && !restartedMember) {
 					vanished.add(name + "=" + runId);
 				}
 			});
@@ -155,7 +163,8 @@ final class ArmingRound {
 			return "a recorded incarnation is gone and may have been this node: " + vanished;
 		}
 		int needed = this.members - this.quorum + 1;
-		if (this.sources.size() >= needed) {
+		boolean grownSetAllRead = !this.armedNow.isEmpty() && this.registries.size() == this.members;
+		if (this.sources.size() >= needed || grownSetAllRead) {
 			return null;
 		}
 		boolean freshDeployment = this.armedNow.isEmpty() && this.registries.size() >= this.quorum

@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.redlock.LockHandle;
+import dev.redlock.LockNotAcquiredException;
 import dev.redlock.LockRequest;
 
 /**
@@ -35,6 +36,12 @@ final class Engine {
 
 	private final Acquisition acquisition;
 
+	private final OpenCalls calls = new OpenCalls();
+
+	private final long closingWaitNanos;
+
+	private final long holdersWaitNanos;
+
 	Engine(Members members, KeySpace keys, RedlockSettings settings, ExecutorService executor,
 			List<LockObserver> observers, Duration holdOut, Duration checkInterval, boolean releaseNotifications) {
 		this.members = members;
@@ -50,28 +57,45 @@ final class Engine {
 		this.held = new HeldLocks(members, commands, this.threads, this.observer, this.waiters, settings, holdOut,
 				this.notifications.channel());
 		this.acquisition = new Acquisition(members, commands, this.held, this.health, this.notifications, this.waiters,
-				settings);
+				settings, this.calls);
+		this.closingWaitNanos = OpenCalls.closingWaitNanos(settings);
+		this.holdersWaitNanos = settings.retryDelay().plus(settings.retryJitter())
+			.plus(settings.nodeTimeout().multipliedBy(2))
+			.toNanos();
 		if (holdOut != null) {
 			this.health.probe();
 			this.threads.monitor(this.health::probeQuietly, checkInterval);
 		}
 	}
 
-	/** Acquires, as observed; a handle granted while the observer failed is released. */
+	/**
+	 * Acquires, as observed; a handle granted while the observer failed, or while the engine began
+	 * closing, is released.
+	 * @throws IllegalStateException if the engine is closing or closed
+	 */
 	LockHandle acquire(LockRequest request, List<String> fullKeys) {
 		this.held.checkLease(request.leaseTime());
+		this.calls.enter();
 		LockHandle[] acquired = new LockHandle[1];
 		try {
-			return this.observer.acquisition(request, () -> {
+			LockHandle handle = this.observer.acquisition(request, () -> {
 				acquired[0] = this.acquisition.acquire(request, fullKeys);
 				return acquired[0];
 			});
+			if (this.calls.closing()) {
+				throw new LockNotAcquiredException(String.join(",", fullKeys), this.members.quorum, 1,
+						"granted while the engine began closing, and released", List.of(), null);
+			}
+			return handle;
 		}
 		catch (RuntimeException | Error ex) {
 			if (acquired[0] != null) {
 				acquired[0].close();
 			}
 			throw ex;
+		}
+		finally {
+			this.calls.exit();
 		}
 	}
 
@@ -83,8 +107,21 @@ final class Engine {
 		return this.waiters.size();
 	}
 
-	/** Releases every held lock, then closes the nodes and the engine's own threads. */
+	/**
+	 * Takes no new acquisition and waits (bounded) for those in flight, gives the holders of locks a
+	 * moment (a retry pause and two node timeouts) to release them, releases every lock still held,
+	 * then closes the nodes and the engine's own threads: no lock is granted that closing does not
+	 * release, so a graceful stop hands every lock over at once.
+	 */
 	void close() {
+		int inFlight = this.calls.close(this.closingWaitNanos);
+		if (inFlight > 0) {
+			logger.warn("Closing the Redlock engine while {} acquisitions are still in flight; a lock one of them is "
+					+ "granted now expires with its lease", inFlight);
+		}
+		// a holder told of the stop (an interrupted leader thread) releases its lock itself, and
+		// stops leading before another instance is granted it; work that goes on loses it here
+		this.held.awaitReleased(this.holdersWaitNanos);
 		this.held.closeAll();
 		this.health.close();
 		this.threads.stopSchedulers();

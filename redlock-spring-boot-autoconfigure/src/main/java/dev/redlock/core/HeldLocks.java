@@ -7,6 +7,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.redlock.LockHandle;
 import dev.redlock.LockRequest;
@@ -43,6 +45,11 @@ final class HeldLocks implements LeaseOps {
 	private final KeptReleases kept;
 
 	private volatile boolean closing;
+
+	/** Signalled when the last held lock is gone, for a closing engine that waits for its holders. */
+	private final ReentrantLock emptyLock = new ReentrantLock();
+
+	private final Condition emptied = this.emptyLock.newCondition();
 
 	HeldLocks(Members members, LockCommands commands, EngineThreads threads, LockObserver observer,
 			LocalWaiters waiters, RedlockSettings settings, Duration holdOut, String releaseChannel) {
@@ -86,6 +93,44 @@ final class HeldLocks implements LeaseOps {
 			locks.add(handle.snapshot());
 		}
 		return locks;
+	}
+
+	/**
+	 * Waits until every held lock is released by its holder (or lost), at most {@code timeoutNanos}.
+	 * @return whether none is held
+	 */
+	boolean awaitReleased(long timeoutNanos) {
+		long deadline = System.nanoTime() + timeoutNanos;
+		this.emptyLock.lock();
+		try {
+			while (!this.held.isEmpty()) {
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					return false;
+				}
+				this.emptied.awaitNanos(left);
+			}
+			return true;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return this.held.isEmpty();
+		}
+		finally {
+			this.emptyLock.unlock();
+		}
+	}
+
+	private void forget(LockHandle handle) {
+		if (this.held.remove(handle) && this.held.isEmpty()) {
+			this.emptyLock.lock();
+			try {
+				this.emptied.signalAll();
+			}
+			finally {
+				this.emptyLock.unlock();
+			}
+		}
 	}
 
 	/**
@@ -147,7 +192,7 @@ final class HeldLocks implements LeaseOps {
 	@Override
 	public void release(LockHandle handle, HeldLock lock, List<String> keys, String token, LeaseChain after,
 			long keepNanos) {
-		this.held.remove(handle);
+		forget(handle);
 		long keepUntil = System.nanoTime() + keepNanos;
 		// a hold-at-least longer than a node may be told: told the TTL now, kept by later steps
 		long told = (keepNanos > 0) ? ttl(Duration.ofNanos(keepNanos)).toNanos() : keepNanos;
@@ -171,7 +216,7 @@ final class HeldLocks implements LeaseOps {
 
 	@Override
 	public void lost(LockHandle handle, HeldLock lock) {
-		this.held.remove(handle);
+		forget(handle);
 		this.observer.lockLost(lock);
 	}
 

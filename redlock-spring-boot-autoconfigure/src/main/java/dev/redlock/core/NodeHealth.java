@@ -36,6 +36,8 @@ final class NodeHealth implements NodeCallListener {
 
 	private final NodeAvailability availability;
 
+	private final NodeReach reach;
+
 	/** With the restart guard: the guard and arming; {@code null} without. */
 	private final RestartGuard guard;
 
@@ -51,6 +53,7 @@ final class NodeHealth implements NodeCallListener {
 		this.nodeTimeoutNanos = nodeTimeoutNanos;
 		this.observer = observer;
 		this.availability = new NodeAvailability(members.nodes, members.quorum, holdOut == null);
+		this.reach = new NodeReach(members.size(), reachNewsFresh(holdOut != null, checkInterval, nodeTimeoutNanos));
 		if (holdOut != null) {
 			this.guard = new RestartGuard(holdOut, checkInterval, members.size(), System.nanoTime());
 			this.arming = new Arming(members.nodes, members.armable, keys.prefix(), holdOut, Ticker.SYSTEM);
@@ -65,6 +68,18 @@ final class NodeHealth implements NodeCallListener {
 			this.guard = null;
 			this.arming = null;
 		}
+	}
+
+	/**
+	 * How long the news that a node cannot be reached is believed: with the restart guard, until two
+	 * probes (each bounded by eight node timeouts) have missed it; without, where only lock calls
+	 * tell, for a second (every call tries the nodes once, and renews the news).
+	 */
+	private static Duration reachNewsFresh(boolean guarded, Duration checkInterval, long nodeTimeoutNanos) {
+		if (!guarded) {
+			return Duration.ofSeconds(1);
+		}
+		return checkInterval.multipliedBy(2).plusNanos(8 * nodeTimeoutNanos);
 	}
 
 	/** The restart guard's hold-out, if the guard is on. */
@@ -119,6 +134,10 @@ final class NodeHealth implements NodeCallListener {
 		}
 		String canaryKey = this.keys.canaryKey();
 		List<NodeStatus> statuses = probeAll(canaryKey);
+		long probed = System.nanoTime();
+		for (int i = 0; i < n; i++) {
+			heard(i, statuses.get(i), probed);
+		}
 		if (this.guard == null) {
 			for (int i = 0; i < n; i++) {
 				report(i, statuses.get(i), statuses.get(i).lockable());
@@ -181,8 +200,18 @@ final class NodeHealth implements NodeCallListener {
 		return statuses;
 	}
 
+	private void heard(int index, NodeStatus status, long now) {
+		if (status.reachable()) {
+			this.reach.answered(index);
+		}
+		else {
+			this.reach.unreachable(index, status.problem(), now);
+		}
+	}
+
 	@Override
 	public void answered(int index) {
+		this.reach.answered(index);
 		this.availability.answered(index);
 	}
 
@@ -199,6 +228,9 @@ final class NodeHealth implements NodeCallListener {
 			return;
 		}
 		this.observer.nodeFailed(outcome);
+		if (kind == NodeFailure.Kind.REFUSED) {
+			this.reach.unreachable(index, outcome.detail(), System.nanoTime());
+		}
 		if (NodeFailure.makesSuspect(kind)) {
 			if (this.guard != null) {
 				this.guard.suspect(index);
@@ -214,24 +246,36 @@ final class NodeHealth implements NodeCallListener {
 	}
 
 	/**
-	 * Why no quorum can count before {@code deadline}, or {@code null} if one may: with the restart
-	 * guard, each node's soonest time to count is known (now, the end of its hold-out, or the next
-	 * probe), so a wait that cannot succeed ends at once instead of keeping the caller's thread.
+	 * {@link #quorumOutOfReach} before a call's first attempt: with the restart guard only, which
+	 * sends no lock to a node that cannot count, so an attempt could not do better; without the
+	 * guard every call tries the nodes once, the only way the engine hears that one is back.
+	 */
+	String quorumOutOfReachBeforeTrying(long deadline) {
+		return (this.guard != null) ? quorumOutOfReach(deadline) : null;
+	}
+
+	/**
+	 * Why no quorum can count before {@code deadline}, or {@code null} if one may, so that a wait
+	 * that cannot succeed ends at once instead of keeping the caller's thread. A node cannot count
+	 * if the engine's fresh news of it is that it cannot be reached (a probe missed it, or a call's
+	 * connection was refused, and nothing answered since: {@link NodeReach}), or, with the restart
+	 * guard, if its soonest time to count (now, the end of its hold-out, or the next probe) comes
+	 * after the deadline. A node not heard of lately, or that answered last, may count.
 	 */
 	String quorumOutOfReach(long deadline) {
-		if (this.guard == null) {
-			return null;
-		}
 		long now = System.nanoTime();
 		int counting = 0;
 		StringBuilder late = new StringBuilder();
 		for (int i = 0; i < this.members.size(); i++) {
-			if (this.guard.countsAt(i, now) - deadline < 0) {
+			String why = this.reach.unreachable(i, now);
+			if (why == null && this.guard != null && this.guard.countsAt(i, now) - deadline >= 0) {
+				why = this.guard.heldOut(i, now);
+			}
+			if (why == null) {
 				counting++;
 			}
 			else {
-				late.append((late.length() > 0) ? ", " : "").append(this.members.name(i)).append(": ")
-					.append(this.guard.heldOut(i, now));
+				late.append((late.length() > 0) ? ", " : "").append(this.members.name(i)).append(": ").append(why);
 			}
 		}
 		if (counting >= this.members.quorum) {

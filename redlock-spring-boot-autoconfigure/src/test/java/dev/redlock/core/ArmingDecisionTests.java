@@ -97,6 +97,51 @@ class ArmingDecisionTests {
 		assertThat(arming.armDue(probe(Duration.ZERO))).as("two armed nodes can tell: no record of n2").containsExactly(2);
 	}
 
+	/** The set grows by {@code added} fresh nodes, seen by a new engine. */
+	private Arming grown(int added) {
+		for (int i = 0; i < added; i++) {
+			this.nodes.add(new FakeNode("n" + this.nodes.size()));
+		}
+		return new Arming(List.copyOf(this.nodes), this.nodes.toArray(ArmableNode[]::new), "p:", HOLD_OUT,
+				this.clock::get);
+	}
+
+	@Test
+	void freshNodesAddedToOneUsedNodeShouldBeArmedAtOnceWhenEveryMemberAnswers() {
+		arming(1).armDue(probe(Duration.ZERO));
+		Arming arming = grown(2);
+		assertThat(arming.armDue(probe(Duration.ZERO))).as("no member's registry names n1 or n2").containsExactly(1, 2);
+	}
+
+	@Test
+	void freshNodesAddedToOneUsedNodeShouldWaitWhileAMemberDoesNotAnswer() {
+		arming(1).armDue(probe(Duration.ZERO));
+		Arming arming = grown(2);
+		this.nodes.get(2).reachable = false;
+		assertThat(arming.armDue(probe(Duration.ZERO))).isEmpty();
+		assertThat(arming.waiting(1).reason()).contains("only 1 of the 2 armed nodes needed to tell answered");
+	}
+
+	@Test
+	void restartedMemberAmongFreshOnesShouldWaitWhileTheFreshOnesAreArmed() {
+		arming(3).armDue(probe(Duration.ZERO));
+		this.nodes.get(1).restart();
+		Arming arming = grown(2);
+		assertThat(arming.armDue(probe(Duration.ofSeconds(2)))).containsExactly(3, 4);
+		assertThat(arming.waiting(1).reason()).contains("restarted empty");
+	}
+
+	@Test
+	void goneIncarnationShouldStaySuspectWhenTwoMembersAnswerWithOneRunId() {
+		arming(3).armDue(probe(Duration.ZERO));
+		this.nodes.get(1).restart();
+		Arming arming = grown(2);
+		// n4 is n3 under another name: then n1's gone incarnation may be either
+		this.nodes.get(4).runId = this.nodes.get(3).runId;
+		assertThat(arming.armDue(probe(Duration.ofSeconds(2)))).isEmpty();
+		assertThat(arming.waiting(3).reason()).contains("a recorded incarnation is gone");
+	}
+
 	@Test
 	void recordedIncarnationThatVanishedShouldMakeAnUnknownNodeWait() {
 		Arming arming = arming(3);

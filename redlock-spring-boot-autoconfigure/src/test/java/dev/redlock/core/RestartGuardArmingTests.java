@@ -11,8 +11,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
-import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,14 +37,8 @@ class RestartGuardArmingTests {
 	}
 
 	private Redlock engine(String prefix, Duration holdOut) {
-		RedlockSettings settings = new RedlockSettings(Duration.ofSeconds(1), Duration.ZERO, Duration.ofMillis(5),
-				Duration.ofMillis(10), Duration.ofMillis(300), 0.01, prefix, false, RedlockSettings.DEFAULT_MAX_HOLD_TIME,
-				false);
-		List<LockNode> nodes = new ArrayList<>();
-		for (String uri : redis.uris()) {
-			nodes.add(new JedisLockNode(RedisNodeAddress.parse("node", uri), settings.nodeTimeout(), 4));
-		}
-		Redlock engine = Redlock.builder(nodes, settings).restartGuard(holdOut, Duration.ofMillis(100)).build();
+		RedlockSettings settings = TestNodes.settings(Duration.ZERO, prefix);
+		Redlock engine = Redlock.builder(TestNodes.of(redis.uris(), settings, 4), settings).restartGuard(holdOut, Duration.ofMillis(100)).build();
 		this.engines.add(engine);
 		return engine;
 	}

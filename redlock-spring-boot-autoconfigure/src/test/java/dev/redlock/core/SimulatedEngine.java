@@ -1,5 +1,6 @@
 package dev.redlock.core;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ final class SimulatedEngine {
 
 	private final Arming arming;
 
+	private final NodeReach reach;
+
 	private final List<SimulatedWorker> workers = new ArrayList<>();
 
 	private boolean dead;
@@ -47,6 +50,8 @@ final class SimulatedEngine {
 			this.armable[i] = view;
 		}
 		this.load = new NodeLoad(this.views, nodeTimeout(), sim::now);
+		this.reach = new NodeReach(n, sim.config().restartGuard()
+				? EngineSimulation.CHECK_INTERVAL.multipliedBy(2).plusNanos(8 * nodeTimeout()) : Duration.ofSeconds(1));
 		if (sim.config().restartGuard()) {
 			this.guard = new RestartGuard(EngineSimulation.HOLD_OUT, EngineSimulation.CHECK_INTERVAL, n, sim.now());
 			this.arming = new Arming(this.views, this.armable, EngineSimulation.KEY_PREFIX, EngineSimulation.HOLD_OUT,
@@ -101,8 +106,16 @@ final class SimulatedEngine {
 		return (this.guard != null) ? this.guard.heldOut(this.sim.now()) : null;
 	}
 
+	/** A call that got an answer, as {@code NodeHealth.answered} takes it. */
+	void answered(int index) {
+		this.reach.answered(index);
+	}
+
 	/** A failed call, as {@code NodeHealth.failed} takes it. */
 	void failed(int index, NodeFailure.Kind kind) {
+		if (kind == NodeFailure.Kind.REFUSED) {
+			this.reach.unreachable(index, "connection refused", this.sim.now());
+		}
 		if (kind != NodeFailure.Kind.HELD_OUT && this.guard != null && NodeFailure.makesSuspect(kind)) {
 			this.guard.suspect(index);
 		}
@@ -110,12 +123,12 @@ final class SimulatedEngine {
 
 	/** As {@code NodeHealth.quorumOutOfReach}: whether no quorum can count before {@code deadline}. */
 	boolean quorumOutOfReach(long deadline) {
-		if (this.guard == null) {
-			return false;
-		}
+		long now = this.sim.now();
 		int counting = 0;
 		for (int i = 0; i < this.sim.nodes(); i++) {
-			counting += (this.guard.countsAt(i, this.sim.now()) - deadline < 0) ? 1 : 0;
+			boolean counts = this.reach.unreachable(i, now) == null
+					&& (this.guard == null || this.guard.countsAt(i, now) - deadline < 0);
+			counting += counts ? 1 : 0;
 		}
 		return counting < quorum();
 	}
@@ -224,6 +237,14 @@ final class SimulatedEngine {
 		for (int i = 0; i < n; i++) {
 			failuresBefore[i] = this.guard.failureCount(i);
 			statuses.add(this.sim.node(i).status(true));
+		}
+		for (int i = 0; i < n; i++) {
+			if (statuses.get(i).reachable()) {
+				this.reach.answered(i);
+			}
+			else {
+				this.reach.unreachable(i, statuses.get(i).problem(), this.sim.now());
+			}
 		}
 		for (int armed : this.arming.armDue(statuses)) {
 			statuses.set(armed, this.sim.node(armed).status(true));

@@ -201,6 +201,9 @@ final class SimulatedRound {
 			if (this.state == FAILED) {
 				SimulatedRound.this.engine.failed(this.index, this.failure);
 			}
+			else {
+				SimulatedRound.this.engine.answered(this.index);
+			}
 		}
 
 	}

@@ -88,6 +88,13 @@ final class SimulatedWorker {
 		this.splitVote = false;
 		this.sim.tally.acquisitions++;
 		this.sim.operation();
+		if (this.engine.guarded() && this.engine.quorumOutOfReach(this.deadline)) {
+			// as Acquisition: with the restart guard, a call no quorum can answer fails before its first attempt
+			this.sim.tally.notAcquired++;
+			this.sim.history.notAcquired(this.name, this.key, this.sim.now());
+			next();
+			return;
+		}
 		attempt();
 	}
 

@@ -103,6 +103,35 @@ class LeaderElectionTests {
 		}
 	}
 
+	/**
+	 * A graceful stop, as a rolling deploy does it: the leader's initiator is stopped (its thread
+	 * unlocks when it sees the interrupt, whenever that is), then its context closes at once. Every
+	 * round, leadership moves within a couple of seconds, never after the lock's time to live (the
+	 * default, 30 s): closing must not grant a lock it does not release, nor lose a release.
+	 */
+	@Test
+	void gracefulStopOfTheLeaderShouldHandLeadershipOverAtOnceEveryTime() {
+		for (String id : List.of("a", "b", "c")) {
+			startWithDefaults(id);
+		}
+		String leader = awaitOneLeader(null, Duration.ofSeconds(15));
+		List<Long> handOvers = new ArrayList<>();
+		for (int round = 0; round < 6; round++) {
+			long stoppedAt = System.nanoTime();
+			initiators.get(leader).stop();
+			this.instances.remove(leader).close();
+			String next = awaitOneLeader(leader, Duration.ofSeconds(3));
+			handOvers.add(Duration.ofNanos(grantedAt(next) - stoppedAt).toMillis());
+			initiators.remove(leader);
+			startWithDefaults(leader + round);
+			leader = next;
+		}
+		System.out.println("Hand-overs after a graceful stop (ms): " + handOvers);
+		assertThat(history).filteredOn((event) -> event.kind() == Kind.GRANTED)
+			.as("grants while another instance still led")
+			.allSatisfy((event) -> assertThat(event.othersLeading()).isEmpty());
+	}
+
 	private void start(String id) {
 		List<DelayProxy> own = new ArrayList<>();
 		for (RedisServerProcess server : redis.servers().all()) {
@@ -111,6 +140,11 @@ class LeaderElectionTests {
 		this.proxies.put(id, own);
 		this.instances.put(id, AppInstance.start(Config.class, own.stream().map(DelayProxy::uri).toList(),
 				"instance=" + id, "redlock.integration.expire-after=" + TTL.toMillis() + "ms"));
+	}
+
+	/** An instance on the nodes themselves, every setting at its default. */
+	private void startWithDefaults(String id) {
+		this.instances.put(id, AppInstance.start(Config.class, redis.servers().uris(), "instance=" + id));
 	}
 
 	/** Waits until exactly one instance leads, and it is not {@code previous}; returns it. */

@@ -60,7 +60,8 @@ final class JedisFailures {
 		if (find(ex, SocketTimeoutException.class) != null) {
 			return NodeFailure.Kind.TIMED_OUT;
 		}
-		if (find(ex, ConnectException.class) != null || find(ex, UnknownHostException.class) != null) {
+		if (find(ex, ConnectException.class) != null || find(ex, UnknownHostException.class) != null
+				|| failedToConnect(ex)) {
 			return NodeFailure.Kind.REFUSED;
 		}
 		if (ex instanceof JedisDataException) {
@@ -82,6 +83,21 @@ final class JedisFailures {
 			}
 		}
 		return null;
+	}
+
+	/**
+	 * Whether no connection could be made: Jedis tries every address a host name resolves to and
+	 * keeps each refusal as a suppressed exception, not as the cause.
+	 */
+	private static boolean failedToConnect(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			for (Throwable suppressed : cause.getSuppressed()) {
+				if (suppressed instanceof ConnectException || suppressed instanceof UnknownHostException) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	/**
