@@ -43,9 +43,13 @@ final class NodeHealth implements NodeCallListener {
 
 	private final ReentrantLock probeLock = new ReentrantLock();
 
+	/** Nodes that may evict keys, and node clocks that jumped. */
+	private final NodePreconditions preconditions;
+
 	NodeHealth(Members members, KeySpace keys, Executor executor, long nodeTimeoutNanos, LockObserver observer,
-			Duration holdOut, Duration checkInterval) {
+			Duration holdOut, Duration checkInterval, NodePreconditions preconditions) {
 		this.members = members;
+		this.preconditions = preconditions;
 		this.keys = keys;
 		this.executor = executor;
 		this.nodeTimeoutNanos = nodeTimeoutNanos;
@@ -74,10 +78,11 @@ final class NodeHealth implements NodeCallListener {
 
 	/**
 	 * Per node, why it must not be sent a lock now, or {@code null} if it may; {@code null} for the
-	 * whole list without the restart guard.
+	 * whole list when no node is held out without the restart guard.
 	 */
 	List<String> heldOut() {
-		return (this.guard != null) ? this.guard.heldOut(System.nanoTime()) : null;
+		long now = System.nanoTime();
+		return this.preconditions.heldOut((this.guard != null) ? this.guard.heldOut(now) : null, now);
 	}
 
 	/**
@@ -121,7 +126,9 @@ final class NodeHealth implements NodeCallListener {
 		List<NodeStatus> statuses = probeAll(canaryKey);
 		if (this.guard == null) {
 			for (int i = 0; i < n; i++) {
-				this.availability.probed(i, statuses.get(i).lockable(), statuses.get(i).problem());
+				statuses.set(i, this.preconditions.checked(i, statuses.get(i), System.nanoTime()));
+				this.availability.probed(i, statuses.get(i).lockable() && statuses.get(i).problem().isEmpty(),
+						statuses.get(i).problem());
 			}
 			return statuses;
 		}
@@ -141,6 +148,7 @@ final class NodeHealth implements NodeCallListener {
 					failuresBefore[i]);
 			String heldOut = status.reachable() ? this.guard.heldOut(i, now) : null;
 			status = (heldOut == null) ? status : status.withProblem(heldOut);
+			status = this.preconditions.checked(i, status, now);
 			this.availability.probed(i, status.lockable() && status.problem().isEmpty(), status.problem());
 			guarded.add(status);
 		}
@@ -211,12 +219,15 @@ final class NodeHealth implements NodeCallListener {
 		int counting = 0;
 		StringBuilder late = new StringBuilder();
 		for (int i = 0; i < this.members.size(); i++) {
-			if (this.guard.countsAt(i, now) - deadline < 0) {
+			long countsAt = this.guard.countsAt(i, now);
+			long preconditionsAt = this.preconditions.countsAt(i, now);
+			if (countsAt - deadline < 0 && preconditionsAt - deadline < 0) {
 				counting++;
 			}
 			else {
+				String guardReason = this.guard.heldOut(i, now);
 				late.append((late.length() > 0) ? ", " : "").append(this.members.name(i)).append(": ")
-					.append(this.guard.heldOut(i, now));
+					.append((guardReason != null) ? guardReason : this.preconditions.heldOut(i, now));
 			}
 		}
 		if (counting >= this.members.quorum) {
