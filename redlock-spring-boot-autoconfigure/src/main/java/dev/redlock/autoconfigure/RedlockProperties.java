@@ -74,9 +74,9 @@ public class RedlockProperties {
 	private boolean callerReadsAnswers = true;
 
 	/**
-	 * Whether nodes that may evict keys count toward a quorum: a node with {@code maxmemory} set
-	 * and a {@code maxmemory-policy} other than {@code noeviction} may drop a held lock or a
-	 * fencing counter under memory pressure. False (the default) stops the startup on such a node
+	 * Whether nodes that may evict keys count toward a quorum: a node with maxmemory set and a
+	 * maxmemory-policy other than noeviction may drop a held lock or a fencing counter under
+	 * memory pressure. False (the default) stops the startup on such a node
 	 * and holds a node that starts evicting out of the quorum; true only logs a warning, accepting
 	 * the risk.
 	 */

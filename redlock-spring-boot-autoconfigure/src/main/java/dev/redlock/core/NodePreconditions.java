@@ -49,7 +49,7 @@ final class NodePreconditions {
 
 	/**
 	 * @param evicting the {@code maxmemory-policy} of a node that may evict, or {@code null}
-	 * @param unknownWarned whether the node's hidden memory settings were warned about
+	 * @param unknownWarned whether the node's hidden memory settings or clock were warned about
 	 * @param heldOutUntil until when the node is held out after a clock jump or eviction
 	 * @param why why it is held out until then, or {@code null}
 	 */
@@ -118,9 +118,15 @@ final class NodePreconditions {
 			return holdOut(new State(null, state.unknownWarned(), state.heldOutUntil(), state.why()), until,
 					"evicted keys until recently (maxmemory-policy " + state.evicting() + ")");
 		}
-		if (status.maxmemoryPolicy() == null && status.version() != null && !state.unknownWarned()) {
-			logger.warn("Redlock node {} does not tell its maxmemory-policy (INFO memory is denied or hidden): it "
-					+ "counts, but make sure it is noeviction, or a held lock may be evicted", name);
+		// a cluster member's clock is not read: it has a clock per shard
+		if ((status.maxmemoryPolicy() == null || status.clock() == null && status.topology() == null)
+				&& status.version() != null
+				&& !state.unknownWarned()) {
+			logger.warn("Redlock node {} does not tell {} (denied by its ACL, or hidden by the service): it counts, "
+					+ "but {}", name, (status.maxmemoryPolicy() == null) ? "its maxmemory-policy (INFO memory)"
+							: "its clock (TIME)", (status.maxmemoryPolicy() == null)
+									? "make sure it is noeviction, or a held lock may be evicted"
+									: "a jump of its clock cannot be seen (allow +time)");
 			return new State(state.evicting(), true, state.heldOutUntil(), state.why());
 		}
 		return state;

@@ -8,10 +8,10 @@ import java.util.TreeMap;
 
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.SafeEncoder;
@@ -26,6 +26,8 @@ import dev.redlock.core.NodeStatus;
  * bounded by the node timeout; never throws.
  */
 final class NodeProbe {
+
+	private static final ProtocolCommand TIME = () -> SafeEncoder.encode("TIME");
 
 	private final LockNode node;
 
@@ -158,7 +160,7 @@ final class NodeProbe {
 	private void readClock(Server server) {
 		try {
 			long start = System.nanoTime();
-			Object reply = this.client.sendCommand(Protocol.Command.TIME);
+			Object reply = this.client.sendCommand(TIME);
 			long end = System.nanoTime();
 			if (reply instanceof List<?> parts && parts.size() == 2) {
 				long seconds = Long.parseLong(SafeEncoder.encode((byte[]) parts.get(0)));
