@@ -40,6 +40,23 @@ public record NodeStatus(String node, boolean reachable, boolean lockable, Durat
 	 */
 	public record Clock(long serverMicros, long readNanos, long roundTripNanos) {
 
+		/**
+		 * The latest time the node's clock may show at {@code nowNanos} if it kept time since this
+		 * reading: the reading, plus the time passed on this process's clock and {@code rate} of
+		 * it more, plus the reading's round trip and {@code slackNanos}. A lock script that finds
+		 * its node's clock later than this refuses the lock: the clock jumped forward since this
+		 * look, and the node may have expired keys early.
+		 * @param nowNanos {@link System#nanoTime()} now
+		 * @param rate the share of passed time the clocks may drift apart, such as 0.01
+		 * @param slackNanos what else may pass before the node runs the script, such as the node
+		 * timeout
+		 * @return the latest node time in microseconds since the epoch
+		 */
+		public long latestServerMicros(long nowNanos, double rate, long slackNanos) {
+			long passed = Math.max(0, nowNanos - this.readNanos);
+			return this.serverMicros + ((long) (passed * (1 + rate)) + this.roundTripNanos + slackNanos) / 1_000;
+		}
+
 	}
 
 	/**

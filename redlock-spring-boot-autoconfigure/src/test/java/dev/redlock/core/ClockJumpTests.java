@@ -65,6 +65,28 @@ class ClockJumpTests {
 		}
 	}
 
+	@Test
+	void armedNodeWhoseClockJumpedShouldRefuseALockBeforeAnyProbeHasSeenIt() {
+		RequiredOnCi.assume(FakeClock.library().isPresent(), "libfaketime is not installed (package faketime)");
+		try (FakeClock clock = FakeClock.create(FakeClock.library().get());
+				RedisServerProcess n0 = RedisServerProcess.builder().binary(RedisBinary.embedded())
+					.environment(clock.environment()).start();
+				RedisServerProcess n1 = RedisServerProcess.start(); RedisServerProcess n2 = RedisServerProcess.start();
+				// the engine's own probes are an hour apart: only the lock command can see the jump
+				Redlock redlock = NodeUnderTest.engine(List.of(n0, n1, n2), LEASE,
+						(builder) -> builder.restartGuard(LEASE, Duration.ofHours(1)))) {
+			assertThat(refusalOfNode0(redlock)).as("node 0 counts while its clock keeps time").isEmpty();
+			n0.call("SET", "test:held", "first-owner", "PX", "1500");
+			clock.advance(Duration.ofSeconds(2));
+			assertThat(n0.call("GET", "test:held")).as("the jump expired the first owner's key early").isNull();
+			assertThat(refusalOfNode0(redlock)).as("the armed script compares the node's clock with the last look")
+				.contains("clock is ahead of what it was at the last probe");
+			assertThat(refusalOfNode0(redlock)).as("held out until a probe has seen it")
+				.contains("failed since its last probe");
+			assertThat(redlock.probe().get(0).problem()).contains("its clock jumped");
+		}
+	}
+
 	private static String refusalOfNode0(Redlock redlock) {
 		return NodeUnderTest.refusalOfNode0(redlock, LEASE);
 	}

@@ -57,6 +57,9 @@ final class NodeProbe {
 				read(server, this.client.info("server"), this.client.info("replication"));
 				readMemory(server, this.client);
 				readClock(server);
+				if (this.arming != null) {
+					this.arming.clockRead(server.clock);
+				}
 				if (this.client instanceof RedisSentinelClient sentinel) {
 					server.topology = "Sentinel master '" + this.address.masterName() + "' at "
 							+ sentinel.getCurrentMaster();
