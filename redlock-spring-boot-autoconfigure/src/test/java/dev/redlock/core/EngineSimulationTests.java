@@ -148,4 +148,22 @@ class EngineSimulationTests {
 		assertThat(lateExtension.holdAtLeastViolations()).as("hold-at-least violations").isZero();
 	}
 
+	@Test
+	void nodeClockJumpsShouldBreakMutualExclusionUnlessTheEnginesSeeThem() {
+		Logger logger = (Logger) LoggerFactory.getLogger(NodePreconditions.class);
+		Level level = logger.getLevel();
+		logger.setLevel(Level.ERROR);
+		try {
+			EngineSimulation.Result off = run(EngineSimulation.Config.of(SEED, 100_000).withClockJumps(true, false));
+			assertThat(off.faults()[SimulatedFaults.Kind.CLOCK_JUMP.ordinal()]).as("clock jumps").isPositive();
+			assertThat(off.overlaps()).as("mutual-exclusion violations with the clock rule off").isPositive();
+			EngineSimulation.Result on = run(EngineSimulation.Config.of(SEED, 100_000).withClockJumps(true, true));
+			assertThat(on.overlaps()).as("mutual-exclusion violations with the clock rule on").isZero();
+			assertThat(on.fencingViolations()).as("fencing-order violations").isZero();
+		}
+		finally {
+			logger.setLevel(level);
+		}
+	}
+
 }
