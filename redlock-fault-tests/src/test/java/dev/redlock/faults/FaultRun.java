@@ -323,6 +323,14 @@ final class FaultRun implements AutoCloseable {
 		return this.problems;
 	}
 
+	/**
+	 * Whether clock faults moved the nodes' own clocks ({@code libfaketime}), which the engine can
+	 * see, rather than a model of them.
+	 */
+	boolean realClockFaults() {
+		return this.nodes.realClocks() && !this.skipped.containsKey(FaultKind.CLOCK);
+	}
+
 	List<String> clockChecks() {
 		return this.clockChecks;
 	}

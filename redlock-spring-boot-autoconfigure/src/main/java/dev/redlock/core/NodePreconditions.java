@@ -93,7 +93,8 @@ final class NodePreconditions {
 			this.states.set(index, state);
 		}
 		String heldOut = heldOut(index, now);
-		return (heldOut == null || !status.problem().isEmpty()) ? status : status.withProblem(heldOut);
+		return (heldOut == null) ? status
+				: status.withProblem(status.problem().isEmpty() ? heldOut : status.problem() + "; " + heldOut);
 	}
 
 	private State eviction(int index, NodeStatus status, State state, long now) {

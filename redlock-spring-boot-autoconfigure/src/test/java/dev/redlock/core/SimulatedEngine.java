@@ -263,6 +263,7 @@ final class SimulatedEngine {
 			if (this.preconditions != null) {
 				this.preconditions.checked(i, status, now);
 			}
+			// as JedisArming.clockRead: the probe is one instant here, the hold-out already applied
 			if (status.clock() != null) {
 				this.lastLooks[i] = status.clock();
 			}

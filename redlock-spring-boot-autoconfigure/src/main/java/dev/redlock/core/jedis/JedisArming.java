@@ -42,6 +42,9 @@ final class JedisArming implements ArmableNode {
 	/** The node's clock at the last probe that read it, or {@code null}. */
 	private volatile NodeStatus.Clock lastLook;
 
+	/** A reading that showed a jump, taken as the last look only at the next probe; or {@code null}. */
+	private NodeStatus.Clock jumped;
+
 	JedisArming(UnifiedJedis client, Duration nodeTimeout) {
 		this.client = client;
 		// a command may run on the node up to a node timeout after it was sent; plus the fixed 2 ms
@@ -53,6 +56,14 @@ final class JedisArming implements ArmableNode {
 	 * scripts do not call {@code TIME} either: the user may not be allowed to).
 	 */
 	void clockRead(NodeStatus.Clock clock) {
+		NodeStatus.Clock look = this.lastLook;
+		if (clock != null && look != null && this.jumped == null && clock.serverMicros() > look
+			.latestServerMicros(clock.readNanos(), CLOCK_RATE_ALLOWANCE, this.clockSlackNanos)) {
+			// the engine holds the node out once this probe is over; until then the scripts refuse
+			this.jumped = clock;
+			return;
+		}
+		this.jumped = null;
 		this.lastLook = clock;
 	}
 
