@@ -1,7 +1,10 @@
 package dev.redlock.faults;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The knobs of a run, as system properties ({@code -Dfaults.seed=…}; Surefire passes Maven's
@@ -15,6 +18,9 @@ import java.util.Locale;
  * <li>{@code faults.maxMinutes}: stop starting rounds after this long; 90 by default</li>
  * <li>{@code faults.workers}: lock-taking threads per client JVM; 6 by default</li>
  * <li>{@code faults.keys}: lock keys the clients share; 12 by default</li>
+ * <li>{@code faults.phases}: which phases run, a comma-separated list of {@link FaultKind} names
+ * (the phase of that kind alone), {@code none} and {@code mixed} (all kinds at once), such as
+ * {@code CLOCK,mixed} for the two phases with clock faults; every phase by default</li>
  * </ul>
  *
  * @param seed the seed
@@ -23,8 +29,10 @@ import java.util.Locale;
  * @param maxTime the longest the rounds go on
  * @param workers the threads per client
  * @param keys the shared keys
+ * @param phases the phases to run (kind names, {@code none}, {@code mixed}), or empty for all
  */
-record FaultParameters(long seed, Duration phase, long acquisitions, Duration maxTime, int workers, int keys) {
+record FaultParameters(long seed, Duration phase, long acquisitions, Duration maxTime, int workers, int keys,
+		Set<String> phases) {
 
 	static final long DEFAULT_SEED = 20250701L;
 
@@ -35,11 +43,37 @@ record FaultParameters(long seed, Duration phase, long acquisitions, Duration ma
 		String maxMinutes = parameter("faults.maxMinutes");
 		String workers = parameter("faults.workers");
 		String keys = parameter("faults.keys");
+		String phases = parameter("faults.phases");
 		return new FaultParameters((seed != null) ? Long.parseLong(seed) : DEFAULT_SEED,
 				Duration.ofMillis((long) (1000 * ((phase != null) ? Double.parseDouble(phase) : 10))),
 				(acquisitions != null) ? Long.parseLong(acquisitions) : 0,
 				Duration.ofSeconds((long) (60 * ((maxMinutes != null) ? Double.parseDouble(maxMinutes) : 90))),
-				(workers != null) ? Integer.parseInt(workers) : 6, (keys != null) ? Integer.parseInt(keys) : 12);
+				(workers != null) ? Integer.parseInt(workers) : 6, (keys != null) ? Integer.parseInt(keys) : 12,
+				(phases != null) ? phases(phases) : Set.of());
+	}
+
+	private static Set<String> phases(String list) {
+		Set<String> phases = new LinkedHashSet<>();
+		for (String name : list.split(",")) {
+			String phase = name.trim();
+			boolean known = phase.equals("none") || phase.equals("mixed")
+					|| Arrays.stream(FaultKind.values()).anyMatch((kind) -> kind.name().equals(phase));
+			if (!known) {
+				throw new IllegalArgumentException("faults.phases: unknown phase '" + phase + "'; use none, mixed or "
+						+ Arrays.toString(FaultKind.values()));
+			}
+			phases.add(phase);
+		}
+		return phases;
+	}
+
+	/**
+	 * Whether a phase runs.
+	 * @param name a {@link FaultKind} name, {@code none} or {@code mixed}
+	 * @return {@code true} if it was chosen, or no phase was named
+	 */
+	boolean runs(String name) {
+		return this.phases.isEmpty() || this.phases.contains(name);
 	}
 
 	private static String parameter(String property) {

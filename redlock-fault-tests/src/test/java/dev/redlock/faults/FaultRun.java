@@ -174,9 +174,13 @@ final class FaultRun implements AutoCloseable {
 		Set<FaultKind> enabled = EnumSet.allOf(FaultKind.class);
 		enabled.removeAll(this.skipped.keySet());
 		List<Phase> phases = new ArrayList<>();
-		phases.add(Phase.none());
-		enabled.forEach((kind) -> phases.add(Phase.of(kind)));
-		phases.add(Phase.mixed(enabled));
+		if (this.parameters.runs("none")) {
+			phases.add(Phase.none());
+		}
+		enabled.stream().filter((kind) -> this.parameters.runs(kind.name())).forEach((kind) -> phases.add(Phase.of(kind)));
+		if (this.parameters.runs("mixed")) {
+			phases.add(Phase.mixed(enabled));
+		}
 		return phases;
 	}
 
@@ -317,6 +321,14 @@ final class FaultRun implements AutoCloseable {
 
 	List<String> problems() {
 		return this.problems;
+	}
+
+	/**
+	 * Whether clock faults moved the nodes' own clocks ({@code libfaketime}), which the engine can
+	 * see, rather than a model of them.
+	 */
+	boolean realClockFaults() {
+		return this.nodes.realClocks() && !this.skipped.containsKey(FaultKind.CLOCK);
 	}
 
 	List<String> clockChecks() {

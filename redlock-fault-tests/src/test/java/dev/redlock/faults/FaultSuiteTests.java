@@ -38,6 +38,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FaultSuiteTests {
 
+	/**
+	 * The most overlapping holds within validity the phases with clock faults may show in CI's
+	 * one-round run. Before the engines watched node clocks (issue 21) the same run showed 6 to 9
+	 * (seeds 1 to 3: 9, 9, 6); since, 0 to 1.
+	 */
+	static final int CLOCK_OVERLAPS_IN_ONE_ROUND = 2;
+
 	@Test
 	void fencedResourceShouldAcceptNoStaleWriteAndHoldsShouldOverlapOnlyUnderClockFaultsOrPauses() throws IOException {
 		FaultParameters parameters = FaultParameters.fromEnvironment();
@@ -60,6 +67,16 @@ class FaultSuiteTests {
 				softly.assertThat(run.skipped()).as("fault kinds this CI machine could not inject").isEmpty();
 			}
 			check(softly, report, parameters.seed());
+			if (parameters.acquisitions() == 0 && run.realClockFaults()) {
+				long clockOverlaps = report.rows.stream()
+					.filter((row) -> row.phase.kinds().contains(FaultKind.CLOCK))
+					.mapToLong((row) -> row.overlaps)
+					.sum();
+				softly.assertThat(clockOverlaps)
+					.as("overlapping holds within validity in the phases with node clock faults (seed %d): a node "
+							+ "whose clock jumped forward must be held out", parameters.seed())
+					.isLessThanOrEqualTo(CLOCK_OVERLAPS_IN_ONE_ROUND);
+			}
 			softly.assertAll();
 		}
 	}

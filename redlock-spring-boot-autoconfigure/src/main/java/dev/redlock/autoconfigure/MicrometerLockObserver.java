@@ -1,5 +1,6 @@
 package dev.redlock.autoconfigure;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -102,6 +103,16 @@ public class MicrometerLockObserver implements LockObserver {
 		Counter.builder("redlock.locks.lost")
 			.description("Locks lost while held")
 			.tag("lock", lock.name())
+			.register(this.meters)
+			.increment();
+	}
+
+	@Override
+	public void nodeClockJumped(String node, Duration jump) {
+		Counter.builder("redlock.node.clock.jumps")
+			.description("Node clocks seen to have jumped forward (or run fast) beyond the drift budget; each such "
+					+ "node is held out of the quorum for the restart guard's hold-out")
+			.tag("node", node)
 			.register(this.meters)
 			.increment();
 	}

@@ -58,7 +58,8 @@ final class RedlockEngineFactory {
 					properties.isCallerReadsAnswers())));
 		}
 		Redlock.Builder builder = Redlock.builder(nodes, settings)
-			.releaseNotifications(properties.isReleaseNotifications());
+			.releaseNotifications(properties.isReleaseNotifications())
+			.allowEvictingNodes(properties.isAllowEvictingNodes());
 		observers.forEach(builder::observer);
 		RedlockProperties.RestartGuard guard = properties.getRestartGuard();
 		if (guard.isEnabled()) {
@@ -83,7 +84,7 @@ final class RedlockEngineFactory {
 		}
 		Redlock redlock = builder.build();
 		try {
-			verify(redlock, members.origin());
+			verify(redlock, members.origin(), properties.isAllowEvictingNodes());
 		}
 		catch (RuntimeException ex) {
 			redlock.close();
@@ -94,11 +95,11 @@ final class RedlockEngineFactory {
 
 	/**
 	 * Checks the nodes at startup: replicas, credentials that do not fit a node (wrong, missing,
-	 * or a password for a node that has none) and two entries that reach the same server fail the
-	 * startup; unreachable nodes only warn, so that the application starts while a minority is
-	 * down.
+	 * or a password for a node that has none), two entries that reach the same server and (unless
+	 * allowed) nodes that may evict keys fail the startup; unreachable nodes only warn, so that the
+	 * application starts while a minority is down.
 	 */
-	static void verify(Redlock redlock, QuorumMembers.Origin origin) {
+	static void verify(Redlock redlock, QuorumMembers.Origin origin, boolean allowEvictingNodes) {
 		List<NodeStatus> statuses = redlock.probe();
 		Map<String, Integer> runIds = new HashMap<>();
 		for (int i = 0; i < statuses.size(); i++) {
@@ -108,6 +109,17 @@ final class RedlockEngineFactory {
 						"node " + status.node() + " is a replica (role " + status.role() + ")",
 						"List only independent masters: a replica loses the locks it has not received yet when it is "
 								+ "promoted, and shares a failure domain with its master.",
+						null);
+			}
+			if (status.mayEvict() && !allowEvictingNodes) {
+				throw new RedlockConfigurationException(origin.member(i),
+						"node " + status.node() + " may evict lock keys: maxmemory " + status.maxmemory()
+								+ " bytes with maxmemory-policy " + status.maxmemoryPolicy(),
+						"Under memory pressure it may drop a held lock or a fencing counter, and another owner gets "
+								+ "the lock. Point locks at Redis masters that do not evict: set maxmemory-policy "
+								+ "noeviction on that node (CONFIG SET maxmemory-policy noeviction, and in redis.conf), "
+								+ "or remove its maxmemory limit. To accept the risk, set "
+								+ "redlock.allow-evicting-nodes=true.",
 						null);
 			}
 			if (status.credentialsRejected()) {

@@ -74,6 +74,11 @@ public class RedlockHealthIndicator implements HealthIndicator {
 			details.put("uptimeSeconds", status.uptime().toSeconds());
 		}
 		putIfKnown(details, "topology", status.topology());
+		putIfKnown(details, "maxmemoryPolicy", status.maxmemoryPolicy());
+		if (status.mayEvict()) {
+			details.put("evictsKeys", "maxmemory " + status.maxmemory() + " bytes with maxmemory-policy "
+					+ status.maxmemoryPolicy() + ": a held lock may be dropped under memory pressure");
+		}
 		if (!status.problem().isEmpty()) {
 			details.put("problem", status.problem());
 		}

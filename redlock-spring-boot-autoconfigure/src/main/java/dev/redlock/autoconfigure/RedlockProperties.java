@@ -76,6 +76,15 @@ public class RedlockProperties {
 	private boolean callerReadsAnswers = true;
 
 	/**
+	 * Whether nodes that may evict keys count toward a quorum: a node with maxmemory set and a
+	 * maxmemory-policy other than noeviction may drop a held lock or a fencing counter under
+	 * memory pressure. False (the default) stops the startup on such a node
+	 * and holds a node that starts evicting out of the quorum; true only logs a warning, accepting
+	 * the risk.
+	 */
+	private boolean allowEvictingNodes;
+
+	/**
 	 * How long one node may take to answer one command before it counts as failed for that
 	 * attempt. Keep it far below the lease time.
 	 */
@@ -211,6 +220,16 @@ public class RedlockProperties {
 	/** @param callerReadsAnswers whether the locking thread may send commands and read the answers itself */
 	public void setCallerReadsAnswers(boolean callerReadsAnswers) {
 		this.callerReadsAnswers = callerReadsAnswers;
+	}
+
+	/** {@return whether nodes that may evict keys count toward a quorum} */
+	public boolean isAllowEvictingNodes() {
+		return this.allowEvictingNodes;
+	}
+
+	/** @param allowEvictingNodes whether nodes that may evict keys count toward a quorum */
+	public void setAllowEvictingNodes(boolean allowEvictingNodes) {
+		this.allowEvictingNodes = allowEvictingNodes;
 	}
 
 	/** {@return how long one node may take to answer one command} */

@@ -1,6 +1,8 @@
 package dev.redlock.core;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -52,21 +54,23 @@ final class CompositeLockObserver implements LockObserver {
 
 	@Override
 	public void nodeFailed(NodeOutcome outcome) {
-		for (LockObserver observer : this.observers) {
-			try {
-				observer.nodeFailed(outcome);
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Lock observer {} failed", observer, ex);
-			}
-		}
+		notifyEach((observer) -> observer.nodeFailed(outcome));
 	}
 
 	@Override
 	public void lockLost(HeldLock lock) {
+		notifyEach((observer) -> observer.lockLost(lock));
+	}
+
+	@Override
+	public void nodeClockJumped(String node, Duration jump) {
+		notifyEach((observer) -> observer.nodeClockJumped(node, jump));
+	}
+
+	private void notifyEach(Consumer<LockObserver> notification) {
 		for (LockObserver observer : this.observers) {
 			try {
-				observer.lockLost(lock);
+				notification.accept(observer);
 			}
 			catch (RuntimeException ex) {
 				logger.warn("Lock observer {} failed", observer, ex);

@@ -43,13 +43,16 @@ final class Engine {
 	private final long holdersWaitNanos;
 
 	Engine(Members members, KeySpace keys, RedlockSettings settings, ExecutorService executor,
-			List<LockObserver> observers, Duration holdOut, Duration checkInterval, boolean releaseNotifications) {
+			List<LockObserver> observers, Duration holdOut, Duration checkInterval, boolean releaseNotifications,
+			boolean allowEvictingNodes) {
 		this.members = members;
 		this.threads = new EngineThreads(executor);
 		this.observer = CompositeLockObserver.of(observers);
 		long nodeTimeout = settings.nodeTimeout().toNanos();
+		NodePreconditions preconditions = new NodePreconditions(members.nodes, allowEvictingNodes,
+				settings.driftFactor(), holdOut, this.observer);
 		this.health = new NodeHealth(members, keys, this.threads.io(), nodeTimeout, this.observer, holdOut,
-				checkInterval);
+				checkInterval, preconditions);
 		FanOut fanOut = new FanOut(members.nodes, this.threads.io(), nodeTimeout, this.health, Ticker.SYSTEM);
 		LockCommands commands = new LockCommands(members, fanOut, nodeTimeout);
 		this.notifications = new ReleaseNotifications(members, releaseNotifications ? keys.releaseChannel() : null,

@@ -1,5 +1,6 @@
 package dev.redlock.core;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 
 import dev.redlock.LockHandle;
@@ -51,6 +52,16 @@ public interface LockObserver {
 	 * @param lock the lock
 	 */
 	default void lockLost(HeldLock lock) {
+	}
+
+	/**
+	 * A node's clock was seen to have advanced faster than this process's since an earlier look,
+	 * beyond the drift budget: it may have expired lock keys early, and is held out of the quorum
+	 * for the restart guard's hold-out.
+	 * @param node the node's name
+	 * @param jump how far its clock got ahead
+	 */
+	default void nodeClockJumped(String node, Duration jump) {
 	}
 
 }

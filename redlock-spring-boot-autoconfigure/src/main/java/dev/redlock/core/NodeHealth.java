@@ -45,9 +45,13 @@ final class NodeHealth implements NodeCallListener {
 
 	private final ReentrantLock probeLock = new ReentrantLock();
 
+	/** Nodes that may evict keys, and node clocks that jumped. */
+	private final NodePreconditions preconditions;
+
 	NodeHealth(Members members, KeySpace keys, Executor executor, long nodeTimeoutNanos, LockObserver observer,
-			Duration holdOut, Duration checkInterval) {
+			Duration holdOut, Duration checkInterval, NodePreconditions preconditions) {
 		this.members = members;
+		this.preconditions = preconditions;
 		this.keys = keys;
 		this.executor = executor;
 		this.nodeTimeoutNanos = nodeTimeoutNanos;
@@ -89,10 +93,11 @@ final class NodeHealth implements NodeCallListener {
 
 	/**
 	 * Per node, why it must not be sent a lock now, or {@code null} if it may; {@code null} for the
-	 * whole list without the restart guard.
+	 * whole list when no node is held out without the restart guard.
 	 */
 	List<String> heldOut() {
-		return (this.guard != null) ? this.guard.heldOut(System.nanoTime()) : null;
+		long now = System.nanoTime();
+		return this.preconditions.heldOut((this.guard != null) ? this.guard.heldOut(now) : null, now);
 	}
 
 	/**
@@ -140,7 +145,8 @@ final class NodeHealth implements NodeCallListener {
 		}
 		if (this.guard == null) {
 			for (int i = 0; i < n; i++) {
-				report(i, statuses.get(i), statuses.get(i).lockable());
+				statuses.set(i, this.preconditions.checked(i, statuses.get(i), System.nanoTime()));
+				report(i, statuses.get(i), statuses.get(i).lockable() && statuses.get(i).problem().isEmpty());
 			}
 			return statuses;
 		}
@@ -160,6 +166,7 @@ final class NodeHealth implements NodeCallListener {
 					failuresBefore[i]);
 			String heldOut = status.reachable() ? this.guard.heldOut(i, now) : null;
 			status = (heldOut == null) ? status : status.withProblem(heldOut);
+			status = this.preconditions.checked(i, status, now);
 			report(i, status, status.lockable() && status.problem().isEmpty());
 			guarded.add(status);
 		}
@@ -270,6 +277,9 @@ final class NodeHealth implements NodeCallListener {
 			String why = this.reach.unreachable(i, now);
 			if (why == null && this.guard != null && this.guard.countsAt(i, now) - deadline >= 0) {
 				why = this.guard.heldOut(i, now);
+			}
+			if (why == null && this.preconditions.countsAt(i, now) - deadline >= 0) {
+				why = this.preconditions.heldOut(i, now);
 			}
 			if (why == null) {
 				counting++;

@@ -71,7 +71,7 @@ public final class Redlock implements AutoCloseable {
 		Members members = new Members(List.copyOf(builder.nodes));
 		this.keys = new KeySpace(this.settings.keyPrefix(), members.nodes.stream().anyMatch(LockNode::needsHashTags));
 		this.engine = new Engine(members, this.keys, this.settings, builder.executor, builder.observers,
-				builder.holdOut, builder.checkInterval, builder.releaseNotifications);
+				builder.holdOut, builder.checkInterval, builder.releaseNotifications, builder.allowEvictingNodes);
 	}
 
 	/**
@@ -281,6 +281,8 @@ public final class Redlock implements AutoCloseable {
 
 		private boolean releaseNotifications = true;
 
+		private boolean allowEvictingNodes;
+
 		private Builder(List<? extends LockNode> nodes, RedlockSettings settings) {
 			this.nodes = nodes;
 			this.settings = settings;
@@ -334,6 +336,19 @@ public final class Redlock implements AutoCloseable {
 		 */
 		public Builder releaseNotifications(boolean enabled) {
 			this.releaseNotifications = enabled;
+			return this;
+		}
+
+		/**
+		 * Whether nodes that may evict keys count toward a quorum. A node with {@code maxmemory}
+		 * set and a {@code maxmemory-policy} other than {@code noeviction} may drop a held lock or a
+		 * fencing counter under memory pressure; by default such a node is held out of the quorum
+		 * (seen at every probe) with a warning. Allowing it keeps the warning and accepts the risk.
+		 * @param allowed {@code true} to count nodes that may evict keys
+		 * @return this builder
+		 */
+		public Builder allowEvictingNodes(boolean allowed) {
+			this.allowEvictingNodes = allowed;
 			return this;
 		}
 

@@ -34,7 +34,7 @@ class SecurityTests {
 	/** The least-privilege ACL rules docs/operations.md ("Credentials, ACL and TLS") documents for the lock user. */
 	static final List<String> LOCK_USER_RULES = List.of("on", ">locker-Pa55", "~redlock:*", "resetchannels", "&redlock:*", "-@all",
 			"+set", "+get", "+mget", "+del", "+exists", "+pexpire", "+eval", "+evalsha", "+scan", "+publish", "+subscribe", "+unsubscribe", "+ping", "+info",
-			"+client|setname");
+			"+time", "+client|setname");
 
 	@RegisterExtension
 	static final RedisServersExtension redis = new RedisServersExtension(3, args());

@@ -59,37 +59,50 @@ final class EngineSimulation {
 	 * @param failoversSeen whether a failover gives the node a new run id of a process up long
 	 * before, and leaves it the former master's marker, as a promoted replica has; if not, the
 	 * replica goes on as the former master (the probes cannot see that it lost writes)
+	 * @param clockJumps whether node clocks jump (forward 0.3 to 3 s, a quarter of them back),
+	 * besides their rates drifting
+	 * @param clockRule whether engines hold a node whose clock jumped forward out of the quorum for
+	 * the hold-out ({@link NodePreconditions}, as {@code NodeHealth} does)
 	 */
 	record Config(long seed, long operations, int nodes, int engines, int workers, int keys, boolean restartGuard,
-			double driftSpread, boolean faults, boolean failoversSeen) {
+			double driftSpread, boolean faults, boolean failoversSeen, boolean clockJumps, boolean clockRule) {
 
 		static Config of(long seed, long operations) {
-			return new Config(seed, operations, 5, 4, 3, 8, true, 0.99, true, true);
+			return new Config(seed, operations, 5, 4, 3, 8, true, 0.99, true, true, false, true);
+		}
+
+		/**
+		 * With node clocks that jump (forward 0.3 to 3 s, now and then back), and whether the
+		 * engines hold a node whose clock jumped forward out ({@link NodePreconditions}).
+		 */
+		Config withClockJumps(boolean jumps, boolean rule) {
+			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
+					this.restartGuard, this.driftSpread, this.faults, this.failoversSeen, jumps, rule);
 		}
 
 		Config withRestartGuard(boolean on) {
 			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys, on,
-					this.driftSpread, this.faults, this.failoversSeen);
+					this.driftSpread, this.faults, this.failoversSeen, this.clockJumps, this.clockRule);
 		}
 
 		Config withDriftSpread(double spread) {
 			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
-					this.restartGuard, spread, this.faults, this.failoversSeen);
+					this.restartGuard, spread, this.faults, this.failoversSeen, this.clockJumps, this.clockRule);
 		}
 
 		Config withFaults(boolean on) {
 			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
-					this.restartGuard, this.driftSpread, on, this.failoversSeen);
+					this.restartGuard, this.driftSpread, on, this.failoversSeen, this.clockJumps, this.clockRule);
 		}
 
 		Config withFailoversSeen(boolean seen) {
 			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
-					this.restartGuard, this.driftSpread, this.faults, seen);
+					this.restartGuard, this.driftSpread, this.faults, seen, this.clockJumps, this.clockRule);
 		}
 
 		Config withShape(int nodeCount, int engineCount, int workerCount, int keyCount) {
 			return new Config(this.seed, this.operations, nodeCount, engineCount, workerCount, keyCount,
-					this.restartGuard, this.driftSpread, this.faults, this.failoversSeen);
+					this.restartGuard, this.driftSpread, this.faults, this.failoversSeen, this.clockJumps, this.clockRule);
 		}
 
 	}
@@ -363,10 +376,11 @@ final class EngineSimulation {
 			Config c = this.config;
 			StringBuilder text = new StringBuilder();
 			text.append(String.format(Locale.ROOT, "Engine simulation: seed %d (-Dsimulation.seed=%d replays it), %d nodes, "
-					+ "%d engines x %d workers, %d keys, restart guard %s, failovers %s, node clock rates within 1 +/- %.4f%n",
+					+ "%d engines x %d workers, %d keys, restart guard %s, failovers %s, node clock rates within 1 +/- %.4f%s%n",
 					c.seed(), c.seed(), c.nodes(), c.engines(), c.workers(), c.keys(), c.restartGuard() ? "on" : "off",
 					c.failoversSeen() ? "seen" : "unseen (run id kept)",
-					c.driftSpread() * DRIFT_FACTOR));
+					c.driftSpread() * DRIFT_FACTOR, !c.clockJumps() ? ""
+							: ", node clocks jump (" + (c.clockRule() ? "jumped nodes held out" : "clock rule off") + ")"));
 			text.append(String.format(Locale.ROOT, "  %,d lock operations: %,d acquisitions (%,d granted, %,d not acquired), "
 					+ "%,d releases, %,d renewals, %,d extensions by hand%n", t.operations, t.acquisitions, t.granted,
 					t.notAcquired, t.releases, t.renewals, t.extensions));

@@ -34,6 +34,12 @@ final class SimulatedEngine {
 
 	private final NodeReach reach;
 
+	/** As {@code NodeHealth}'s: a node whose clock jumped forward is held out; {@code null} with the rule off. */
+	private final NodePreconditions preconditions;
+
+	/** Per node, its clock at the last probe, which the armed scripts compare with (as {@code JedisArming}). */
+	private final NodeStatus.Clock[] lastLooks;
+
 	private final List<SimulatedWorker> workers = new ArrayList<>();
 
 	private boolean dead;
@@ -61,6 +67,20 @@ final class SimulatedEngine {
 			this.guard = null;
 			this.arming = null;
 		}
+		this.preconditions = sim.config().clockRule() ? new NodePreconditions(this.views, false,
+				sim.settings().driftFactor(), sim.config().restartGuard() ? EngineSimulation.HOLD_OUT : null,
+				LockObserver.NONE) : null;
+		this.lastLooks = new NodeStatus.Clock[n];
+	}
+
+	/**
+	 * The latest node time an armed acquisition sent to node {@code index} now accepts, as
+	 * {@code JedisArming} computes it; 0 (no check) with the clock rule off or before a look.
+	 */
+	long latestServerMicros(int index) {
+		NodeStatus.Clock look = this.lastLooks[index];
+		return (this.preconditions == null || look == null) ? 0
+				: look.latestServerMicros(this.sim.now(), 0.01, nodeTimeout() + 2 * EngineSimulation.MS);
 	}
 
 	/** Starts the engine as {@code Engine} does: one probe before it is used, then one every interval. */
@@ -103,7 +123,8 @@ final class SimulatedEngine {
 
 	/** Per node, why it must not be sent a lock now; {@code null} without the guard. */
 	List<String> heldOut() {
-		return (this.guard != null) ? this.guard.heldOut(this.sim.now()) : null;
+		List<String> guarded = (this.guard != null) ? this.guard.heldOut(this.sim.now()) : null;
+		return (this.preconditions != null) ? this.preconditions.heldOut(guarded, this.sim.now()) : guarded;
 	}
 
 	/** A call that got an answer, as {@code NodeHealth.answered} takes it. */
@@ -127,7 +148,8 @@ final class SimulatedEngine {
 		int counting = 0;
 		for (int i = 0; i < this.sim.nodes(); i++) {
 			boolean counts = this.reach.unreachable(i, now) == null
-					&& (this.guard == null || this.guard.countsAt(i, now) - deadline < 0);
+					&& (this.guard == null || this.guard.countsAt(i, now) - deadline < 0)
+					&& (this.preconditions == null || this.preconditions.countsAt(i, now) - deadline < 0);
 			counting += counts ? 1 : 0;
 		}
 		return counting < quorum();
@@ -257,6 +279,13 @@ final class SimulatedEngine {
 				status = status.withProblem("not armed yet: " + wait.reason());
 			}
 			this.guard.observe(i, status, true, (wait != null) ? wait.untilNanos() : now, now, failuresBefore[i]);
+			if (this.preconditions != null) {
+				this.preconditions.checked(i, status, now);
+			}
+			// as JedisArming.clockRead: the probe is one instant here, the hold-out already applied
+			if (status.clock() != null) {
+				this.lastLooks[i] = status.clock();
+			}
 		}
 		this.sim.tally.probes++;
 		this.sim.after(EngineSimulation.CHECK_INTERVAL.toNanos(), this::probe);

@@ -27,7 +27,7 @@ final class SimulatedFaults {
 	enum Kind {
 
 		DOWN(16), RESTART_EMPTY(12), FAILOVER(8), PAUSE(16), SLOW(16), LOSE_REPLIES(12), CLOCK_RATE(10),
-		ENGINE_RESTART(4);
+		ENGINE_RESTART(4), CLOCK_JUMP(10);
 
 		final int weight;
 
@@ -50,7 +50,7 @@ final class SimulatedFaults {
 		this.random = random;
 		int total = 0;
 		for (Kind kind : Kind.values()) {
-			total += kind.weight;
+			total += weight(kind);
 		}
 		this.totalWeight = total;
 	}
@@ -74,12 +74,17 @@ final class SimulatedFaults {
 	private Kind draw() {
 		int pick = this.random.nextInt(this.totalWeight);
 		for (Kind kind : Kind.values()) {
-			pick -= kind.weight;
+			pick -= weight(kind);
 			if (pick < 0) {
 				return kind;
 			}
 		}
 		throw new IllegalStateException();
+	}
+
+	/** Clock jumps only in runs that ask for them: the other runs draw exactly as before. */
+	private int weight(Kind kind) {
+		return (kind != Kind.CLOCK_JUMP || this.sim.config().clockJumps()) ? kind.weight : 0;
 	}
 
 	private long between(long low, long high) {
@@ -113,6 +118,10 @@ final class SimulatedFaults {
 			}
 			case SLOW -> node.slowDown(now + between(20 * MS, 800 * MS), between(MS, 40 * MS));
 			case LOSE_REPLIES -> node.loseReplies(now + between(20 * MS, 500 * MS), 0.05 + 0.55 * this.random.nextDouble());
+			// a jump forward loses the keys with less time to live: the node lacks data until every lock
+			// it held would have expired anyway (impaired), so it uses the minority's budget
+			case CLOCK_JUMP -> node.jump((this.random.nextInt(4) == 0) ? -between(300 * MS, 3_000 * MS)
+					: between(300 * MS, 3_000 * MS));
 			case CLOCK_RATE -> node.setRate(1 + this.sim.config().driftSpread() * this.sim.settings().driftFactor()
 					* (2 * this.random.nextDouble() - 1));
 			default -> throw new IllegalStateException(kind.name());
@@ -122,7 +131,8 @@ final class SimulatedFaults {
 
 	private boolean impaired(SimulatedNode node) {
 		return node.isDown() || node.isPaused() || node.isSlow() || node.losesReplies()
-				|| node.lostData(this.sim.config().restartGuard(), EngineSimulation.HOLD_OUT.toNanos());
+				|| node.lostData(this.sim.config().restartGuard(), EngineSimulation.HOLD_OUT.toNanos())
+				|| node.jumpedRecently(EngineSimulation.HOLD_OUT.toNanos());
 	}
 
 	private int impairedNodes() {

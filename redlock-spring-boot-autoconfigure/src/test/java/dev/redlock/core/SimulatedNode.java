@@ -52,6 +52,9 @@ final class SimulatedNode {
 	/** The node's clock: {@code anchorNode + (simNow - anchorSim) × rate}. */
 	private double rate = 1.0;
 
+	/** When the clock last jumped forward, or {@code Long.MIN_VALUE}. */
+	private long jumpedAt = Long.MIN_VALUE;
+
 	private long anchorSim;
 
 	private long anchorNode;
@@ -130,6 +133,19 @@ final class SimulatedNode {
 
 	double rate() {
 		return this.rate;
+	}
+
+	/** The node's wall clock steps by {@code nanos} (forward if positive), as an NTP step would. */
+	void jump(long nanos) {
+		this.anchorNode += nanos;
+		if (nanos > 0) {
+			this.jumpedAt = this.sim.now();
+		}
+	}
+
+	/** Whether the clock jumped forward less than {@code holdOutNanos} ago: keys may have expired early. */
+	boolean jumpedRecently(long holdOutNanos) {
+		return this.jumpedAt != Long.MIN_VALUE && this.sim.now() - this.jumpedAt < holdOutNanos;
 	}
 
 	void goDown(long until, boolean refusing) {
@@ -286,8 +302,12 @@ final class SimulatedNode {
 		long uptime = Math.floorDiv(nodeNanos(), 1_000 * MS) - Math.floorDiv(this.startedAtNode, 1_000 * MS);
 		Boolean armed = guard ? isArmed() : null;
 		boolean lockable = !guard || isArmed();
+		// TIME, read at the probe's one instant on the simulation's clock (the engines' monotonic clock)
+		NodeStatus.Clock clock = new NodeStatus.Clock(Math.floorDiv(nodeNanos(), 1_000), this.sim.now(),
+				2 * this.baseLatency);
 		return new NodeStatus(this.name, true, lockable, Duration.ofNanos(2 * this.baseLatency), "7.0", "master",
-				Duration.ofSeconds(uptime), this.runId, lockable ? "" : "the node is not armed yet", false, null, armed);
+				Duration.ofSeconds(uptime), this.runId, lockable ? "" : "the node is not armed yet", false, null, armed,
+				0L, "noeviction", clock);
 	}
 
 	// ---- the scripts, applied at the node's time now ----
@@ -344,10 +364,16 @@ final class SimulatedNode {
 		});
 	}
 
-	/** {@code ACQUIRE_ARMED} / {@code SET NX PX}: {@code -2} not armed, {@code 0} held, {@code 1} set. */
-	long acquire(String key, String token, long ttlMillis, boolean armedOnly) {
+	/**
+	 * {@code ACQUIRE_ARMED} / {@code SET NX PX}: {@code -2} not armed, {@code -3} (armed only) the
+	 * node's clock is later than {@code latestMicros} (unless 0), {@code 0} held, {@code 1} set.
+	 */
+	long acquire(String key, String token, long ttlMillis, boolean armedOnly, long latestMicros) {
 		if (armedOnly && !hasMarker()) {
 			return -2;
+		}
+		if (armedOnly && latestMicros != 0 && Math.floorDiv(nodeNanos(), 1_000) > latestMicros) {
+			return -3;
 		}
 		if (live(key) != null) {
 			return 0;
@@ -357,11 +383,12 @@ final class SimulatedNode {
 		return 1;
 	}
 
-	/** {@code ACQUIRE_FENCED(_ARMED)}: {@code -2} not armed, {@code -1} held, else the counter. */
-	long acquireFenced(String key, String token, long ttlMillis, String counterKey, boolean armedOnly) {
-		long set = acquire(key, token, ttlMillis, armedOnly);
+	/** {@code ACQUIRE_FENCED(_ARMED)}: {@code -2} not armed, {@code -3} clock ahead, {@code -1} held, else the counter. */
+	long acquireFenced(String key, String token, long ttlMillis, String counterKey, boolean armedOnly,
+			long latestMicros) {
+		long set = acquire(key, token, ttlMillis, armedOnly, latestMicros);
 		if (set <= 0) {
-			return (set == -2) ? -2 : -1;
+			return (set == -2 || set == -3) ? set : -1;
 		}
 		return this.counters.getOrDefault(counterKey, 0L);
 	}

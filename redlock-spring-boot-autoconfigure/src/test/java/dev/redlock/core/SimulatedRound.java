@@ -49,6 +49,9 @@ final class SimulatedRound {
 
 		private long sentAt;
 
+		/** The latest node time the armed script accepts, computed when sent ({@code JedisArming}); 0: none. */
+		private long latestMicros;
+
 		private long deadline;
 
 		private int incarnation;
@@ -125,6 +128,10 @@ final class SimulatedRound {
 			else if (result == -2) {
 				finishAt(back, FAILED, NodeFailure.Kind.NOT_ARMED, 0);
 			}
+			else if (result == -3) {
+				// the script found the node's clock ahead of the last look: JedisArming.checkArmed
+				finishAt(back, FAILED, NodeFailure.Kind.FAILED, 0);
+			}
 			else {
 				finishAt(back, (result >= 0) ? YES : NO, null, result);
 			}
@@ -159,11 +166,11 @@ final class SimulatedRound {
 			boolean armedOnly = round.engine.guarded();
 			return switch (round.op) {
 				case ACQUIRE -> {
-					long set = node.acquire(round.key, round.token, round.ttlMillis, armedOnly);
-					yield (set == 1) ? 0 : (set == 0) ? -1 : -2;
+					long set = node.acquire(round.key, round.token, round.ttlMillis, armedOnly, this.latestMicros);
+					yield (set == 1) ? 0 : (set == 0) ? -1 : set;
 				}
 				case ACQUIRE_FENCED -> node.acquireFenced(round.key, round.token, round.ttlMillis,
-						KeySpace.counterKey(round.key), armedOnly);
+						KeySpace.counterKey(round.key), armedOnly, this.latestMicros);
 				case RAISE_FENCE -> node.raiseFence(round.key, round.token, KeySpace.counterKey(round.key), round.value) ? 0 : -1;
 				case RELEASE -> node.release(round.key, round.token) ? 0 : -1;
 				case EXTEND -> node.extend(round.key, round.token, round.ttlMillis) ? 0 : -1;
@@ -308,6 +315,7 @@ final class SimulatedRound {
 		call.incarnation = node.incarnation();
 		call.sentAt = call.tracked ? this.engine.load().started(call.index) : sim.now();
 		call.deadline = sim.now() + this.engine.nodeTimeout();
+		call.latestMicros = this.engine.latestServerMicros(call.index);
 		sim.at(sim.now() + node.latency(), call::arrive);
 		sim.tally.messages++;
 	}

@@ -41,7 +41,7 @@ final class ExchangeCommands implements NodeExchange {
 		String marker = this.arming.marker();
 		if (marker != null) {
 			return start(LockScripts.ACQUIRE_ARMED, (reply) -> JedisArming.checkArmed(reply) == 1L, null, "2", marker, key,
-					token, ttl);
+					token, ttl, this.arming.latestServerMicros());
 		}
 		return this.exchanges.start(null, null, (reply) -> reply != null, null, key, token, "NX", "PX", ttl);
 	}

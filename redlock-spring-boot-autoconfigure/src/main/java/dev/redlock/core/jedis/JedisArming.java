@@ -1,5 +1,6 @@
 package dev.redlock.core.jedis;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import redis.clients.jedis.resps.ScanResult;
 
 import dev.redlock.core.ArmableNode;
 import dev.redlock.core.NodeFailure;
+import dev.redlock.core.NodeStatus;
 
 /**
  * Arming of a standalone or Sentinel member: the marker its lock scripts check, the ticket that
@@ -28,12 +30,51 @@ final class JedisArming implements ArmableNode {
 	/** How long an arming ticket lives if the engine that set it never comes back. */
 	private static final long TICKET_MILLIS = 60_000;
 
+	/** The clocks' rate difference an armed lock script allows since the last look (the default drift factor). */
+	private static final double CLOCK_RATE_ALLOWANCE = 0.01;
+
 	private final UnifiedJedis client;
+
+	private final long clockSlackNanos;
 
 	private volatile Keys keys;
 
-	JedisArming(UnifiedJedis client) {
+	/** The node's clock at the last probe that read it, or {@code null}. */
+	private volatile NodeStatus.Clock lastLook;
+
+	/** A reading that showed a jump, taken as the last look only at the next probe; or {@code null}. */
+	private NodeStatus.Clock jumped;
+
+	JedisArming(UnifiedJedis client, Duration nodeTimeout) {
 		this.client = client;
+		// a command may run on the node up to a node timeout after it was sent; plus the fixed 2 ms
+		this.clockSlackNanos = nodeTimeout.toNanos() + Duration.ofMillis(2).toNanos();
+	}
+
+	/**
+	 * A probe read the node's clock ({@code TIME}); {@code null} if it could not (then armed
+	 * scripts do not call {@code TIME} either: the user may not be allowed to).
+	 */
+	void clockRead(NodeStatus.Clock clock) {
+		NodeStatus.Clock look = this.lastLook;
+		if (clock != null && look != null && this.jumped == null && clock.serverMicros() > look
+			.latestServerMicros(clock.readNanos(), CLOCK_RATE_ALLOWANCE, this.clockSlackNanos)) {
+			// the engine holds the node out once this probe is over; until then the scripts refuse
+			this.jumped = clock;
+			return;
+		}
+		this.jumped = null;
+		this.lastLook = clock;
+	}
+
+	/**
+	 * The latest node time (microseconds) an armed acquisition accepts now, or {@code "0"} for no
+	 * check: a node whose clock is later jumped forward since the last look and refuses.
+	 */
+	String latestServerMicros() {
+		NodeStatus.Clock look = this.lastLook;
+		return (look != null) ? Long.toString(look.latestServerMicros(System.nanoTime(), CLOCK_RATE_ALLOWANCE,
+				this.clockSlackNanos)) : "0";
 	}
 
 	/**
@@ -48,6 +89,11 @@ final class JedisArming implements ArmableNode {
 	 * Checks an armed script's reply: {@code -2} means the marker is missing.
 	 */
 	static Long checkArmed(Object reply) {
+		if (reply instanceof Long value && value == -3L) {
+			throw new NodeFailure(NodeFailure.Kind.FAILED, "the node's clock is ahead of what it was at the last probe "
+					+ "plus the time passed: it jumped forward and may have expired lock keys early; it counts again once "
+					+ "a probe has seen it", null);
+		}
 		if (reply instanceof Long value && value == -2L) {
 			throw new NodeFailure(NodeFailure.Kind.NOT_ARMED, "the node is not armed: it grants no lock until the "
 					+ "engine has armed it (a fresh node at once; one that restarted empty after its restart "

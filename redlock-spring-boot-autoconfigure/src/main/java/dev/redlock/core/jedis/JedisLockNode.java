@@ -104,7 +104,7 @@ public final class JedisLockNode implements LockNode, FencedNode {
 		this.maxConnections = options.maxConnections();
 		JedisClients clients = JedisClients.build(options);
 		this.client = clients.client();
-		this.arming = this.cluster ? null : new JedisArming(this.client);
+		this.arming = this.cluster ? null : new JedisArming(this.client, options.nodeTimeout());
 		this.announcer = this.cluster ? null
 				: new ReleaseAnnouncer(name(), this.client, clients.config(), this::currentMaster, this::release);
 		this.replicaAcks = (options.replicaAcks() > 0 && !this.cluster) ? new ReplicaAcks(this.client,
@@ -177,7 +177,7 @@ public final class JedisLockNode implements LockNode, FencedNode {
 			markerAndKeys.add(marker);
 			markerAndKeys.addAll(keys);
 			return JedisArming.checkArmed(LockScripts.run(this.client, LockScripts.ACQUIRE_ARMED, markerAndKeys, token,
-					Long.toString(ttlMillis))) == 1L;
+					Long.toString(ttlMillis), this.arming.latestServerMicros())) == 1L;
 		}
 		if (this.replicaAcks != null) {
 			return this.replicaAcks.acquire(keys, token, ttlMillis);
@@ -231,7 +231,8 @@ public final class JedisLockNode implements LockNode, FencedNode {
 			String marker = (this.arming != null) ? this.arming.marker() : null;
 			Object reply = (marker != null)
 					? JedisArming.checkArmed(LockScripts.run(this.client, LockScripts.ACQUIRE_FENCED_ARMED,
-							List.of(marker, key, counterKey), token, Long.toString(ttlMillis)))
+							List.of(marker, key, counterKey), token, Long.toString(ttlMillis),
+							this.arming.latestServerMicros()))
 					: LockScripts.run(this.client, LockScripts.ACQUIRE_FENCED, List.of(key, counterKey), token,
 							Long.toString(ttlMillis));
 			return (reply instanceof Long counter) ? counter : -1L;

@@ -32,13 +32,25 @@ final class LockScripts {
 			+ "if redis.call('get', key) ~= ARGV[1] then return 0 end end "
 			+ "for _, key in ipairs(KEYS) do redis.call('pexpire', key, ARGV[2]) end return 1");
 
-	/** KEYS[1] is the arming marker: {@code -2} when it is missing. */
+	/**
+	 * Refuses with {@code -3} when the node's clock is later than ARGV[n] (microseconds), unless it
+	 * is {@code '0'}: the clock jumped forward since the engine last looked.
+	 */
+	private static String clockCheck(int argument) {
+		return "if ARGV[" + argument + "] ~= '0' then local t = redis.call('time') "
+				+ "if tonumber(t[1]) * 1000000 + tonumber(t[2]) > tonumber(ARGV[" + argument + "]) then return -3 end end ";
+	}
+
+	/**
+	 * KEYS[1] is the arming marker: {@code -2} when it is missing; ARGV[3] the latest node time
+	 * accepted ({@link #clockCheck}).
+	 */
 	static final LuaScript ACQUIRE_ARMED = new LuaScript("if redis.call('exists', KEYS[1]) == 0 then return -2 end "
-			+ "for i = 2, #KEYS do if redis.call('exists', KEYS[i]) == 1 then return 0 end end "
+			+ clockCheck(3) + "for i = 2, #KEYS do if redis.call('exists', KEYS[i]) == 1 then return 0 end end "
 			+ "for i = 2, #KEYS do redis.call('set', KEYS[i], ARGV[1], 'PX', ARGV[2]) end return 1");
 
 	static final LuaScript ACQUIRE_FENCED_ARMED = new LuaScript("if redis.call('exists', KEYS[1]) == 0 then return -2 end "
-			+ "if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then "
+			+ clockCheck(3) + "if redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then "
 			+ "return tonumber(redis.call('get', KEYS[3]) or '0') else return -1 end");
 
 	static final LuaScript ACQUIRE_FENCED = new LuaScript(

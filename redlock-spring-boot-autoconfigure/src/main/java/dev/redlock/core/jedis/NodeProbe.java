@@ -11,17 +11,23 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.util.SafeEncoder;
 
 import dev.redlock.core.LockNode;
 import dev.redlock.core.NodeStatus;
 
 /**
- * Probes one member: {@code PING}, {@code INFO server} and {@code INFO replication} (of every
- * shard master, for a cluster), whether it is armed, and a canary lock set and deleted. Each
- * command is bounded by the node timeout; never throws.
+ * Probes one member: {@code PING}, {@code INFO server}, {@code INFO replication} and
+ * {@code INFO memory} (of every shard master, for a cluster), {@code TIME} (standalone and
+ * Sentinel members), whether it is armed, and a canary lock set and deleted. Each command is
+ * bounded by the node timeout; never throws.
  */
 final class NodeProbe {
+
+	private static final ProtocolCommand TIME = () -> SafeEncoder.encode("TIME");
 
 	private final LockNode node;
 
@@ -49,6 +55,11 @@ final class NodeProbe {
 			}
 			else {
 				read(server, this.client.info("server"), this.client.info("replication"));
+				readMemory(server, this.client);
+				readClock(server);
+				if (this.arming != null) {
+					this.arming.clockRead(server.clock);
+				}
 				if (this.client instanceof RedisSentinelClient sentinel) {
 					server.topology = "Sentinel master '" + this.address.masterName() + "' at "
 							+ sentinel.getCurrentMaster();
@@ -107,6 +118,12 @@ final class NodeProbe {
 				Server master = new Server();
 				read(master, jedis.info("server"), jedis.info("replication"));
 				if ("master".equals(master.role)) {
+					readMemory(master, jedis);
+					if (server.maxmemoryPolicy == null || master.status(true, null).mayEvict()) {
+						// the member may evict if any of its shard masters may
+						server.maxmemory = master.maxmemory;
+						server.maxmemoryPolicy = master.maxmemoryPolicy;
+					}
 					runIds.put(shard.getKey(), master.runId);
 					server.version = master.version;
 					if (server.uptime == null || master.uptime.compareTo(server.uptime) < 0) {
@@ -130,6 +147,38 @@ final class NodeProbe {
 		server.uptime = (seconds != null) ? Duration.ofSeconds(Long.parseLong(seconds)) : null;
 		server.role = parseInfo(replicationInfo).get("role");
 		server.reachable = true;
+	}
+
+	/** {@code maxmemory} and its policy; left unknown where ACLs or a managed service hide them. */
+	private static void readMemory(Server server, Object client) {
+		try {
+			Map<String, String> memory = parseInfo(
+					(client instanceof Jedis jedis) ? jedis.info("memory") : ((UnifiedJedis) client).info("memory"));
+			String maxmemory = memory.get("maxmemory");
+			server.maxmemory = (maxmemory != null) ? Long.valueOf(maxmemory) : null;
+			server.maxmemoryPolicy = memory.get("maxmemory_policy");
+		}
+		catch (JedisDataException | NumberFormatException ex) {
+			server.maxmemory = null;
+			server.maxmemoryPolicy = null;
+		}
+	}
+
+	/** The node's wall clock ({@code TIME}), placed halfway through the call on this process's clock. */
+	private void readClock(Server server) {
+		try {
+			long start = System.nanoTime();
+			Object reply = this.client.sendCommand(TIME);
+			long end = System.nanoTime();
+			if (reply instanceof List<?> parts && parts.size() == 2) {
+				long seconds = Long.parseLong(SafeEncoder.encode((byte[]) parts.get(0)));
+				long micros = Long.parseLong(SafeEncoder.encode((byte[]) parts.get(1)));
+				server.clock = new NodeStatus.Clock(seconds * 1_000_000 + micros, start + (end - start) / 2, end - start);
+			}
+		}
+		catch (JedisDataException | NumberFormatException | ClassCastException ex) {
+			server.clock = null;
+		}
 	}
 
 	private static Map<String, String> parseInfo(String info) {
@@ -164,9 +213,16 @@ final class NodeProbe {
 
 		Boolean armed;
 
+		Long maxmemory;
+
+		String maxmemoryPolicy;
+
+		NodeStatus.Clock clock;
+
 		NodeStatus status(boolean lockable, String problem) {
 			return new NodeStatus(NodeProbe.this.node.name(), this.reachable, lockable, this.roundTrip, this.version,
-					this.role, this.uptime, this.runId, problem, this.credentialsRejected, this.topology, this.armed);
+					this.role, this.uptime, this.runId, problem, this.credentialsRejected, this.topology, this.armed,
+					this.maxmemory, this.maxmemoryPolicy, this.clock);
 		}
 
 	}
