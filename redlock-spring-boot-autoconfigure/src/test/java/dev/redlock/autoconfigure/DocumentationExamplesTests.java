@@ -226,6 +226,14 @@ class DocumentationExamplesTests {
 	}
 
 	@Test
+	void theLeastPrivilegeAclThePageShowsShouldBeTheOneSecurityTestsGrant() throws IOException {
+		String rules = String.join(" ", SecurityTests.LOCK_USER_RULES).replace(">locker-Pa55", ">s3cret");
+		assertThat(Files.readString(DocumentationPages.projectRoot().resolve("docs/operations.md")))
+			.as("docs/operations.md")
+			.contains("\nACL SETUSER locker " + rules + "\n");
+	}
+
+	@Test
 	void aRegionShouldBeShownWithItsElisionsAndPiecesAndWithoutItsMarkers() {
 		List<String> source = List.of("class A {", "\t// tag::x[]", "\t@DistributedLock(key = \"#id\")",
 				"\tpublic Receipt pay(String id) { /*...*/ return charge(id); }   // one at a time", "", "\t// end::x[]",
