@@ -30,6 +30,8 @@ import dev.redlock.core.LockObserver;
  * {@code status} = failed | timed_out</td></tr>
  * <tr><td>{@code redlock.locks.lost}</td><td>counter; tag {@code lock}</td></tr>
  * <tr><td>{@code redlock.locks.held}</td><td>gauge of locks held by this instance</td></tr>
+ * <tr><td>{@code redlock.node.clock.jumps}</td><td>counter of node clocks seen to jump forward (or run
+ * fast); tag {@code node} (host:port)</td></tr>
  * </table>
  */
 public class MicrometerLockObserver implements LockObserver {
