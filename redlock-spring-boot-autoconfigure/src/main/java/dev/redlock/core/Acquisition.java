@@ -62,10 +62,11 @@ final class Acquisition {
 			throw new IllegalArgumentException("Fencing tokens are issued for single-key locks only, not for " + fullKey);
 		}
 		long deadline = System.nanoTime() + request.waitTime().toNanos();
-		String hopeless = this.health.quorumOutOfReachBeforeTrying(deadline);
+		NodeHealth.OutOfReach hopeless = this.health.quorumOutOfReachBeforeTrying(deadline);
 		if (hopeless != null) {
 			// not even queued behind this process' other threads: none of them can succeed either
-			throw new LockNotAcquiredException(fullKey, this.members.quorum, 0, hopeless, List.of(), null);
+			throw new LockNotAcquiredException(fullKey, this.members.quorum, 0, hopeless.reason(), hopeless.nodes(),
+					null);
 		}
 		if (request.waitTime().isZero()) {
 			return attemptUntil(request, fullKeys, fullKey, deadline, null);
@@ -144,9 +145,10 @@ final class Acquisition {
 			if (left <= 0) {
 				throw new LockNotAcquiredException(fullKey, quorum, attempts, reason, outcomes, null);
 			}
-			String hopeless = this.health.quorumOutOfReach(deadline);
+			NodeHealth.OutOfReach hopeless = this.health.quorumOutOfReach(deadline);
 			if (hopeless != null) {
-				throw new LockNotAcquiredException(fullKey, quorum, attempts, reason + "; " + hopeless, outcomes, null);
+				throw new LockNotAcquiredException(fullKey, quorum, attempts, reason + "; " + hopeless.reason(), outcomes,
+						null);
 			}
 			try {
 				long delay = Math.min(left, retryDelayNanos());

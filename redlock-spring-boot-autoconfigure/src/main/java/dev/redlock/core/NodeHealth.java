@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -257,7 +258,7 @@ final class NodeHealth implements NodeCallListener {
 	 * sends no lock to a node that cannot count, so an attempt could not do better; without the
 	 * guard every call tries the nodes once, the only way the engine hears that one is back.
 	 */
-	String quorumOutOfReachBeforeTrying(long deadline) {
+	OutOfReach quorumOutOfReachBeforeTrying(long deadline) {
 		return (this.guard != null) ? quorumOutOfReach(deadline) : null;
 	}
 
@@ -269,10 +270,9 @@ final class NodeHealth implements NodeCallListener {
 	 * guard, if its soonest time to count (now, the end of its hold-out, or the next probe) comes
 	 * after the deadline. A node not heard of lately, or that answered last, may count.
 	 */
-	String quorumOutOfReach(long deadline) {
+	OutOfReach quorumOutOfReach(long deadline) {
 		long now = System.nanoTime();
-		int counting = 0;
-		StringBuilder late = new StringBuilder();
+		List<NodeOutcome> late = new ArrayList<>();
 		for (int i = 0; i < this.members.size(); i++) {
 			String why = this.reach.unreachable(i, now);
 			if (why == null && this.guard != null && this.guard.countsAt(i, now) - deadline >= 0) {
@@ -281,18 +281,26 @@ final class NodeHealth implements NodeCallListener {
 			if (why == null && this.preconditions.countsAt(i, now) - deadline >= 0) {
 				why = this.preconditions.heldOut(i, now);
 			}
-			if (why == null) {
-				counting++;
-			}
-			else {
-				late.append((late.length() > 0) ? ", " : "").append(this.members.name(i)).append(": ").append(why);
+			if (why != null) {
+				late.add(new NodeOutcome(this.members.name(i), NodeOutcome.Status.FAILED, why));
 			}
 		}
+		int counting = this.members.size() - late.size();
 		if (counting >= this.members.quorum) {
 			return null;
 		}
-		return "a quorum cannot be reached before the wait time ends: only " + counting + " of " + this.members.size()
-				+ " nodes can count by then (" + late + ")";
+		return new OutOfReach("a quorum cannot be reached before the wait time ends: only " + counting + " of "
+				+ this.members.size() + " nodes can count by then (" + late.stream()
+					.map((outcome) -> outcome.node() + ": " + outcome.detail())
+					.collect(Collectors.joining(", ")) + ")", List.copyOf(late));
+	}
+
+	/**
+	 * Why no quorum can count in time.
+	 * @param reason the whole reason, naming each node that cannot count and why
+	 * @param nodes one {@code FAILED} outcome for each node that cannot count, the others left out
+	 */
+	record OutOfReach(String reason, List<NodeOutcome> nodes) {
 	}
 
 }
