@@ -10,8 +10,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.Optional;
 
-import dev.redlock.core.Redlock;
-
 /**
  * Programmatic distributed locking: runs a callback while a Redlock lock is held, or hands out the
  * lock itself.
@@ -24,14 +22,14 @@ import dev.redlock.core.Redlock;
  */
 public class LockTemplate {
 
-	private final Redlock redlock;
+	private final LockEngine engine;
 
 	/**
-	 * Creates a template over an engine.
-	 * @param redlock the engine, whose settings give the default lease and wait times
+	 * Creates a template over an engine, such as {@code dev.redlock.core.Redlock}.
+	 * @param redlock the engine, which gives the default lease and wait times
 	 */
-	public LockTemplate(Redlock redlock) {
-		this.redlock = Objects.requireNonNull(redlock, "redlock");
+	public LockTemplate(LockEngine redlock) {
+		this.engine = Objects.requireNonNull(redlock, "redlock");
 	}
 
 	/**
@@ -45,7 +43,7 @@ public class LockTemplate {
 	 * callback did not run)
 	 */
 	public <T> T execute(String key, LockCallback<T> callback) {
-		return execute(key, this.redlock.settings().leaseTime(), this.redlock.settings().waitTime(), callback);
+		return execute(key, this.engine.defaultLeaseTime(), this.engine.defaultWaitTime(), callback);
 	}
 
 	/**
@@ -88,7 +86,7 @@ public class LockTemplate {
 			return CurrentLock.with(held, fullKeys, callback);
 		}
 		LockRequest toAcquire = (missing.size() == request.keys().size()) ? request : request.withKeys(missing);
-		try (LockHandle handle = this.redlock.acquire(toAcquire)) {
+		try (LockHandle handle = this.engine.acquire(toAcquire)) {
 			return CurrentLock.with(handle, fullKeys(toAcquire), callback);
 		}
 	}
@@ -118,7 +116,7 @@ public class LockTemplate {
 		LockRequest toAcquire = (missing.size() == request.keys().size()) ? request : request.withKeys(missing);
 		LockHandle handle;
 		try {
-			handle = this.redlock.acquire(toAcquire);
+			handle = this.engine.acquire(toAcquire);
 		}
 		catch (LockNotAcquiredException ex) {
 			return CompletableFuture.failedFuture(ex);
@@ -136,7 +134,7 @@ public class LockTemplate {
 			return CompletableFuture.completedFuture(null);
 		}
 		// the calling thread moves on: a loss must not interrupt it
-		this.redlock.handOff(handle);
+		this.engine.handOff(handle);
 		CompletableFuture<T> result = new CompletableFuture<>();
 		// released off the completing thread, which may be an event loop that must not block on Redis
 		stage.whenCompleteAsync((value, error) -> {
@@ -165,17 +163,17 @@ public class LockTemplate {
 	 * @throws LockNotAcquiredException if the lock was not obtained within the wait time
 	 */
 	public LockHandle acquire(LockRequest request) {
-		return this.redlock.acquire(request);
+		return this.engine.acquire(request);
 	}
 
 	private List<String> fullKeys(LockRequest request) {
-		return request.keys().stream().map(this.redlock::fullKey).toList();
+		return request.keys().stream().map(this.engine::fullKey).toList();
 	}
 
 	private List<String> missingKeys(LockRequest request) {
 		List<String> missing = new ArrayList<>(request.keys().size());
 		for (String key : request.keys()) {
-			if (CurrentLock.heldHandle(this.redlock.fullKey(key)) == null) {
+			if (CurrentLock.heldHandle(this.engine.fullKey(key)) == null) {
 				missing.add(key);
 			}
 		}
@@ -191,15 +189,16 @@ public class LockTemplate {
 	 * @return the held lock, or empty if it was not obtained within the wait time
 	 */
 	public Optional<LockHandle> tryAcquire(String key, Duration leaseTime, Duration waitTime) {
-		return this.redlock.tryAcquire(LockRequest.of(key, leaseTime, waitTime));
+		return this.engine.tryAcquire(LockRequest.of(key, leaseTime, waitTime));
 	}
 
 	/**
-	 * The engine behind this template.
+	 * The engine behind this template: the {@code dev.redlock.core.Redlock} bean in the starter
+	 * (inject that bean for what only the engine offers, such as its node probes).
 	 * @return the engine
 	 */
-	public Redlock redlock() {
-		return this.redlock;
+	public LockEngine redlock() {
+		return this.engine;
 	}
 
 	/** A lock the call chain already holds, seen by an inner call: closing it does nothing. */
