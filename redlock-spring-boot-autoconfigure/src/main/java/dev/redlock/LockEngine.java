@@ -1,6 +1,7 @@
 package dev.redlock;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,17 @@ public interface LockEngine {
 	 * thread was interrupted while waiting
 	 */
 	LockHandle acquire(LockRequest request);
+
+	/**
+	 * {@link #acquire(LockRequest)} with the full keys already computed by the caller, so that a
+	 * call computes each full key once.
+	 * @param request the lock
+	 * @param fullKeys {@link #fullKey} of each of the request's keys, in the order of its keys
+	 * @return the held lock
+	 * @throws LockNotAcquiredException as {@link #acquire(LockRequest)}
+	 * @throws IllegalArgumentException if there is not one full key per key
+	 */
+	LockHandle acquire(LockRequest request, List<String> fullKeys);
 
 	/**
 	 * Tries to acquire a lock, retrying until the wait time is spent.

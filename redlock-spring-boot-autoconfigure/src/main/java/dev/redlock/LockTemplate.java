@@ -80,14 +80,13 @@ public class LockTemplate {
 	public <T> T execute(LockRequest request, LockCallback<T> callback) {
 		Objects.requireNonNull(callback, "callback");
 		List<String> fullKeys = fullKeys(request);
-		List<String> missing = missingKeys(request);
-		if (missing.isEmpty()) {
+		Missing missing = missing(request, fullKeys);
+		if (missing == null) {
 			LockHandle held = new ReentrantHandle(CurrentLock.heldHandle(fullKeys.get(0)));
 			return CurrentLock.with(held, fullKeys, callback);
 		}
-		LockRequest toAcquire = (missing.size() == request.keys().size()) ? request : request.withKeys(missing);
-		try (LockHandle handle = this.engine.acquire(toAcquire)) {
-			return CurrentLock.with(handle, fullKeys(toAcquire), callback);
+		try (LockHandle handle = this.engine.acquire(missing.request(), missing.fullKeys())) {
+			return CurrentLock.with(handle, missing.fullKeys(), callback);
 		}
 	}
 
@@ -106,24 +105,24 @@ public class LockTemplate {
 	public <T> CompletableFuture<T> executeAsync(LockRequest request,
 			Function<LockHandle, ? extends CompletionStage<T>> callback) {
 		Objects.requireNonNull(callback, "callback");
-		List<String> missing = missingKeys(request);
-		if (missing.isEmpty()) {
-			LockHandle held = new ReentrantHandle(CurrentLock.heldHandle(fullKeys(request).get(0)));
-			CompletionStage<T> stage = CurrentLock.<CompletionStage<T>>with(held, fullKeys(request),
+		List<String> fullKeys = fullKeys(request);
+		Missing missing = missing(request, fullKeys);
+		if (missing == null) {
+			LockHandle held = new ReentrantHandle(CurrentLock.heldHandle(fullKeys.get(0)));
+			CompletionStage<T> stage = CurrentLock.<CompletionStage<T>>with(held, fullKeys,
 					(handle) -> callback.apply(handle));
 			return (stage != null) ? stage.toCompletableFuture() : CompletableFuture.completedFuture(null);
 		}
-		LockRequest toAcquire = (missing.size() == request.keys().size()) ? request : request.withKeys(missing);
 		LockHandle handle;
 		try {
-			handle = this.engine.acquire(toAcquire);
+			handle = this.engine.acquire(missing.request(), missing.fullKeys());
 		}
 		catch (LockNotAcquiredException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
 		CompletionStage<T> stage;
 		try {
-			stage = CurrentLock.<CompletionStage<T>>with(handle, fullKeys(toAcquire), (held) -> callback.apply(held));
+			stage = CurrentLock.<CompletionStage<T>>with(handle, missing.fullKeys(), (held) -> callback.apply(held));
 		}
 		catch (RuntimeException | Error ex) {
 			handle.close();
@@ -170,14 +169,35 @@ public class LockTemplate {
 		return request.keys().stream().map(this.engine::fullKey).toList();
 	}
 
-	private List<String> missingKeys(LockRequest request) {
-		List<String> missing = new ArrayList<>(request.keys().size());
-		for (String key : request.keys()) {
-			if (CurrentLock.heldHandle(this.engine.fullKey(key)) == null) {
-				missing.add(key);
+	/**
+	 * The keys of a request that the call chain does not hold yet, with their full keys.
+	 * @param fullKeys the request's full keys, in the order of its keys
+	 * @return the request for those keys (the request itself if it holds none), or {@code null} if
+	 * it holds them all
+	 */
+	private static Missing missing(LockRequest request, List<String> fullKeys) {
+		// the lists are made only once a key turns out held: the usual call holds none
+		List<String> keys = null;
+		List<String> missingFullKeys = null;
+		for (int i = 0; i < fullKeys.size(); i++) {
+			boolean held = CurrentLock.heldHandle(fullKeys.get(i)) != null;
+			if (held && keys == null) {
+				keys = new ArrayList<>(request.keys().subList(0, i));
+				missingFullKeys = new ArrayList<>(fullKeys.subList(0, i));
+			}
+			else if (!held && keys != null) {
+				keys.add(request.keys().get(i));
+				missingFullKeys.add(fullKeys.get(i));
 			}
 		}
-		return missing;
+		if (keys == null) {
+			return new Missing(request, fullKeys);
+		}
+		return keys.isEmpty() ? null : new Missing(request.withKeys(keys), List.copyOf(missingFullKeys));
+	}
+
+	/** What a call still has to acquire: a request and the full keys of its keys, computed once. */
+	private record Missing(LockRequest request, List<String> fullKeys) {
 	}
 
 	/**

@@ -179,7 +179,24 @@ public final class Redlock implements LockEngine, AutoCloseable {
 	 */
 	@Override
 	public LockHandle acquire(LockRequest request) {
-		List<String> fullKeys = this.keys.fullKeys(request.keys());
+		return acquire(request, this.keys.fullKeys(request.keys()));
+	}
+
+	/**
+	 * {@link #acquire(LockRequest)} with the full keys the caller computed already by
+	 * {@link #fullKey}, so that a call computes them once.
+	 * @param request the lock
+	 * @param fullKeys the full key of each of the request's keys, in the order of its keys
+	 * @return the held lock
+	 * @throws LockNotAcquiredException as {@link #acquire(LockRequest)}
+	 * @throws IllegalArgumentException if there is not one full key per key
+	 */
+	@Override
+	public LockHandle acquire(LockRequest request, List<String> fullKeys) {
+		if (fullKeys.size() != request.keys().size()) {
+			throw new IllegalArgumentException("fullKeys must hold one full key per key of " + request.key()
+					+ ", not " + fullKeys);
+		}
 		if (!isEnabled()) {
 			RedlockSettings.requirePositive("leaseTime", request.leaseTime());
 			return new UnlockedHandle(request, fullKeys);

@@ -76,12 +76,16 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 
 	private final LeaseKeeper keeper;
 
-	RedlockHandle(LeaseOps engine, LockRequest request, List<String> keys, String token, Round acquisition,
-			long acquiredAtNanos, long validUntilNanos, long fencingToken) {
+	/**
+	 * @param keys the full keys
+	 * @param key the full keys joined by commas, as the acquisition computed them once
+	 */
+	RedlockHandle(LeaseOps engine, LockRequest request, List<String> keys, String key, String token,
+			Round acquisition, long acquiredAtNanos, long validUntilNanos, long fencingToken) {
 		this.engine = engine;
 		this.request = request;
 		this.keys = keys;
-		this.key = String.join(",", keys);
+		this.key = key;
 		this.token = token;
 		this.chain = LeaseChain.of(acquisition, engine.nodeCount());
 		this.acquiredAtNanos = acquiredAtNanos;
