@@ -177,12 +177,15 @@ final class LeaseKeeper {
 		long leaseEnd = this.leaseEndNanos;
 		long holdUntil = LeaseMath.holdUntil(leaseEnd, this.renewed, this.acquiredAtNanos + maxHold.toNanos());
 		long step = this.engine.ttl(this.renewalLease).toNanos();
-		long leaseNanos = kept ? LeaseMath.keptLease(now, this.lease.validUntilNanos(),
-				this.lease.toldUntilNanos(), holdUntil, step)
-				: LeaseMath.renewalLease(now, this.lease.validUntilNanos(), this.acquiredAtNanos, maxHold.toNanos(), step);
+		long leaseNanos = kept
+				? LeaseMath.keptLease(now, this.lease.validUntilNanos(), this.lease.toldUntilNanos(), holdUntil, step)
+				: LeaseMath.renewalLease(now, this.lease.validUntilNanos(), this.acquiredAtNanos, maxHold.toNanos(),
+						step);
 		boolean endsWithLease = kept && holdUntil == leaseEnd;
 		if (leaseNanos == 0) {
-			this.lease.markLost((endsWithLease && holdUntil - this.lease.toldUntilNanos() < TimeUnit.MILLISECONDS.toNanos(1))
+			boolean leaseEnded = endsWithLease
+					&& holdUntil - this.lease.toldUntilNanos() < TimeUnit.MILLISECONDS.toNanos(1);
+			this.lease.markLost(leaseEnded
 					? "the lease asked for ended while it was still held (the work ran longer)" : null);
 			return;
 		}

@@ -193,6 +193,7 @@ public final class Redlock implements LockEngine, AutoCloseable {
 	 */
 	@Override
 	public LockHandle acquire(LockRequest request, List<String> fullKeys) {
+		Objects.requireNonNull(fullKeys, "fullKeys");
 		if (fullKeys.size() != request.keys().size()) {
 			throw new IllegalArgumentException("fullKeys must hold one full key per key of " + request.key()
 					+ ", not " + fullKeys);
