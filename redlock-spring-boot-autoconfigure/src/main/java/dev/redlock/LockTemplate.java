@@ -10,8 +10,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.Optional;
 
-import dev.redlock.core.Redlock;
-
 /**
  * Programmatic distributed locking: runs a callback while a Redlock lock is held, or hands out the
  * lock itself.
@@ -24,14 +22,14 @@ import dev.redlock.core.Redlock;
  */
 public class LockTemplate {
 
-	private final Redlock redlock;
+	private final LockEngine engine;
 
 	/**
-	 * Creates a template over an engine.
-	 * @param redlock the engine, whose settings give the default lease and wait times
+	 * Creates a template over an engine, such as {@code dev.redlock.core.Redlock}.
+	 * @param redlock the engine, which gives the default lease and wait times
 	 */
-	public LockTemplate(Redlock redlock) {
-		this.redlock = Objects.requireNonNull(redlock, "redlock");
+	public LockTemplate(LockEngine redlock) {
+		this.engine = Objects.requireNonNull(redlock, "redlock");
 	}
 
 	/**
@@ -45,7 +43,7 @@ public class LockTemplate {
 	 * callback did not run)
 	 */
 	public <T> T execute(String key, LockCallback<T> callback) {
-		return execute(key, this.redlock.settings().leaseTime(), this.redlock.settings().waitTime(), callback);
+		return execute(key, this.engine.defaultLeaseTime(), this.engine.defaultWaitTime(), callback);
 	}
 
 	/**
@@ -82,14 +80,13 @@ public class LockTemplate {
 	public <T> T execute(LockRequest request, LockCallback<T> callback) {
 		Objects.requireNonNull(callback, "callback");
 		List<String> fullKeys = fullKeys(request);
-		List<String> missing = missingKeys(request);
-		if (missing.isEmpty()) {
+		Missing missing = missing(request, fullKeys);
+		if (missing == null) {
 			LockHandle held = new ReentrantHandle(CurrentLock.heldHandle(fullKeys.get(0)));
 			return CurrentLock.with(held, fullKeys, callback);
 		}
-		LockRequest toAcquire = (missing.size() == request.keys().size()) ? request : request.withKeys(missing);
-		try (LockHandle handle = this.redlock.acquire(toAcquire)) {
-			return CurrentLock.with(handle, fullKeys(toAcquire), callback);
+		try (LockHandle handle = this.engine.acquire(missing.request(), missing.fullKeys())) {
+			return CurrentLock.with(handle, missing.fullKeys(), callback);
 		}
 	}
 
@@ -108,24 +105,24 @@ public class LockTemplate {
 	public <T> CompletableFuture<T> executeAsync(LockRequest request,
 			Function<LockHandle, ? extends CompletionStage<T>> callback) {
 		Objects.requireNonNull(callback, "callback");
-		List<String> missing = missingKeys(request);
-		if (missing.isEmpty()) {
-			LockHandle held = new ReentrantHandle(CurrentLock.heldHandle(fullKeys(request).get(0)));
-			CompletionStage<T> stage = CurrentLock.<CompletionStage<T>>with(held, fullKeys(request),
+		List<String> fullKeys = fullKeys(request);
+		Missing missing = missing(request, fullKeys);
+		if (missing == null) {
+			LockHandle held = new ReentrantHandle(CurrentLock.heldHandle(fullKeys.get(0)));
+			CompletionStage<T> stage = CurrentLock.<CompletionStage<T>>with(held, fullKeys,
 					(handle) -> callback.apply(handle));
 			return (stage != null) ? stage.toCompletableFuture() : CompletableFuture.completedFuture(null);
 		}
-		LockRequest toAcquire = (missing.size() == request.keys().size()) ? request : request.withKeys(missing);
 		LockHandle handle;
 		try {
-			handle = this.redlock.acquire(toAcquire);
+			handle = this.engine.acquire(missing.request(), missing.fullKeys());
 		}
 		catch (LockNotAcquiredException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
 		CompletionStage<T> stage;
 		try {
-			stage = CurrentLock.<CompletionStage<T>>with(handle, fullKeys(toAcquire), (held) -> callback.apply(held));
+			stage = CurrentLock.<CompletionStage<T>>with(handle, missing.fullKeys(), (held) -> callback.apply(held));
 		}
 		catch (RuntimeException | Error ex) {
 			handle.close();
@@ -136,7 +133,7 @@ public class LockTemplate {
 			return CompletableFuture.completedFuture(null);
 		}
 		// the calling thread moves on: a loss must not interrupt it
-		this.redlock.handOff(handle);
+		this.engine.handOff(handle);
 		CompletableFuture<T> result = new CompletableFuture<>();
 		// released off the completing thread, which may be an event loop that must not block on Redis
 		stage.whenCompleteAsync((value, error) -> {
@@ -165,21 +162,42 @@ public class LockTemplate {
 	 * @throws LockNotAcquiredException if the lock was not obtained within the wait time
 	 */
 	public LockHandle acquire(LockRequest request) {
-		return this.redlock.acquire(request);
+		return this.engine.acquire(request);
 	}
 
 	private List<String> fullKeys(LockRequest request) {
-		return request.keys().stream().map(this.redlock::fullKey).toList();
+		return request.keys().stream().map(this.engine::fullKey).toList();
 	}
 
-	private List<String> missingKeys(LockRequest request) {
-		List<String> missing = new ArrayList<>(request.keys().size());
-		for (String key : request.keys()) {
-			if (CurrentLock.heldHandle(this.redlock.fullKey(key)) == null) {
-				missing.add(key);
+	/**
+	 * The keys of a request that the call chain does not hold yet, with their full keys.
+	 * @param fullKeys the request's full keys, in the order of its keys
+	 * @return the request for those keys (the request itself if it holds none), or {@code null} if
+	 * it holds them all
+	 */
+	private static Missing missing(LockRequest request, List<String> fullKeys) {
+		// the lists are made only once a key turns out held: the usual call holds none
+		List<String> keys = null;
+		List<String> missingFullKeys = null;
+		for (int i = 0; i < fullKeys.size(); i++) {
+			boolean held = CurrentLock.heldHandle(fullKeys.get(i)) != null;
+			if (held && keys == null) {
+				keys = new ArrayList<>(request.keys().subList(0, i));
+				missingFullKeys = new ArrayList<>(fullKeys.subList(0, i));
+			}
+			else if (!held && keys != null) {
+				keys.add(request.keys().get(i));
+				missingFullKeys.add(fullKeys.get(i));
 			}
 		}
-		return missing;
+		if (keys == null) {
+			return new Missing(request, fullKeys);
+		}
+		return keys.isEmpty() ? null : new Missing(request.withKeys(keys), List.copyOf(missingFullKeys));
+	}
+
+	/** What a call still has to acquire: a request and the full keys of its keys, computed once. */
+	private record Missing(LockRequest request, List<String> fullKeys) {
 	}
 
 	/**
@@ -191,15 +209,16 @@ public class LockTemplate {
 	 * @return the held lock, or empty if it was not obtained within the wait time
 	 */
 	public Optional<LockHandle> tryAcquire(String key, Duration leaseTime, Duration waitTime) {
-		return this.redlock.tryAcquire(LockRequest.of(key, leaseTime, waitTime));
+		return this.engine.tryAcquire(LockRequest.of(key, leaseTime, waitTime));
 	}
 
 	/**
-	 * The engine behind this template.
+	 * The engine behind this template: the {@code dev.redlock.core.Redlock} bean in the starter
+	 * (inject that bean for what only the engine offers, such as its node probes).
 	 * @return the engine
 	 */
-	public Redlock redlock() {
-		return this.redlock;
+	public LockEngine redlock() {
+		return this.engine;
 	}
 
 	/** A lock the call chain already holds, seen by an inner call: closing it does nothing. */

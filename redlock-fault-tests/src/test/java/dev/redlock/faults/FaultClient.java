@@ -26,6 +26,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.redlock.LockTemplate;
 import dev.redlock.autoconfigure.LockLostEvent;
 import dev.redlock.core.NodeStatus;
+import dev.redlock.core.Redlock;
 
 import static org.awaitility.Awaitility.await;
 
@@ -97,7 +98,7 @@ public final class FaultClient {
 		LockTemplate template = context.getBean(LockTemplate.class);
 		// nodes the restart guard still holds out would make the first phase look like a fault
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-			.until(() -> template.redlock().probe().stream().allMatch(FaultClient::counts));
+			.until(() -> context.getBean(Redlock.class).probe().stream().allMatch(FaultClient::counts));
 		answer("READY " + ProcessHandle.current().pid());
 		BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 		for (String command = commands.readLine(); command != null; command = commands.readLine()) {

@@ -132,7 +132,7 @@ final class Acquisition {
 				long fence = request.fencing() ? this.commands.writeFence(fullKey, token, attempt, outcomes, validUntil)
 						: 0;
 				if (fence >= 0) {
-					return this.held.granted(request, fullKeys, token, round, start, validUntil, fence);
+					return this.held.granted(request, fullKeys, fullKey, token, round, start, validUntil, fence);
 				}
 				reason = "fencing token not recorded on a quorum within the validity time";
 			}

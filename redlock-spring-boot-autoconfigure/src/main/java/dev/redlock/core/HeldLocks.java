@@ -67,10 +67,10 @@ final class HeldLocks implements LeaseOps {
 	/**
 	 * Makes the handle of a granted lock, and starts renewing it if asked.
 	 */
-	RedlockHandle granted(LockRequest request, List<String> fullKeys, String token, Round acquisition,
-			long acquiredAtNanos, long validUntilNanos, long fencingToken) {
-		RedlockHandle handle = new RedlockHandle(this, request, fullKeys, token, acquisition, acquiredAtNanos,
-				validUntilNanos, fencingToken);
+	RedlockHandle granted(LockRequest request, List<String> fullKeys, String fullKey, String token,
+			Round acquisition, long acquiredAtNanos, long validUntilNanos, long fencingToken) {
+		RedlockHandle handle = new RedlockHandle(this, request, fullKeys, fullKey, token, acquisition,
+				acquiredAtNanos, validUntilNanos, fencingToken);
 		this.held.add(handle);
 			handle.startRenewal();
 		return handle;

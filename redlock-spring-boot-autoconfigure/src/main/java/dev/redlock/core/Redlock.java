@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.redlock.LockEngine;
 import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
 import dev.redlock.LockRequest;
@@ -35,7 +36,7 @@ import dev.redlock.LockRequest;
  * {@code Redlock → Acquisition → LockCommands → FanOut → LockNode}, and the handle it returns
  * reaches the engine only through {@link LeaseOps}.
  */
-public final class Redlock implements AutoCloseable {
+public final class Redlock implements LockEngine, AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(Redlock.class);
 
@@ -114,6 +115,24 @@ public final class Redlock implements AutoCloseable {
 	}
 
 	/**
+	 * The lease time of {@link RedlockSettings#leaseTime()}.
+	 * @return the default lease time
+	 */
+	@Override
+	public Duration defaultLeaseTime() {
+		return this.settings.leaseTime();
+	}
+
+	/**
+	 * The wait time of {@link RedlockSettings#waitTime()}.
+	 * @return the default wait time
+	 */
+	@Override
+	public Duration defaultWaitTime() {
+		return this.settings.waitTime();
+	}
+
+	/**
 	 * The nodes, in configuration order.
 	 * @return the nodes
 	 */
@@ -158,8 +177,27 @@ public final class Redlock implements AutoCloseable {
 	 * @throws LockNotAcquiredException if no quorum was reached within the wait time, or the
 	 * thread was interrupted while waiting (then its interrupt flag is set again)
 	 */
+	@Override
 	public LockHandle acquire(LockRequest request) {
-		List<String> fullKeys = this.keys.fullKeys(request.keys());
+		return acquire(request, this.keys.fullKeys(request.keys()));
+	}
+
+	/**
+	 * {@link #acquire(LockRequest)} with the full keys the caller computed already by
+	 * {@link #fullKey}, so that a call computes them once.
+	 * @param request the lock
+	 * @param fullKeys the full key of each of the request's keys, in the order of its keys
+	 * @return the held lock
+	 * @throws LockNotAcquiredException as {@link #acquire(LockRequest)}
+	 * @throws IllegalArgumentException if there is not one full key per key
+	 */
+	@Override
+	public LockHandle acquire(LockRequest request, List<String> fullKeys) {
+		Objects.requireNonNull(fullKeys, "fullKeys");
+		if (fullKeys.size() != request.keys().size()) {
+			throw new IllegalArgumentException("fullKeys must hold one full key per key of " + request.key()
+					+ ", not " + fullKeys);
+		}
 		if (!isEnabled()) {
 			RedlockSettings.requirePositive("leaseTime", request.leaseTime());
 			return new UnlockedHandle(request, fullKeys);
@@ -172,6 +210,7 @@ public final class Redlock implements AutoCloseable {
 	 * @param request the lock
 	 * @return the held lock, or empty if no quorum was reached within the wait time
 	 */
+	@Override
 	public Optional<LockHandle> tryAcquire(LockRequest request) {
 		try {
 			return Optional.of(acquire(request));
@@ -202,6 +241,7 @@ public final class Redlock implements AutoCloseable {
 	 * @throws IllegalArgumentException if the key ends with {@code :fencing}, the suffix of
 	 * fencing counters
 	 */
+	@Override
 	public String fullKey(String key) {
 		return this.keys.fullKey(key);
 	}
@@ -212,6 +252,7 @@ public final class Redlock implements AutoCloseable {
 	 * {@link RedlockSettings#interruptOnLoss()}.
 	 * @param handle a handle from this engine
 	 */
+	@Override
 	public void handOff(LockHandle handle) {
 		if (isEnabled()) {
 			this.engine.held.handOff(handle);

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,9 +16,9 @@ import dev.redlock.LockHandle;
 import dev.redlock.LockRequest;
 
 /**
- * A lock granted by the engine: knows its token and its validity deadline, renews its lease while
- * held (if asked to), and notices when it is lost. It reaches the engine only through
- * {@link LeaseOps}.
+ * A lock granted by the engine: knows its token and its validity deadline, extends and releases it,
+ * and notices when it is lost; its {@link LeaseKeeper} renews its lease while held (if asked to).
+ * It reaches the engine only through {@link LeaseOps}.
  *
  * <p>A node is never told a TTL longer than the engine allows ({@link LeaseOps#ttl}); a longer lease
  * (asked for at acquisition or by {@link #extend}) is kept by renewal steps about every third of that
@@ -31,7 +30,7 @@ import dev.redlock.LockRequest;
  * {@link #leaseLock}, so their commands reach each node in the order the handle decided them, and
  * the validity the handle believes is never longer than what a quorum was told.
  */
-final class RedlockHandle implements LockHandle {
+final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 
 	private static final Logger logger = LoggerFactory.getLogger(RedlockHandle.class);
 
@@ -72,39 +71,29 @@ final class RedlockHandle implements LockHandle {
 
 	private volatile long validUntilNanos;
 
-	private volatile Duration renewalLease;
-
-	/** Whether the lease is renewed while the work runs (auto-renew), up to the maximum hold time. */
-	private final boolean renewed;
-
-	/** The end of the lease asked for, at acquisition or by the latest extension. */
-	private volatile long leaseEndNanos;
-
 	/** When the lease a quorum was last told ends on the nodes. */
 	private volatile long toldUntilNanos;
 
-	/** Whether the lease asked for is longer than the TTL told, so renewal keeps it to its end. */
-	private volatile boolean kept;
+	private final LeaseKeeper keeper;
 
-	private volatile ScheduledFuture<?> renewal;
-
-	RedlockHandle(LeaseOps engine, LockRequest request, List<String> keys, String token, Round acquisition,
-			long acquiredAtNanos, long validUntilNanos, long fencingToken) {
+	/**
+	 * @param keys the full keys
+	 * @param key the full keys joined by commas, as the acquisition computed them once
+	 */
+	RedlockHandle(LeaseOps engine, LockRequest request, List<String> keys, String key, String token,
+			Round acquisition, long acquiredAtNanos, long validUntilNanos, long fencingToken) {
 		this.engine = engine;
 		this.request = request;
 		this.keys = keys;
-		this.key = String.join(",", keys);
+		this.key = key;
 		this.token = token;
 		this.chain = LeaseChain.of(acquisition, engine.nodeCount());
 		this.acquiredAtNanos = acquiredAtNanos;
 		this.validUntilNanos = validUntilNanos;
 		this.fencingToken = fencingToken;
-		this.renewalLease = request.leaseTime();
-		this.renewed = engine.settings().renewal() && request.autoRenew();
 		Duration ttl = engine.ttl(request.leaseTime());
-		this.leaseEndNanos = acquiredAtNanos + request.leaseTime().toNanos();
 		this.toldUntilNanos = acquiredAtNanos + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis());
-		this.kept = ttl.compareTo(request.leaseTime()) < 0;
+		this.keeper = new LeaseKeeper(this, engine, request, acquiredAtNanos, ttl);
 	}
 
 	@Override
@@ -138,23 +127,13 @@ final class RedlockHandle implements LockHandle {
 			if (this.state.get() != HELD) {
 				return false;
 			}
-			if (leaseTime.compareTo(this.renewalLease) > 0) {
-				this.renewalLease = leaseTime;
-			}
+			this.keeper.asked(leaseTime);
 			Duration ttl = this.engine.ttl(leaseTime);
 			long start = System.nanoTime();
 			if (extendLocked(ttl) != LeaseMath.Extended.YES) {
 				return false;
 			}
-			this.leaseEndNanos = start + leaseTime.toNanos();
-			this.kept = ttl.compareTo(leaseTime) < 0;
-			ScheduledFuture<?> scheduled = this.renewal;
-			if (this.kept && (scheduled == null || scheduled.isDone())) {
-				scheduleRenewal(ttl.toNanos() / 3);
-			}
-			else {
-				renewSoonerIfDue(ttl.toNanos() / 3);
-			}
+			this.keeper.extended(start, leaseTime, ttl);
 			return true;
 		}
 		finally {
@@ -189,116 +168,34 @@ final class RedlockHandle implements LockHandle {
 		return extended;
 	}
 
-	/**
-	 * Starts renewing the lease about every third of the TTL told, if it is renewed while the work
-	 * runs or is longer than that TTL.
-	 */
+	/** Starts renewing the lease, if it is renewed while the work runs or longer than the TTL told. */
 	void startRenewal() {
-		if (this.renewed || this.kept) {
-			scheduleRenewal(this.engine.ttl(this.request.leaseTime()).toNanos() / 3);
-		}
+		this.keeper.start();
 	}
 
-	/**
-	 * After a shorter lease was set by hand: the next renewal must come within a third of it, not
-	 * at the time the longer lease had planned (the lock would expire first).
-	 */
-	private void renewSoonerIfDue(long delayNanos) {
-		ScheduledFuture<?> scheduled = this.renewal;
-		if (scheduled != null && scheduled.getDelay(TimeUnit.NANOSECONDS) > delayNanos && scheduled.cancel(false)) {
-			scheduleRenewal(delayNanos);
-		}
+	@Override
+	public boolean held() {
+		return this.state.get() == HELD;
 	}
 
-	private void scheduleRenewal(long delayNanos) {
-		if (this.state.get() == HELD) {
-			this.renewal = this.engine.scheduleRenewal(this::renew, delayNanos);
-		}
+	@Override
+	public long validUntilNanos() {
+		return this.validUntilNanos;
 	}
 
-	/**
-	 * One renewal step, run by the engine's renewal scheduler on an I/O thread.
-	 */
-	void renew() {
-		try {
-			renewOnce();
-		}
-		catch (Throwable ex) {
-			logger.warn("Renewing lock '{}' failed", this.key, ex);
-			try {
-				retryOrLose();
-			}
-			catch (RuntimeException scheduling) {
-				markLost(null);
-			}
-		}
+	@Override
+	public long toldUntilNanos() {
+		return this.toldUntilNanos;
 	}
 
-	private void renewOnce() {
-		if (this.state.get() != HELD) {
-			return;
-		}
-		long now = System.nanoTime();
-		Duration maxHold = (this.request.maxHoldTime() != null) ? this.request.maxHoldTime()
-				: this.engine.settings().maxHoldTime();
-		boolean kept = this.kept;
-		if (!kept && !this.renewed) {
-			// a lease set by hand that a node is told in full: nothing left to keep
-			return;
-		}
-		long leaseEnd = this.leaseEndNanos;
-		long holdUntil = LeaseMath.holdUntil(leaseEnd, this.renewed, this.acquiredAtNanos + maxHold.toNanos());
-		long step = this.engine.ttl(this.renewalLease).toNanos();
-		long leaseNanos = kept ? LeaseMath.keptLease(now, this.validUntilNanos, this.toldUntilNanos, holdUntil, step)
-				: LeaseMath.renewalLease(now, this.validUntilNanos, this.acquiredAtNanos, maxHold.toNanos(), step);
-		boolean endsWithLease = kept && holdUntil == leaseEnd;
-		if (leaseNanos == 0) {
-			markLost((endsWithLease && holdUntil - this.toldUntilNanos < TimeUnit.MILLISECONDS.toNanos(1))
-					? "the lease asked for ended while it was still held (the work ran longer)" : null);
-			return;
-		}
-		if (leaseNanos < 0 && endsWithLease) {
-			// no more steps: at the validity's end the holder that still has it learns it is lost
-			scheduleRenewal(this.validUntilNanos - now);
-			return;
-		}
-		if (leaseNanos < 0) {
-			logger.warn("Lock '{}' reached its maximum hold time of {}; its lease is no longer renewed and it "
-					+ "expires in {}ms unless released", this.key, maxHold,
-					Duration.ofNanos(this.validUntilNanos - now).toMillis());
-			return;
-		}
-		LeaseMath.Extended extended;
+	@Override
+	public LeaseMath.Extended extendHeld(Duration leaseTime) {
 		this.leaseLock.lock();
 		try {
-			if (this.state.get() != HELD) {
-				return;
-			}
-			extended = extendLocked(Duration.ofNanos(leaseNanos));
+			return (this.state.get() == HELD) ? extendLocked(leaseTime) : null;
 		}
 		finally {
 			this.leaseLock.unlock();
-		}
-		if (extended == LeaseMath.Extended.YES) {
-			scheduleRenewal(leaseNanos / 3);
-		}
-		else if (extended == LeaseMath.Extended.REFUSED) {
-			markLost(null);
-		}
-		else {
-			retryOrLose();
-		}
-	}
-
-	/** After a renewal step that did not extend: tries again soon, or marks the lock lost. */
-	private void retryOrLose() {
-		long delay = LeaseMath.retryDelay(System.nanoTime(), this.validUntilNanos,
-				this.engine.settings().nodeTimeout().toNanos());
-		if (delay < 0) {
-			markLost(null);
-		}
-		else {
-			scheduleRenewal(delay);
 		}
 	}
 
@@ -307,14 +204,12 @@ final class RedlockHandle implements LockHandle {
 	 * or a majority no longer holds its key, or the lease asked for ended.
 	 * @param why why, or {@code null} when the lease could not be extended
 	 */
-	void markLost(String why) {
+	@Override
+	public void markLost(String why) {
 		if (!this.state.compareAndSet(HELD, LOST)) {
 			return;
 		}
-		ScheduledFuture<?> scheduled = this.renewal;
-		if (scheduled != null) {
-			scheduled.cancel(false);
-		}
+		this.keeper.stop();
 		logger.warn("Lock '{}' was lost: {}; its holder must not rely on it any more", this.key, (why != null) ? why
 				: "its lease could not be extended on a quorum of nodes before its validity ended");
 		this.engine.lost(this, snapshot());
@@ -353,10 +248,7 @@ final class RedlockHandle implements LockHandle {
 				return;
 			}
 			this.state.compareAndSet(HELD, RELEASED);
-			ScheduledFuture<?> scheduled = this.renewal;
-			if (scheduled != null) {
-				scheduled.cancel(false);
-			}
+			this.keeper.stop();
 			long keepNanos = Math.max(keepFor.toNanos(),
 					this.request.holdAtLeast().toNanos() - (System.nanoTime() - this.acquiredAtNanos));
 			this.engine.release(this, snapshot(), this.keys, this.token, this.chain, keepNanos);

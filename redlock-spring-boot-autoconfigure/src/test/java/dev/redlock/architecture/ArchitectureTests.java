@@ -89,6 +89,34 @@ class ArchitectureTests {
 	}
 
 	@Test
+	void packagesShouldBeFreeOfCycles() {
+		// the public API (dev.redlock itself) is a slice like every package below it: it may use an
+		// engine only through an interface of its own, never by importing the engine back
+		slices().assignedFrom(new SliceAssignment() {
+
+			@Override
+			public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+				String name = javaClass.getPackageName();
+				if (name.equals("dev.redlock")) {
+					return SliceIdentifier.of("dev.redlock");
+				}
+				if (!name.startsWith("dev.redlock.")) {
+					return SliceIdentifier.ignore();
+				}
+				String below = name.substring("dev.redlock.".length());
+				int dot = below.indexOf('.');
+				return SliceIdentifier.of("dev.redlock." + ((dot < 0) ? below : below.substring(0, dot)));
+			}
+
+			@Override
+			public String getDescription() {
+				return "dev.redlock and each package below it (with its subpackages)";
+			}
+
+		}).should().beFreeOfCycles().check(this.classes);
+	}
+
+	@Test
 	void engineClassesShouldBeFreeOfCycles() {
 		// each top-level class (with its nested classes) a slice of its own: no class of the engine
 		// calls back into a class that uses it

@@ -30,6 +30,7 @@ import dev.redlock.LockTemplate;
 import dev.redlock.NotAcquiredPolicy;
 import dev.redlock.autoconfigure.ReadmeExamplesTests.Receipt;
 import dev.redlock.autoconfigure.ReadmeExamplesTests.Refund;
+import dev.redlock.core.Redlock;
 import dev.redlock.docs.LockProbes;
 import dev.redlock.test.RedisServersExtension;
 
@@ -81,7 +82,7 @@ class ReadmeExamplesTests {
 		runner().run((context) -> {
 			assertThat(context).hasNotFailed();
 			LockTemplate lockTemplate = context.getBean(LockTemplate.class);
-			assertThat(lockTemplate.redlock().restartGuardHoldOut()).isPresent();
+			assertThat(context.getBean(Redlock.class).restartGuardHoldOut()).isPresent();
 			assertThat(context.getBean(IntroService.class).pay("o-1")).isEqualTo(new Receipt("o-1", "redlock:o-1"));
 			PaymentService payments = context.getBean(PaymentService.class);
 			assertThat(payments.pay("o-42")).isEqualTo(new Receipt("o-42", "redlock:o-42"));

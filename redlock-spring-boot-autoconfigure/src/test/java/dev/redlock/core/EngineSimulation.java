@@ -17,8 +17,8 @@ import java.util.SplittableRandom;
  * time run in the order they were scheduled: a seed replays a run exactly.
  *
  * <p>The classes that wire those parts to threads and sockets ({@code FanOut}, {@code Acquisition},
- * {@code LockCommands}, {@code RedlockHandle}, {@code LeaseChain}, {@code NodeHealth}) cannot run on
- * virtual time; their sequence of steps is followed here ({@link SimulatedRound},
+ * {@code LockCommands}, {@code RedlockHandle} with {@code LeaseKeeper}, {@code LeaseChain},
+ * {@code NodeHealth}) cannot run on virtual time; their sequence of steps is followed here ({@link SimulatedRound},
  * {@link SimulatedWorker}, {@link SimulatedHold}, {@link SimulatedChain}, {@link SimulatedEngine}),
  * each naming the class it follows, so a change of order there must be made here too. Left out:
  * the in-process queue of threads waiting for one key, release notifications (waiters retry),

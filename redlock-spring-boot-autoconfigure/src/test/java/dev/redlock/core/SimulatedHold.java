@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 import dev.redlock.NodeOutcome.Status;
 
 /**
- * A granted lock in a simulated engine, as {@code RedlockHandle} keeps it: its validity, renewal
- * about every third of the lease by {@link LeaseMath#renewalLease} (retried by
+ * A granted lock in a simulated engine, as {@code RedlockHandle} and its {@code LeaseKeeper} keep
+ * it: its validity, renewal about every third of the lease by {@link LeaseMath#renewalLease} (retried by
  * {@link LeaseMath#retryDelay}, lost when the validity ends or a majority refuses), extensions
  * judged by {@link LeaseMath#judge}, the validity cut by {@link LeaseMath#afterFailedExtension}
  * before each round is sent (a node may apply a shorter lease before the round ends), a hand-made
@@ -186,7 +186,7 @@ final class SimulatedHold {
 		}
 	}
 
-	/** {@code RedlockHandle.renewSoonerIfDue}: a renewal planned later than {@code delay} comes then. */
+	/** {@code LeaseKeeper.renewSoonerIfDue}: a renewal planned later than {@code delay} comes then. */
 	private void renewSoonerIfDue(long delay) {
 		if (this.renewalPending && this.renewalAt - this.sim.now() > delay) {
 			this.renewals++;
