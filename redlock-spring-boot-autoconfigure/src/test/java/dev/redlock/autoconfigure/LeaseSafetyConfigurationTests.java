@@ -116,7 +116,9 @@ class LeaseSafetyConfigurationTests {
 		withNodes().run((context) -> {
 			LockTemplate template = context.getBean(LockTemplate.class);
 			Jobs.LostLocks events = context.getBean(Jobs.LostLocks.class);
-			try (LockHandle handle = template.tryAcquire("doomed", Duration.ofSeconds(1), Duration.ZERO).orElseThrow()) {
+			// a wait time: the test is about the loss, and on a loaded machine a first attempt may miss a node
+			try (LockHandle handle = template.tryAcquire("doomed", Duration.ofSeconds(1), Duration.ofSeconds(3))
+				.orElseThrow()) {
 				for (RedisServerProcess server : List.of(redis.get(0), redis.get(1))) {
 					server.pause(Duration.ofMillis(2500));
 				}
