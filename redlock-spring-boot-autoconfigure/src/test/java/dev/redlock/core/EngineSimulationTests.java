@@ -1,5 +1,7 @@
 package dev.redlock.core;
 
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.AfterAll;
@@ -20,8 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * history; and the checker catches what breaks the guarantees (node clocks far beyond the drift
  * budget, empty restarts without the guard, failovers the probes cannot see).
  *
- * <p>System properties: {@code simulation.seed} replays a run (each run prints its seed; a random
- * one by default), {@code simulation.operations} sets its size (1,000,000 by default). To study a
+ * <p>System properties: {@code simulation.seed} replays a run (each run prints its seed and the
+ * fingerprint of its history; a random seed by default), {@code simulation.operations} sets its
+ * size (1,000,000 by default). Seed {@value #RECORDED_SEED}'s histories are recorded
+ * ({@link #RECORDED}): a run of a recorded size must reproduce its fingerprint. To study a
  * seed: {@code simulation.traceKey}, {@code simulation.traceFrom} and {@code simulation.traceTo}
  * (seconds of virtual time) print every command a node ran on that key in that window, and the
  * faults.
@@ -31,6 +35,17 @@ class EngineSimulationTests {
 	private static final long SEED = Long.getLong("simulation.seed", ThreadLocalRandom.current().nextLong(1L << 40));
 
 	private static final long OPERATIONS = Long.getLong("simulation.operations", 1_000_000L);
+
+	/** The seed of the recorded histories, and of the long run in docs/internals.md. */
+	private static final long RECORDED_SEED = 20261201L;
+
+	/**
+	 * The fingerprints of {@link #RECORDED_SEED}'s histories by their size. They change whenever a
+	 * decision of the engine (or a step of the simulation) does: then find out why, and record the
+	 * new value deliberately, with the change that made it. Add the long run's once it has run.
+	 */
+	private static final Map<Long, String> RECORDED = Map.of(100_000L, "00fa0fb40510a315", 1_000_000L,
+			"49791b6bca71f0d8");
 
 	/** Arming logs every node it arms and every wait, per engine: thousands of lines in a run. */
 	private static final Class<?>[] QUIETED = { Arming.class, ArmingRound.class };
@@ -74,6 +89,23 @@ class EngineSimulationTests {
 		assertThat(result.fencingViolations()).as("fencing-order violations").isZero();
 		assertThat(result.holdAtLeastViolations()).as("hold-at-least violations").isZero();
 		assertThat(result.tally().keysLeftBehind).as("keys a release skipped on a node that held them").isZero();
+		if (SEED == RECORDED_SEED && RECORDED.containsKey(OPERATIONS)) {
+			assertRecorded(result);
+		}
+	}
+
+	@Test
+	void recordedHistoryShouldStayTheSame() {
+		assertRecorded(run(EngineSimulation.Config.of(RECORDED_SEED, 100_000)));
+	}
+
+	private static void assertRecorded(EngineSimulation.Result result) {
+		long operations = result.config().operations();
+		assertThat(String.format(Locale.ROOT, "%016x", result.fingerprint()))
+			.as("the history of seed %d with %,d operations changed: the engine (or the simulation) decides "
+					+ "differently; if that is meant, record the new fingerprint in EngineSimulationTests.RECORDED",
+					RECORDED_SEED, operations)
+			.isEqualTo(RECORDED.get(operations));
 	}
 
 	@Test

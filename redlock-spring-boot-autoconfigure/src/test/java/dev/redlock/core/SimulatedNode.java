@@ -399,9 +399,19 @@ final class SimulatedNode {
 		if (entry == null || !entry.value.equals(token)) {
 			return false;
 		}
-		changingCounter(counterKey);
-		this.counters.merge(counterKey, value, Math::max);
+		raiseCounter(counterKey, value);
 		return true;
+	}
+
+	/**
+	 * As the scripts raise a counter: only to a value above the one it has, an absent counter
+	 * counting as 0 (so raising an absent counter to 0 or below creates no key).
+	 */
+	private void raiseCounter(String counterKey, long value) {
+		if (value > this.counters.getOrDefault(counterKey, 0L)) {
+			changingCounter(counterKey);
+			this.counters.put(counterKey, value);
+		}
 	}
 
 	/** {@code RELEASE}: compare-and-delete. */
@@ -443,6 +453,34 @@ final class SimulatedNode {
 	boolean holds(String key, String token) {
 		Entry entry = live(key);
 		return entry != null && entry.value.equals(token);
+	}
+
+	/** A key as a node keeps it: its value, and its time to live in milliseconds ({@code -1}: none). */
+	record Stored(String value, long ttlMillis) {
+	}
+
+	/**
+	 * Every live key as a real node would list it: lock keys and counters under their names, the
+	 * marker, the ticket and the registry entries under the given names; for a comparison with a
+	 * real node ({@code SimulatedNodeConformanceTests}).
+	 */
+	Map<String, Stored> keyspace(String markerKey, String ticketKey, String registryPrefix) {
+		Map<String, Stored> keys = new HashMap<>();
+		for (String key : List.copyOf(this.locks.keySet())) {
+			Entry entry = live(key);
+			if (entry != null) {
+				keys.put(key, new Stored(entry.value, entry.expiresAtMs - nowMs()));
+			}
+		}
+		this.counters.forEach((key, value) -> keys.put(key, new Stored(Long.toString(value), -1)));
+		if (this.marker != null) {
+			keys.put(markerKey, new Stored(this.marker, -1));
+		}
+		if (hasTicket()) {
+			keys.put(ticketKey, new Stored(this.ticket.value, this.ticket.expiresAtMs - nowMs()));
+		}
+		this.registry.forEach((name, value) -> keys.put(registryPrefix + name, new Stored(value, -1)));
+		return keys;
 	}
 
 	// ---- arming ({@code JedisArming}) ----
@@ -496,10 +534,7 @@ final class SimulatedNode {
 	}
 
 	void raiseCounters(Map<String, Long> raised) {
-		raised.forEach((key, value) -> {
-			changingCounter(key);
-			this.counters.merge(key, value, Math::max);
-		});
+		raised.forEach(this::raiseCounter);
 	}
 
 }
