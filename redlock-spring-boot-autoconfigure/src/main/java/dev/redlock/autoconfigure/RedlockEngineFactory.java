@@ -19,7 +19,7 @@ import dev.redlock.core.Redlock;
 import dev.redlock.core.RedlockSettings;
 import dev.redlock.core.jedis.JedisLockNode;
 import dev.redlock.core.jedis.JedisNodeOptions;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * Builds the engine from {@link RedlockProperties} and the {@link QuorumMembers} that

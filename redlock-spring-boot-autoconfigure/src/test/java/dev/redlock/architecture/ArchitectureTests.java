@@ -60,6 +60,29 @@ class ArchitectureTests {
 	}
 
 	@Test
+	void protocolShouldKnowNeitherJedisNorSpring() {
+		noClasses().that()
+			.resideInAPackage("dev.redlock.protocol..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("redis.clients..", "org.springframework..")
+			.check(this.classes);
+	}
+
+	@Test
+	void engineShouldNotKnowTheRedisProtocol() {
+		// the engine speaks to LockNode only; what goes over the wire is the drivers' business
+		noClasses().that()
+			.resideInAPackage("dev.redlock.core..")
+			.and()
+			.resideOutsideOfPackage("dev.redlock.core.jedis..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("dev.redlock.protocol..")
+			.check(this.classes);
+	}
+
+	@Test
 	void jedisInternalsShouldBeTouchedInOneInternalPackageOnly() {
 		noClasses().that()
 			.resideOutsideOfPackage("dev.redlock.core.jedis.internal..")

@@ -18,6 +18,7 @@ import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
 
 import dev.redlock.core.jedis.internal.SplitExchanges;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * Builds the pooled Jedis client of one member: standalone ({@link RedisClient}), Sentinel

@@ -5,6 +5,8 @@ import java.util.Objects;
 
 import javax.net.ssl.SSLSocketFactory;
 
+import dev.redlock.protocol.RedisNodeAddress;
+
 /**
  * How a {@link JedisLockNode} connects to one member.
  * @param address the member
