@@ -21,6 +21,7 @@ import dev.redlock.core.LockNode;
 import dev.redlock.core.NodeExchange;
 import dev.redlock.core.NodeStatus;
 import dev.redlock.protocol.KeySlots;
+import dev.redlock.protocol.LockNodeSettings;
 import dev.redlock.protocol.LockReplies;
 import dev.redlock.protocol.LockScripts;
 import dev.redlock.protocol.RedisNodeAddress;
@@ -95,14 +96,14 @@ public final class JedisLockNode implements LockNode, FencedNode {
 	 */
 	public JedisLockNode(RedisNodeAddress address, Duration nodeTimeout, int maxConnections,
 			SSLSocketFactory sslSocketFactory, int replicaAcks) {
-		this(new JedisNodeOptions(address, nodeTimeout, maxConnections, sslSocketFactory, replicaAcks, true));
+		this(new LockNodeSettings(address, nodeTimeout, maxConnections, sslSocketFactory, replicaAcks, true));
 	}
 
 	/**
 	 * Connects to one member. Connections are made on first use.
 	 * @param options how
 	 */
-	public JedisLockNode(JedisNodeOptions options) {
+	public JedisLockNode(LockNodeSettings options) {
 		this.address = options.address();
 		this.cluster = this.address.kind() == RedisNodeAddress.Kind.CLUSTER;
 		this.maxConnections = options.maxConnections();
