@@ -10,7 +10,7 @@ import dev.redlock.core.LockNode;
 import dev.redlock.core.Redlock;
 import dev.redlock.core.RedlockSettings;
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * This library, as an application calls it: {@link LockTemplate#execute} over a {@link Redlock}

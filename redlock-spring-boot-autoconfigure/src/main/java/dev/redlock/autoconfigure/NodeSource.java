@@ -16,7 +16,7 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.util.ClassUtils;
 
 import dev.redlock.core.InvalidSettingException;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * Finds the members of the lock quorum. First match wins: a {@link RedlockConnectionDetails}

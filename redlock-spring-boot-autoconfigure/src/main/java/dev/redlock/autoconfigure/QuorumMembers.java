@@ -4,7 +4,7 @@ import java.util.List;
 
 import javax.net.ssl.SSLSocketFactory;
 
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * The members of the lock quorum, where they were configured, and the TLS socket factory of those

@@ -32,7 +32,8 @@ import dev.redlock.core.Redlock;
 /**
  * Auto-configuration of Redlock distributed locks: the engine over the nodes of a
  * {@link RedlockConnectionDetails} bean, else of {@code redlock.nodes}, else of Spring Boot's Redis
- * connection (one node), a {@link LockTemplate}, and the advisor behind
+ * connection (one node), each made by a {@link LockNodeFactory} (Jedis unless the application
+ * defines its own), a {@link LockTemplate}, and the advisor behind
  * {@link dev.redlock.DistributedLock @DistributedLock}. Each bean backs off when the application
  * defines its own. {@code redlock.enabled=false} is read when the application starts, not when it
  * is built (so it works the same in Spring AOT mode): the beans stay and the engine takes no
@@ -43,22 +44,27 @@ import dev.redlock.core.Redlock;
 @AutoConfiguration(afterName = { "org.springframework.boot.autoconfigure.aop.AopAutoConfiguration",
 		"org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration" })
 @EnableConfigurationProperties(RedlockProperties.class)
-@Import(RedlockAutoConfiguration.AutoProxyRegistrar.class)
+@Import({ JedisNodeFactoryConfiguration.class, RedlockAutoConfiguration.AutoProxyRegistrar.class })
 public final class RedlockAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	Redlock redlock(RedlockProperties properties, ObjectProvider<RedlockConnectionDetails> connectionDetails,
-			ObjectProvider<LockObserver> observers, ObjectProvider<SslBundles> sslBundles,
-			ListableBeanFactory beanFactory, ResourceLoader resourceLoader) {
+			ObjectProvider<LockNodeFactory> nodeFactory, ObjectProvider<LockObserver> observers,
+			ObjectProvider<SslBundles> sslBundles, ListableBeanFactory beanFactory, ResourceLoader resourceLoader) {
 		if (!properties.isEnabled()) {
 			return DisabledLocking.engine(properties);
 		}
-		// before the engine factory, which refers to Jedis, is loaded
-		JedisAvailability.require(resourceLoader.getClassLoader());
+		LockNodeFactory factory = nodeFactory.getIfAvailable();
+		if (factory == null) {
+			// the default factory is Jedis's, there only with Jedis 7: name the Jedis found, if any
+			JedisAvailability.require(resourceLoader.getClassLoader());
+			throw new RedlockStartupException("no LockNodeFactory bean makes the Redlock nodes",
+					"Define a LockNodeFactory bean, or let the auto-configuration define its Jedis one.", null);
+		}
 		QuorumMembers members = NodeSource.resolve(properties, connectionDetails.getIfAvailable(), beanFactory,
 				sslBundles.getIfAvailable());
-		return RedlockEngineFactory.create(properties, members, observers.orderedStream().toList());
+		return RedlockEngineFactory.create(properties, members, factory, observers.orderedStream().toList());
 	}
 
 	@Bean

@@ -10,7 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 import dev.redlock.core.Redlock;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * Auto-configuration of the {@code redlock} actuator endpoint, and of the sanitizing of node

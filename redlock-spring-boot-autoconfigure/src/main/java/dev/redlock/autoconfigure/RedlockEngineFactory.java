@@ -17,14 +17,13 @@ import dev.redlock.core.LockObserver;
 import dev.redlock.core.NodeStatus;
 import dev.redlock.core.Redlock;
 import dev.redlock.core.RedlockSettings;
-import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.JedisNodeOptions;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.LockNodeSettings;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * Builds the engine from {@link RedlockProperties} and the {@link QuorumMembers} that
- * {@link NodeSource} found, checking every property before any connection is made, and reporting a
- * bad one by its property name.
+ * {@link NodeSource} found, over the nodes a {@link LockNodeFactory} makes, checking every property
+ * before any node is made, and reporting a bad one by its property name.
  */
 final class RedlockEngineFactory {
 
@@ -33,7 +32,8 @@ final class RedlockEngineFactory {
 	private RedlockEngineFactory() {
 	}
 
-	static Redlock create(RedlockProperties properties, QuorumMembers members, List<LockObserver> observers) {
+	static Redlock create(RedlockProperties properties, QuorumMembers members, LockNodeFactory nodeFactory,
+			List<LockObserver> observers) {
 		RedlockSettings settings = EngineSettings.of(properties);
 		List<RedisNodeAddress> addresses = members.addresses();
 		if (properties.getMaxConnectionsPerNode() < 1) {
@@ -52,10 +52,20 @@ final class RedlockEngineFactory {
 		}
 		SSLSocketFactory ssl = members.sslSocketFactory();
 		List<LockNode> nodes = new ArrayList<>(addresses.size());
-		for (RedisNodeAddress address : addresses) {
-			nodes.add(new JedisLockNode(new JedisNodeOptions(address, settings.nodeTimeout(),
-					properties.getMaxConnectionsPerNode(), ssl, properties.getReplicaAcks(),
-					properties.isCallerReadsAnswers())));
+		try {
+			for (RedisNodeAddress address : addresses) {
+				LockNode node = nodeFactory.create(new LockNodeSettings(address, settings.nodeTimeout(),
+						properties.getMaxConnectionsPerNode(), ssl, properties.getReplicaAcks(),
+						properties.isCallerReadsAnswers()));
+				if (node == null) {
+					throw new IllegalStateException(nodeFactory + " made no node for " + address);
+				}
+				nodes.add(node);
+			}
+		}
+		catch (RuntimeException ex) {
+			nodes.forEach(LockNode::close);
+			throw ex;
 		}
 		Redlock.Builder builder = Redlock.builder(nodes, settings)
 			.releaseNotifications(properties.isReleaseNotifications())

@@ -35,7 +35,7 @@ import dev.redlock.core.LockNode;
 import dev.redlock.core.Redlock;
 import dev.redlock.core.RedlockSettings;
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.test.RedisServerProcess;
 import dev.redlock.test.RedisServersExtension;
 

@@ -60,6 +60,29 @@ class ArchitectureTests {
 	}
 
 	@Test
+	void protocolShouldKnowNeitherJedisNorSpring() {
+		noClasses().that()
+			.resideInAPackage("dev.redlock.protocol..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("redis.clients..", "org.springframework..")
+			.check(this.classes);
+	}
+
+	@Test
+	void engineShouldNotKnowTheRedisProtocol() {
+		// the engine speaks to LockNode only; what goes over the wire is the drivers' business
+		noClasses().that()
+			.resideInAPackage("dev.redlock.core..")
+			.and()
+			.resideOutsideOfPackage("dev.redlock.core.jedis..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("dev.redlock.protocol..")
+			.check(this.classes);
+	}
+
+	@Test
 	void jedisInternalsShouldBeTouchedInOneInternalPackageOnly() {
 		noClasses().that()
 			.resideOutsideOfPackage("dev.redlock.core.jedis.internal..")
@@ -90,27 +113,21 @@ class ArchitectureTests {
 
 	@Test
 	void packagesShouldBeFreeOfCycles() {
-		// the public API (dev.redlock itself) is a slice like every package below it: it may use an
-		// engine only through an interface of its own, never by importing the engine back
+		// every package is a slice, the public API (dev.redlock itself) like every package below it: it
+		// may use an engine only through an interface of its own, never by importing the engine back;
+		// a driver (core.jedis) may use the client-neutral protocol, which may use the engine's SPI
 		slices().assignedFrom(new SliceAssignment() {
 
 			@Override
 			public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
 				String name = javaClass.getPackageName();
-				if (name.equals("dev.redlock")) {
-					return SliceIdentifier.of("dev.redlock");
-				}
-				if (!name.startsWith("dev.redlock.")) {
-					return SliceIdentifier.ignore();
-				}
-				String below = name.substring("dev.redlock.".length());
-				int dot = below.indexOf('.');
-				return SliceIdentifier.of("dev.redlock." + ((dot < 0) ? below : below.substring(0, dot)));
+				return (name.equals("dev.redlock") || name.startsWith("dev.redlock.")) ? SliceIdentifier.of(name)
+						: SliceIdentifier.ignore();
 			}
 
 			@Override
 			public String getDescription() {
-				return "dev.redlock and each package below it (with its subpackages)";
+				return "dev.redlock and each package below it";
 			}
 
 		}).should().beFreeOfCycles().check(this.classes);

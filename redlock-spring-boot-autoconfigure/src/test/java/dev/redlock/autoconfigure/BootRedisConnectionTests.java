@@ -23,7 +23,7 @@ import dev.redlock.LockHandle;
 import dev.redlock.LockTemplate;
 import dev.redlock.core.Redlock;
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.test.RedisClusterGroup;
 import dev.redlock.test.RedisServerProcess;
 import dev.redlock.test.RedisSentinelGroup;

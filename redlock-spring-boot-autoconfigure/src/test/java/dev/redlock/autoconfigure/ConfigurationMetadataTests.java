@@ -12,7 +12,7 @@ import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.Test;
 
 import dev.redlock.NotAcquiredPolicy;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

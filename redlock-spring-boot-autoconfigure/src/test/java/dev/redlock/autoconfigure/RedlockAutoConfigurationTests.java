@@ -24,7 +24,7 @@ import dev.redlock.aop.LockOperationSource;
 import dev.redlock.core.Redlock;
 import dev.redlock.core.RedlockSettings;
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.core.NodeExchange;
 import dev.redlock.test.RedisServersExtension;
 

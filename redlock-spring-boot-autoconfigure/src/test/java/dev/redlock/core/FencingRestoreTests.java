@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.redlock.LockHandle;
 import dev.redlock.LockRequest;
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.test.RedisServerProcess;
 import dev.redlock.test.RedisServersExtension;
 

@@ -16,7 +16,7 @@ import dev.redlock.LockNotAcquiredException;
 import dev.redlock.NodeOutcome;
 import dev.redlock.NodeOutcome.Status;
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -8,7 +8,7 @@ import java.util.function.UnaryOperator;
 import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.test.RedisServerProcess;
 
 import static org.awaitility.Awaitility.await;

@@ -15,7 +15,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;

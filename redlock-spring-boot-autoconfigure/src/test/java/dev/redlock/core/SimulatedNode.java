@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
 /**
  * One simulated Redis master: keys with a time to live on the node's own clock (which may run at
  * another rate than the simulation's), a {@code run_id} per incarnation, and exactly what the
- * engine's Lua scripts do ({@code core/jedis/LockScripts}): {@code SET NX PX}, the armed acquire
+ * engine's Lua scripts do ({@code protocol/LockScripts}): {@code SET NX PX}, the armed acquire
  * that refuses without the marker, the fenced acquire that reads the counter, raise-fence only
  * while the key holds the token, compare-and-delete, compare-and-{@code PEXPIRE}, counters raised
  * and never lowered, and the arming marker, ticket and registry. Faults: down (refusing or

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.redlock.core.jedis.ArmedScriptsForTests;
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.test.RedisServerProcess;
 import dev.redlock.test.RedisServersExtension;
 

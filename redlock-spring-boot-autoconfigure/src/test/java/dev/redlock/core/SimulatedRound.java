@@ -129,7 +129,7 @@ final class SimulatedRound {
 				finishAt(back, FAILED, NodeFailure.Kind.NOT_ARMED, 0);
 			}
 			else if (result == -3) {
-				// the script found the node's clock ahead of the last look: JedisArming.checkArmed
+				// the script found the node's clock ahead of the last look: LockReplies.armed
 				finishAt(back, FAILED, NodeFailure.Kind.FAILED, 0);
 			}
 			else {

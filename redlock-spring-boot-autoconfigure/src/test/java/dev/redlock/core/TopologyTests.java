@@ -22,7 +22,7 @@ import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
 import dev.redlock.LockRequest;
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.test.LockHold;
 import dev.redlock.test.LockHolds;
 import dev.redlock.test.RedisClusterGroup;

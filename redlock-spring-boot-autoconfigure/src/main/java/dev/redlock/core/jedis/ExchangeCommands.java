@@ -9,6 +9,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import dev.redlock.core.Exchange;
 import dev.redlock.core.NodeExchange;
 import dev.redlock.core.jedis.internal.SplitExchanges;
+import dev.redlock.protocol.LockReplies;
+import dev.redlock.protocol.LockScripts;
+import dev.redlock.protocol.LuaScript;
 
 /**
  * The lock commands a plain-TCP standalone member can send now and answer later: an acquisition
@@ -40,7 +43,7 @@ final class ExchangeCommands implements NodeExchange {
 		String ttl = Long.toString(ttlMillis);
 		String marker = this.arming.marker();
 		if (marker != null) {
-			return start(LockScripts.ACQUIRE_ARMED, (reply) -> JedisArming.checkArmed(reply) == 1L, null, "2", marker, key,
+			return start(LockScripts.ACQUIRE_ARMED, (reply) -> LockReplies.armed(reply) == 1L, null, "2", marker, key,
 					token, ttl, this.arming.latestServerMicros());
 		}
 		return this.exchanges.start(null, null, (reply) -> reply != null, null, key, token, "NX", "PX", ttl);
@@ -49,9 +52,9 @@ final class ExchangeCommands implements NodeExchange {
 	@Override
 	public Exchange startReleaseHeld(String key, String token, String channel) {
 		if (channel == null || !this.announcer.announces()) {
-			return start(LockScripts.RELEASE, LockScripts::isOne, null, "1", key, token);
+			return start(LockScripts.RELEASE, LockReplies::isOne, null, "1", key, token);
 		}
-		return start(LockScripts.RELEASE_NOTIFY, LockScripts::isOne,
+		return start(LockScripts.RELEASE_NOTIFY, LockReplies::isOne,
 				(ex) -> this.announcer.releaseUnannounced(List.of(key), token, channel, ex), "1", key, token, channel);
 	}
 

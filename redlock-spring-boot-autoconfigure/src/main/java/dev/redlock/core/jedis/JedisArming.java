@@ -15,6 +15,8 @@ import redis.clients.jedis.resps.ScanResult;
 import dev.redlock.core.ArmableNode;
 import dev.redlock.core.NodeFailure;
 import dev.redlock.core.NodeStatus;
+import dev.redlock.protocol.LockReplies;
+import dev.redlock.protocol.LockScripts;
 
 /**
  * Arming of a standalone or Sentinel member: the marker its lock scripts check, the ticket that
@@ -85,23 +87,6 @@ final class JedisArming implements ArmableNode {
 		return (current != null) ? current.marker() : null;
 	}
 
-	/**
-	 * Checks an armed script's reply: {@code -2} means the marker is missing.
-	 */
-	static Long checkArmed(Object reply) {
-		if (reply instanceof Long value && value == -3L) {
-			throw new NodeFailure(NodeFailure.Kind.FAILED, "the node's clock is ahead of what it was at the last probe "
-					+ "plus the time passed: it jumped forward and may have expired lock keys early; it counts again once "
-					+ "a probe has seen it", null);
-		}
-		if (reply instanceof Long value && value == -2L) {
-			throw new NodeFailure(NodeFailure.Kind.NOT_ARMED, "the node is not armed: it grants no lock until the "
-					+ "engine has armed it (a fresh node at once; one that restarted empty after its restart "
-					+ "guard hold-out)", null);
-		}
-		return (reply instanceof Long value) ? value : 0L;
-	}
-
 	@Override
 	public void requireArming(Keys keys) {
 		this.keys = keys;
@@ -136,7 +121,7 @@ final class JedisArming implements ArmableNode {
 	@Override
 	public boolean arm(String ticket, String runId) {
 		Keys current = keys();
-		return LockScripts.isOne(JedisFailures.call(() -> LockScripts.run(this.client, LockScripts.ARM,
+		return LockReplies.isOne(JedisFailures.call(() -> ScriptCalls.run(this.client, LockScripts.ARM,
 				List.of(current.ticket(), current.marker()), ticket, (runId != null) ? runId : "armed")));
 	}
 
@@ -169,7 +154,7 @@ final class JedisArming implements ArmableNode {
 			keys.add(prefix + entry.getKey());
 			arguments[i++] = entry.getValue();
 		}
-		JedisFailures.call(() -> LockScripts.run(this.client, LockScripts.WRITE_ALL, keys, arguments));
+		JedisFailures.call(() -> ScriptCalls.run(this.client, LockScripts.WRITE_ALL, keys, arguments));
 	}
 
 	@Override
@@ -220,7 +205,7 @@ final class JedisArming implements ArmableNode {
 		}
 		List<String> keys = new ArrayList<>(counters.keySet());
 		String[] values = keys.stream().map((key) -> Long.toString(counters.get(key))).toArray(String[]::new);
-		JedisFailures.call(() -> LockScripts.run(this.client, LockScripts.RAISE_COUNTERS, keys, values));
+		JedisFailures.call(() -> ScriptCalls.run(this.client, LockScripts.RAISE_COUNTERS, keys, values));
 	}
 
 	private static Long parseCounter(String value) {

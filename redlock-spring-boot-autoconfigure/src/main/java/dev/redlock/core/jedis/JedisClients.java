@@ -18,6 +18,8 @@ import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.UnifiedJedis;
 
 import dev.redlock.core.jedis.internal.SplitExchanges;
+import dev.redlock.protocol.LockNodeSettings;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * Builds the pooled Jedis client of one member: standalone ({@link RedisClient}), Sentinel
@@ -30,7 +32,7 @@ import dev.redlock.core.jedis.internal.SplitExchanges;
  */
 record JedisClients(UnifiedJedis client, JedisClientConfig config, SplitExchanges exchanges) {
 
-	static JedisClients build(JedisNodeOptions options) {
+	static JedisClients build(LockNodeSettings options) {
 		RedisNodeAddress address = options.address();
 		int timeoutMillis = (int) Math.max(1, options.nodeTimeout().toMillis());
 		JedisClientConfig config = clientConfig(address, timeoutMillis, options.sslSocketFactory());
@@ -62,7 +64,7 @@ record JedisClients(UnifiedJedis client, JedisClientConfig config, SplitExchange
 		};
 	}
 
-	private static JedisClients standalone(JedisNodeOptions options, RedisNodeAddress address,
+	private static JedisClients standalone(LockNodeSettings options, RedisNodeAddress address,
 			JedisClientConfig config, ConnectionPoolConfig pool) {
 		HostAndPort node = new HostAndPort(address.host(), address.port());
 		if (address.ssl() || !options.callerReadsAnswers()) {

@@ -20,6 +20,11 @@ import dev.redlock.core.FencedNode;
 import dev.redlock.core.LockNode;
 import dev.redlock.core.NodeExchange;
 import dev.redlock.core.NodeStatus;
+import dev.redlock.protocol.KeySlots;
+import dev.redlock.protocol.LockNodeSettings;
+import dev.redlock.protocol.LockReplies;
+import dev.redlock.protocol.LockScripts;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * A {@link LockNode} on one quorum member through a pooled Jedis client: a standalone master
@@ -91,14 +96,14 @@ public final class JedisLockNode implements LockNode, FencedNode {
 	 */
 	public JedisLockNode(RedisNodeAddress address, Duration nodeTimeout, int maxConnections,
 			SSLSocketFactory sslSocketFactory, int replicaAcks) {
-		this(new JedisNodeOptions(address, nodeTimeout, maxConnections, sslSocketFactory, replicaAcks, true));
+		this(new LockNodeSettings(address, nodeTimeout, maxConnections, sslSocketFactory, replicaAcks, true));
 	}
 
 	/**
 	 * Connects to one member. Connections are made on first use.
 	 * @param options how
 	 */
-	public JedisLockNode(JedisNodeOptions options) {
+	public JedisLockNode(LockNodeSettings options) {
 		this.address = options.address();
 		this.cluster = this.address.kind() == RedisNodeAddress.Kind.CLUSTER;
 		this.maxConnections = options.maxConnections();
@@ -176,7 +181,7 @@ public final class JedisLockNode implements LockNode, FencedNode {
 			List<String> markerAndKeys = new ArrayList<>(keys.size() + 1);
 			markerAndKeys.add(marker);
 			markerAndKeys.addAll(keys);
-			return JedisArming.checkArmed(LockScripts.run(this.client, LockScripts.ACQUIRE_ARMED, markerAndKeys, token,
+			return LockReplies.armed(ScriptCalls.run(this.client, LockScripts.ACQUIRE_ARMED, markerAndKeys, token,
 					Long.toString(ttlMillis), this.arming.latestServerMicros())) == 1L;
 		}
 		if (this.replicaAcks != null) {
@@ -186,11 +191,11 @@ public final class JedisLockNode implements LockNode, FencedNode {
 			return "OK".equals(this.client.set(keys.get(0), token, SetParams.setParams().nx().px(ttlMillis)));
 		}
 		List<List<String>> taken = new ArrayList<>();
-		for (List<String> slot : ClusterSlots.bySlot(this.cluster, keys)) {
-			if (!LockScripts.isOne(LockScripts.run(this.client, LockScripts.ACQUIRE_ALL, slot, token,
+		for (List<String> slot : KeySlots.bySlot(this.cluster, keys)) {
+			if (!LockReplies.isOne(ScriptCalls.run(this.client, LockScripts.ACQUIRE_ALL, slot, token,
 					Long.toString(ttlMillis)))) {
 				for (List<String> acquired : taken) {
-					LockScripts.run(this.client, LockScripts.RELEASE_ALL, acquired, token);
+					ScriptCalls.run(this.client, LockScripts.RELEASE_ALL, acquired, token);
 				}
 				return false;
 			}
@@ -203,8 +208,8 @@ public final class JedisLockNode implements LockNode, FencedNode {
 	public boolean release(List<String> keys, String token) {
 		return JedisFailures.call(() -> {
 			long deleted = 0;
-			for (List<String> slot : ClusterSlots.bySlot(this.cluster, keys)) {
-				Object reply = LockScripts.run(this.client,
+			for (List<String> slot : KeySlots.bySlot(this.cluster, keys)) {
+				Object reply = ScriptCalls.run(this.client,
 						(slot.size() == 1) ? LockScripts.RELEASE : LockScripts.RELEASE_ALL, slot, token);
 				deleted += (reply instanceof Long count) ? count : 0;
 			}
@@ -216,8 +221,8 @@ public final class JedisLockNode implements LockNode, FencedNode {
 	public boolean extend(List<String> keys, String token, long ttlMillis) {
 		return JedisFailures.call(() -> {
 			boolean extended = true;
-			for (List<String> slot : ClusterSlots.bySlot(this.cluster, keys)) {
-				extended &= LockScripts.isOne(LockScripts.run(this.client,
+			for (List<String> slot : KeySlots.bySlot(this.cluster, keys)) {
+				extended &= LockReplies.isOne(ScriptCalls.run(this.client,
 						(slot.size() == 1) ? LockScripts.EXTEND : LockScripts.EXTEND_ALL, slot, token,
 						Long.toString(ttlMillis)));
 			}
@@ -230,10 +235,10 @@ public final class JedisLockNode implements LockNode, FencedNode {
 		return JedisFailures.call(() -> {
 			String marker = (this.arming != null) ? this.arming.marker() : null;
 			Object reply = (marker != null)
-					? JedisArming.checkArmed(LockScripts.run(this.client, LockScripts.ACQUIRE_FENCED_ARMED,
+					? LockReplies.armed(ScriptCalls.run(this.client, LockScripts.ACQUIRE_FENCED_ARMED,
 							List.of(marker, key, counterKey), token, Long.toString(ttlMillis),
 							this.arming.latestServerMicros()))
-					: LockScripts.run(this.client, LockScripts.ACQUIRE_FENCED, List.of(key, counterKey), token,
+					: ScriptCalls.run(this.client, LockScripts.ACQUIRE_FENCED, List.of(key, counterKey), token,
 							Long.toString(ttlMillis));
 			return (reply instanceof Long counter) ? counter : -1L;
 		});
@@ -241,7 +246,7 @@ public final class JedisLockNode implements LockNode, FencedNode {
 
 	@Override
 	public boolean raiseFence(String key, String token, String counterKey, long value) {
-		return LockScripts.isOne(JedisFailures.call(() -> LockScripts.run(this.client, LockScripts.RAISE_FENCE,
+		return LockReplies.isOne(JedisFailures.call(() -> ScriptCalls.run(this.client, LockScripts.RAISE_FENCE,
 				List.of(key, counterKey), token, Long.toString(value))));
 	}
 

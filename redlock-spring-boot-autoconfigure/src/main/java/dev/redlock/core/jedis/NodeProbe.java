@@ -1,7 +1,6 @@
 package dev.redlock.core.jedis;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,6 +17,8 @@ import redis.clients.jedis.util.SafeEncoder;
 
 import dev.redlock.core.LockNode;
 import dev.redlock.core.NodeStatus;
+import dev.redlock.protocol.InfoFields;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * Probes one member: {@code PING}, {@code INFO server}, {@code INFO replication} and
@@ -112,7 +113,7 @@ final class NodeProbe {
 		int shards = 0;
 		for (Map.Entry<String, ConnectionPool> shard : ((RedisClusterClient) this.client).getClusterNodes().entrySet()) {
 			try (Jedis jedis = new Jedis(shard.getValue().getResource())) {
-				Map<String, String> cluster = parseInfo(jedis.clusterInfo());
+				Map<String, String> cluster = InfoFields.parse(jedis.clusterInfo());
 				state = cluster.getOrDefault("cluster_state", state);
 				shards = Integer.parseInt(cluster.getOrDefault("cluster_size", "0"));
 				Server master = new Server();
@@ -140,19 +141,19 @@ final class NodeProbe {
 	}
 
 	private static void read(Server server, String serverInfo, String replicationInfo) {
-		Map<String, String> values = parseInfo(serverInfo);
+		Map<String, String> values = InfoFields.parse(serverInfo);
 		server.version = values.get("redis_version");
 		server.runId = values.get("run_id");
 		String seconds = values.get("uptime_in_seconds");
 		server.uptime = (seconds != null) ? Duration.ofSeconds(Long.parseLong(seconds)) : null;
-		server.role = parseInfo(replicationInfo).get("role");
+		server.role = InfoFields.parse(replicationInfo).get("role");
 		server.reachable = true;
 	}
 
 	/** {@code maxmemory} and its policy; left unknown where ACLs or a managed service hide them. */
 	private static void readMemory(Server server, Object client) {
 		try {
-			Map<String, String> memory = parseInfo(
+			Map<String, String> memory = InfoFields.parse(
 					(client instanceof Jedis jedis) ? jedis.info("memory") : ((UnifiedJedis) client).info("memory"));
 			String maxmemory = memory.get("maxmemory");
 			server.maxmemory = (maxmemory != null) ? Long.valueOf(maxmemory) : null;
@@ -179,17 +180,6 @@ final class NodeProbe {
 		catch (JedisDataException | NumberFormatException | ClassCastException ex) {
 			server.clock = null;
 		}
-	}
-
-	private static Map<String, String> parseInfo(String info) {
-		Map<String, String> values = new HashMap<>();
-		for (String line : info.split("\\r?\\n")) {
-			int colon = line.indexOf(':');
-			if (colon > 0 && !line.startsWith("#")) {
-				values.put(line.substring(0, colon), line.substring(colon + 1).trim());
-			}
-		}
-		return values;
 	}
 
 	/** What a probe has read so far. */

@@ -15,6 +15,7 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import dev.redlock.core.AnnouncingNode;
+import dev.redlock.protocol.LockScripts;
 
 /**
  * Releases announced on a Pub/Sub channel (a {@code PUBLISH} inside the release script), and a
@@ -68,7 +69,7 @@ final class ReleaseAnnouncer implements AnnouncingNode {
 		}
 		Object reply;
 		try {
-			reply = LockScripts.run(this.client, (keys.size() == 1) ? LockScripts.RELEASE_NOTIFY
+			reply = ScriptCalls.run(this.client, (keys.size() == 1) ? LockScripts.RELEASE_NOTIFY
 					: LockScripts.RELEASE_ALL_NOTIFY, keys, token, channel);
 		}
 		catch (JedisDataException ex) {

@@ -8,6 +8,8 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
 import dev.redlock.core.NodeFailure;
+import dev.redlock.protocol.LockReplies;
+import dev.redlock.protocol.LockScripts;
 
 /**
  * An acquisition that counts only once enough replicas have the new lock key: the keys are set and
@@ -41,7 +43,7 @@ final class ReplicaAcks {
 			pipeline.sync();
 		}
 		Object reply = set.get();
-		boolean written = "OK".equals(reply) || LockScripts.isOne(reply);
+		boolean written = "OK".equals(reply) || LockReplies.isOne(reply);
 		if (written && acknowledged.get() < this.replicas) {
 			this.undo.release(keys, token);
 			throw new NodeFailure(NodeFailure.Kind.FAILED, "only " + acknowledged.get() + " of " + this.replicas

@@ -5,6 +5,8 @@ import java.util.List;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 
+import dev.redlock.protocol.LockScripts;
+
 /**
  * The production node's armed acquire scripts with a chosen latest node time, which
  * {@link JedisLockNode} takes from its last probe: for tests that check the scripts' clock
@@ -33,7 +35,7 @@ public final class ArmedScriptsForTests implements AutoCloseable {
 	 * @return the script's reply: -2, -3, 0 or 1
 	 */
 	public long acquire(String marker, String key, String token, long ttlMillis, long latestMicros) {
-		return (Long) LockScripts.run(this.client, LockScripts.ACQUIRE_ARMED, List.of(marker, key), token,
+		return (Long) ScriptCalls.run(this.client, LockScripts.ACQUIRE_ARMED, List.of(marker, key), token,
 				Long.toString(ttlMillis), Long.toString(latestMicros));
 	}
 
@@ -49,7 +51,7 @@ public final class ArmedScriptsForTests implements AutoCloseable {
 	 */
 	public long acquireFenced(String marker, String key, String token, long ttlMillis, String counterKey,
 			long latestMicros) {
-		return (Long) LockScripts.run(this.client, LockScripts.ACQUIRE_FENCED_ARMED, List.of(marker, key, counterKey),
+		return (Long) ScriptCalls.run(this.client, LockScripts.ACQUIRE_FENCED_ARMED, List.of(marker, key, counterKey),
 				token, Long.toString(ttlMillis), Long.toString(latestMicros));
 	}
 

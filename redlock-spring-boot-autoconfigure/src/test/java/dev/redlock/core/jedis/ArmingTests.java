@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.redlock.core.ArmableNode;
 import dev.redlock.core.NodeFailure;
 import dev.redlock.core.NodeStatus;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -12,6 +12,7 @@ import dev.redlock.core.ArmableNode;
 import dev.redlock.core.Exchange;
 import dev.redlock.core.NodeExchange;
 import dev.redlock.core.NodeFailure;
+import dev.redlock.protocol.RedisNodeAddress;
 import dev.redlock.test.RedisServersExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -10,7 +10,7 @@ import dev.redlock.core.NodeStatus;
 import dev.redlock.core.Redlock;
 import dev.redlock.core.RedlockSettings;
 import dev.redlock.core.jedis.JedisLockNode;
-import dev.redlock.core.jedis.RedisNodeAddress;
+import dev.redlock.protocol.RedisNodeAddress;
 
 /**
  * One simulated instance of the application: its own Redlock engine with its own connection

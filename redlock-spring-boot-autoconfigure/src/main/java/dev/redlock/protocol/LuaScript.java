@@ -1,4 +1,4 @@
-package dev.redlock.core.jedis;
+package dev.redlock.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,9 +11,13 @@ import java.util.HexFormat;
  * @param source the script
  * @param sha1 the lower-case hex SHA-1 of the script
  */
-record LuaScript(String source, String sha1) {
+public record LuaScript(String source, String sha1) {
 
-	LuaScript(String source) {
+	/**
+	 * A script, its digest computed here.
+	 * @param source the script
+	 */
+	public LuaScript(String source) {
 		this(source, sha1(source));
 	}
 

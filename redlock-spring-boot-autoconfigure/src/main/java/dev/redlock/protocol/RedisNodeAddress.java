@@ -1,4 +1,4 @@
-package dev.redlock.core.jedis;
+package dev.redlock.protocol;
 
 import java.net.URI;
 import java.net.URISyntaxException;
