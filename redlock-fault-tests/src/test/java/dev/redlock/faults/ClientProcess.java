@@ -131,6 +131,15 @@ final class ClientProcess implements AutoCloseable {
 		return new long[] { before, Long.parseLong(answer.substring("CLOCK ".length()).trim()), after };
 	}
 
+	/**
+	 * How many fenced holds the client's workers are in now.
+	 * @return the count
+	 */
+	int fencedHolds() {
+		send("FENCED");
+		return Integer.parseInt(answer("FENCED", Duration.ofSeconds(30)).substring("FENCED ".length()).trim());
+	}
+
 	void go() {
 		send("GO");
 	}

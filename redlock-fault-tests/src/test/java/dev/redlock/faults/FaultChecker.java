@@ -1,6 +1,7 @@
 package dev.redlock.faults;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +16,10 @@ import dev.redlock.test.LockHolds;
  * holds of one key whose validity spans overlap ({@link LockHold#validSpans()}, lost holds
  * included), writes the fenced resource accepted although another hold had already written with
  * a token at least as high (stale writes accepted: a repeated token; must be 0) and writes it
- * rejected, fenced holds whose token is not above that of a hold of the same key that ended
- * before they began, losses, leftover keys and availability.
+ * rejected, late writes (sent outside every valid span of the writer's own hold: a paused or cut-off
+ * holder writing on) and how many of them the resource rejected, fenced holds whose token is not
+ * above that of a hold of the same key that ended before they began, pairs of grants of one key
+ * with the same token, losses, leftover keys and availability.
  */
 final class FaultChecker {
 
@@ -72,7 +75,13 @@ final class FaultChecker {
 					highest.put(write.key(), write);
 				}
 			}
-			else {
+			if (late(write)) {
+				row.lateWrites++;
+				if (!write.accepted()) {
+					row.lateRejected++;
+				}
+			}
+			if (!write.accepted()) {
 				row.staleRejected++;
 				if (best == null || write.token() >= best.token()) {
 					inconsistent.add("rejected " + write + " although the highest accepted was " + best);
@@ -81,8 +90,37 @@ final class FaultChecker {
 		}
 		List<LockHolds.Violation> tokenOrder = LockHolds.tokenOrderViolations(this.histories.holds.values());
 		tokenOrder.forEach((violation) -> row(rows, violation.later().requested()).tokenOrder++);
+		List<LockHolds.Violation> sharedTokens = sharedTokens();
+		sharedTokens.forEach((violation) -> row(rows, violation.later().requested()).sharedTokens++);
 		return new FaultReport(origin, List.copyOf(rows.values()), this.histories, allowedOverlaps, forbiddenOverlaps,
-				staleAccepted, inconsistent, tokenOrder);
+				staleAccepted, inconsistent, tokenOrder, sharedTokens);
+	}
+
+	/** Whether a write was sent outside every valid span of its writer's hold. */
+	private boolean late(FencedResource.Write write) {
+		LockHold hold = this.histories.holds.get(write.hold());
+		return hold != null && hold.isGranted()
+				&& hold.validSpans().stream().noneMatch((span) -> write.at() - span.start() >= 0 && write.at() - span.end() < 0);
+	}
+
+	/** Pairs of granted fenced holds of one key with the same token: every grant must get a token of its own. */
+	private List<LockHolds.Violation> sharedTokens() {
+		Map<String, LockHold> byKeyAndToken = new HashMap<>();
+		List<LockHolds.Violation> shared = new ArrayList<>();
+		List<LockHold> fenced = this.histories.holds.values().stream()
+			.filter((hold) -> hold.isGranted() && hold.token() >= 0)
+			.sorted(Comparator.comparingLong(LockHold::granted))
+			.toList();
+		for (LockHold hold : fenced) {
+			for (String key : hold.keys()) {
+				LockHold earlier = byKeyAndToken.putIfAbsent(key + " " + hold.token(), hold);
+				if (earlier != null) {
+					shared.add(new LockHolds.Violation(key, earlier, hold,
+							key + ": " + earlier.id() + " and " + hold.id() + " were both granted token " + hold.token()));
+				}
+			}
+		}
+		return shared;
 	}
 
 	private FaultReport.Row row(Map<String, FaultReport.Row> rows, long at) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -39,6 +40,8 @@ import static org.awaitility.Awaitility.await;
  * <li>at start, once every node counts: {@code @@ READY <pid>}</li>
  * <li>{@code CLOCK}: {@code @@ CLOCK <System.nanoTime()>}</li>
  * <li>{@code GO}: the workers start (again) taking locks</li>
+ * <li>{@code FENCED}: {@code @@ FENCED <fenced holds in progress>}, so that a pause can be aimed at a
+ * client that holds one and will write late</li>
  * <li>{@code QUIESCE}: the workers finish what they hold and take no new lock;
  * {@code @@ IDLE <locks granted so far>} once they all rest</li>
  * <li>{@code STOP}: the client closes the application, flushes its history and answers
@@ -59,6 +62,8 @@ public final class FaultClient {
 	private final AtomicLong sequence = new AtomicLong();
 
 	private final AtomicLong grants = new AtomicLong();
+
+	private final AtomicInteger fencedHolds = new AtomicInteger();
 
 	private final Random random;
 
@@ -105,6 +110,7 @@ public final class FaultClient {
 			switch (command.trim()) {
 				case "CLOCK" -> answer("CLOCK " + System.nanoTime());
 				case "GO" -> start(template);
+				case "FENCED" -> answer("FENCED " + this.fencedHolds.get());
 				case "QUIESCE" -> {
 					quiesce();
 					answer("IDLE " + this.grants.get());
@@ -134,7 +140,7 @@ public final class FaultClient {
 		List<Thread> started = new ArrayList<>();
 		for (int i = 0; i < this.config.workers(); i++) {
 			LockWorker worker = new LockWorker(this.config, template, this.history, new Random(this.random.nextLong()),
-					this.sequence, this.grants, this.holdsByOwnerAndKey, () -> this.working);
+					this.sequence, this.grants, this.fencedHolds, this.holdsByOwnerAndKey, () -> this.working);
 			Thread thread = new Thread(worker, this.config.name() + "-worker-" + i);
 			thread.start();
 			started.add(thread);

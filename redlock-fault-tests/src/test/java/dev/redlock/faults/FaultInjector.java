@@ -40,6 +40,8 @@ final class FaultInjector {
 
 	private final List<Active> active = new ArrayList<>();
 
+	private final boolean guarded;
+
 	/** Restarted nodes that no client has armed again yet: faulty until then. */
 	private final List<Integer> rearming = new ArrayList<>();
 
@@ -78,9 +80,13 @@ final class FaultInjector {
 	 * @param random the source of every decision
 	 * @param log where every action goes
 	 * @param lease the clients' lease
+	 * @param guarded whether the clients run the restart guard: without it a node restarted empty is
+	 * never armed again and counts as healthy at once (the negative control
+	 * {@link Sabotage#RESTART_GUARD_OFF})
 	 */
 	FaultInjector(LockNodes nodes, List<ClientProcess> clients, ClientNetwork network, Random random, FaultLog log,
-			Duration lease) {
+			Duration lease, boolean guarded) {
+		this.guarded = guarded;
 		this.nodes = nodes;
 		this.clients = clients;
 		this.network = network;
@@ -257,7 +263,15 @@ final class FaultInjector {
 				return false;
 			}
 		}
-		int client = this.random.nextInt(this.clients.size());
+		// aimed at a client in a fenced hold, which writes late when it wakes: the resource must refuse it
+		List<Integer> fenced = new ArrayList<>();
+		for (int candidate = 0; candidate < this.clients.size(); candidate++) {
+			if (this.clients.get(candidate).fencedHolds() > 0) {
+				fenced.add(candidate);
+			}
+		}
+		int client = fenced.isEmpty() ? this.random.nextInt(this.clients.size())
+				: fenced.get(this.random.nextInt(fenced.size()));
 		long pause = this.leaseNanos + millis(300, 2000);
 		this.clients.get(client).suspend();
 		this.log.injected(FaultKind.CLIENT_PAUSE, "SIGSTOP " + this.clients.get(client).name() + " for "
@@ -332,9 +346,14 @@ final class FaultInjector {
 			case KILL_RESTART -> {
 				for (int node : fault.nodes) {
 					this.nodes.get(node).restart();
-					// emptied: as good as down until a client has restored and armed it
-					this.faultyUntil[node] = Long.MAX_VALUE;
-					this.rearming.add(node);
+					if (this.guarded) {
+						// emptied: as good as down until a client has restored and armed it
+						this.faultyUntil[node] = Long.MAX_VALUE;
+						this.rearming.add(node);
+					}
+					else {
+						this.faultyUntil[node] = System.nanoTime();
+					}
 				}
 				this.log.event("restarted " + names(fault.nodes) + " empty");
 			}

@@ -2,6 +2,7 @@ package dev.redlock.faults;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -21,6 +22,8 @@ import java.util.Set;
  * <li>{@code faults.phases}: which phases run, a comma-separated list of {@link FaultKind} names
  * (the phase of that kind alone), {@code none} and {@code mixed} (all kinds at once), such as
  * {@code CLOCK,mixed} for the two phases with clock faults; every phase by default</li>
+ * <li>{@code faults.sabotage}: protections to switch off, a comma-separated list of {@link Sabotage}
+ * names, for a negative control run by hand; none by default</li>
  * </ul>
  *
  * @param seed the seed
@@ -30,9 +33,10 @@ import java.util.Set;
  * @param workers the threads per client
  * @param keys the shared keys
  * @param phases the phases to run (kind names, {@code none}, {@code mixed}), or empty for all
+ * @param sabotage the protections switched off (negative controls), or empty
  */
 record FaultParameters(long seed, Duration phase, long acquisitions, Duration maxTime, int workers, int keys,
-		Set<String> phases) {
+		Set<String> phases, Set<Sabotage> sabotage) {
 
 	static final long DEFAULT_SEED = 20250701L;
 
@@ -44,12 +48,43 @@ record FaultParameters(long seed, Duration phase, long acquisitions, Duration ma
 		String workers = parameter("faults.workers");
 		String keys = parameter("faults.keys");
 		String phases = parameter("faults.phases");
+		String sabotage = parameter("faults.sabotage");
 		return new FaultParameters((seed != null) ? Long.parseLong(seed) : DEFAULT_SEED,
 				Duration.ofMillis((long) (1000 * ((phase != null) ? Double.parseDouble(phase) : 10))),
 				(acquisitions != null) ? Long.parseLong(acquisitions) : 0,
 				Duration.ofSeconds((long) (60 * ((maxMinutes != null) ? Double.parseDouble(maxMinutes) : 90))),
 				(workers != null) ? Integer.parseInt(workers) : 6, (keys != null) ? Integer.parseInt(keys) : 12,
-				(phases != null) ? phases(phases) : Set.of());
+				(phases != null) ? phases(phases) : Set.of(), (sabotage != null) ? sabotage(sabotage) : Set.of());
+	}
+
+	/**
+	 * A negative control: one round of the given phases, with protections switched off.
+	 * @param phaseLength how long each phase injects faults
+	 * @param sabotage the protections to switch off
+	 * @param phases the phases to run
+	 * @return the parameters
+	 */
+	FaultParameters negativeControl(Duration phaseLength, Set<Sabotage> sabotage, String... phases) {
+		return new FaultParameters(this.seed, phaseLength, 0, this.maxTime, this.workers, this.keys,
+				phases(String.join(",", phases)), Set.copyOf(sabotage));
+	}
+
+	boolean sabotaged(Sabotage protection) {
+		return this.sabotage.contains(protection);
+	}
+
+	private static Set<Sabotage> sabotage(String list) {
+		Set<Sabotage> sabotage = EnumSet.noneOf(Sabotage.class);
+		for (String name : list.split(",")) {
+			try {
+				sabotage.add(Sabotage.valueOf(name.trim()));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("faults.sabotage: unknown protection '" + name.trim() + "'; use "
+						+ Arrays.toString(Sabotage.values()), ex);
+			}
+		}
+		return sabotage;
 	}
 
 	private static Set<String> phases(String list) {

@@ -47,6 +47,12 @@ final class FaultReport {
 
 		long tokenOrder;
 
+		long sharedTokens;
+
+		long lateWrites;
+
+		long lateRejected;
+
 		long losses;
 
 		long fencedWrites;
@@ -102,9 +108,12 @@ final class FaultReport {
 
 	final List<LockHolds.Violation> tokenOrder;
 
+	final List<LockHolds.Violation> sharedTokens;
+
 	FaultReport(long origin, List<Row> rows, Histories histories, List<LockHolds.Violation> allowedOverlaps,
 			List<LockHolds.Violation> forbiddenOverlaps, List<String> staleAccepted, List<String> inconsistentResource,
-			List<LockHolds.Violation> tokenOrder) {
+			List<LockHolds.Violation> tokenOrder, List<LockHolds.Violation> sharedTokens) {
+		this.sharedTokens = sharedTokens;
 		this.origin = origin;
 		this.rows = rows;
 		this.histories = histories;
@@ -132,15 +141,16 @@ final class FaultReport {
 	String table() {
 		StringBuilder table = new StringBuilder();
 		table.append("| phase | time | faults injected | acquisitions | overlapping holds within validity "
-				+ "| stale writes accepted | stale writes rejected | token order violations | lost-lock events "
-				+ "| leftover keys | availability |\n");
-		table.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+				+ "| stale writes accepted | stale writes rejected | late writes (rejected) | token order violations "
+				+ "| shared tokens | lost-lock events | leftover keys | availability |\n");
+		table.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
 		for (Row row : this.rows) {
-			table.append(String.format(Locale.ROOT, "| %s | %d s | %d | %,d | %d%s | %d | %,d | %d | %,d | %d | %.1f%% |%n",
+			table.append(String.format(Locale.ROOT,
+					"| %s | %d s | %d | %,d | %d%s | %d | %,d | %,d (%,d) | %d | %d | %,d | %d | %.1f%% |%n",
 					row.phase.name(), TimeUnit.NANOSECONDS.toSeconds(row.durationNanos), row.faults(), row.acquisitions,
 					row.overlaps, (row.overlaps > 0 && row.phase.overlapsAllowed()) ? " (allowed)" : "",
-					row.staleAccepted, row.staleRejected, row.tokenOrder, row.losses, row.leftovers.size(),
-					100 * row.availability()));
+					row.staleAccepted, row.staleRejected, row.lateWrites, row.lateRejected, row.tokenOrder,
+					row.sharedTokens, row.losses, row.leftovers.size(), 100 * row.availability()));
 		}
 		return table.toString();
 	}
@@ -154,9 +164,10 @@ final class FaultReport {
 	String evidence(FaultLog log) {
 		StringBuilder text = new StringBuilder();
 		violations(text, "Overlapping holds where none is allowed", this.forbiddenOverlaps, log);
-		violations(text, "Overlapping holds under clock faults or pauses (Redlock's documented limit)",
+		violations(text, "Overlapping holds under clock faults (Redlock's documented limit)",
 				this.allowedOverlaps, log);
 		violations(text, "Token order violations", this.tokenOrder, log);
+		violations(text, "Grants of one key that share a token", this.sharedTokens, log);
 		lines(text, "Stale writes the resource accepted", this.staleAccepted);
 		lines(text, "Writes the resource rejected although their token was the highest", this.inconsistentResource);
 		lines(text, "Unexpected errors in the clients",

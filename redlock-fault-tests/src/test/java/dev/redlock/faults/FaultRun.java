@@ -23,6 +23,8 @@ import java.util.function.IntPredicate;
 
 import org.awaitility.core.ConditionTimeoutException;
 
+import dev.redlock.test.RedisServerProcess;
+
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -54,6 +56,8 @@ final class FaultRun implements AutoCloseable {
 	private final FaultLog log = new FaultLog(this.origin);
 
 	private final Map<FaultKind, String> skipped = new EnumMap<>(FaultKind.class);
+
+	private final Map<FaultKind, String> modelled = new EnumMap<>(FaultKind.class);
 
 	private final List<String> problems = new ArrayList<>();
 
@@ -89,8 +93,11 @@ final class FaultRun implements AutoCloseable {
 		Random random = new Random(this.parameters.seed());
 		setUp(random);
 		List<Phase> phases = phases();
+		if (!realClockFaults() && phases.stream().anyMatch((phase) -> phase.kinds().contains(FaultKind.CLOCK))) {
+			this.modelled.put(FaultKind.CLOCK, this.capabilities.clockNote());
+		}
 		FaultInjector injector = new FaultInjector(this.nodes, this.clients, this.network,
-				new Random(random.nextLong()), this.log, LEASE);
+				new Random(random.nextLong()), this.log, LEASE, guarded());
 		List<FaultChecker.PhaseRun> runs = new ArrayList<>();
 		long started = System.nanoTime();
 		long granted = 0;
@@ -137,9 +144,13 @@ final class FaultRun implements AutoCloseable {
 		}
 		this.nodes = LockNodes.start(NODES, this.network.extraBindAddress(), this.capabilities.faketime());
 		this.resources.push(this.nodes);
-		this.resource = FencedResource.start(this.network.extraBindAddress());
+		this.resource = FencedResource.start(this.network.extraBindAddress(),
+				!this.parameters.sabotaged(Sabotage.FENCING_OFF));
 		this.resources.push(this.resource);
 		say("  nodes: " + this.nodes.all() + "; fenced resource on port " + this.resource.port());
+		if (!this.parameters.sabotage().isEmpty()) {
+			say("  NEGATIVE CONTROL, switched off on purpose: " + this.parameters.sabotage());
+		}
 		startClients(random);
 		checkClocks("at the start");
 	}
@@ -186,8 +197,6 @@ final class FaultRun implements AutoCloseable {
 
 	private void startClients(Random random) {
 		Map<String, String> spring = new LinkedHashMap<>();
-		spring.put("redlock.nodes", String.join(",", this.nodes.all().stream()
-			.map((node) -> "redis://" + this.network.serverAddress() + ":" + node.port()).toList()));
 		spring.put("redlock.lease-time", LEASE.toMillis() + "ms");
 		spring.put("redlock.wait-time", WAIT.toMillis() + "ms");
 		spring.put("redlock.retry-delay", "20ms");
@@ -197,6 +206,9 @@ final class FaultRun implements AutoCloseable {
 		spring.put("redlock.max-connections-per-node", Integer.toString(this.parameters.workers() + 4));
 		spring.put("redlock.restart-guard.hold-out", HOLD_OUT.toMillis() + "ms");
 		spring.put("redlock.restart-guard.check-interval", "200ms");
+		if (!guarded()) {
+			spring.put("redlock.restart-guard.enabled", "false");
+		}
 		spring.put("spring.main.banner-mode", "off");
 		spring.put("spring.main.log-startup-info", "false");
 		spring.put("logging.level.root", "WARN");
@@ -204,7 +216,7 @@ final class FaultRun implements AutoCloseable {
 			String name = "c" + client;
 			ClientConfig config = new ClientConfig(name, this.directory.resolve(name + ".history"),
 					this.network.serverAddress(), this.resource.port(), random.nextLong(), this.parameters.workers(), this.parameters.keys(), LEASE, WAIT,
-					spring);
+					withNodes(spring, client));
 			Path file = this.directory.resolve(name + ".properties");
 			config.write(file);
 			ClientProcess process = ClientProcess.start(name, this.network.commandPrefix(client), file,
@@ -213,6 +225,25 @@ final class FaultRun implements AutoCloseable {
 			this.resources.push(process);
 		}
 		this.clients.forEach((client) -> client.awaitReady(Duration.ofMinutes(3)));
+	}
+
+	/**
+	 * The client's nodes: all of them, or, for {@link Sabotage#SPLIT_QUORUM}, nodes 0 to 2 for
+	 * client 0 and nodes 2 to 4 for client 1, so that each counts two votes as a quorum.
+	 */
+	private Map<String, String> withNodes(Map<String, String> spring, int client) {
+		List<RedisServerProcess> nodes = this.nodes.all();
+		if (this.parameters.sabotaged(Sabotage.SPLIT_QUORUM) && client < 2) {
+			nodes = (client == 0) ? nodes.subList(0, 3) : nodes.subList(2, 5);
+		}
+		Map<String, String> properties = new LinkedHashMap<>(spring);
+		properties.put("redlock.nodes", String.join(",", nodes.stream()
+			.map((node) -> "redis://" + this.network.serverAddress() + ":" + node.port()).toList()));
+		return properties;
+	}
+
+	private boolean guarded() {
+		return !this.parameters.sabotaged(Sabotage.RESTART_GUARD_OFF);
 	}
 
 	/**
@@ -254,8 +285,10 @@ final class FaultRun implements AutoCloseable {
 		catch (ConditionTimeoutException ex) {
 			leftover = this.nodes.lockKeys();
 		}
-		awaitQuietly("every node is armed again after '" + phase.name() + "'", HOLD_OUT.plusSeconds(30),
-				() -> allNodes(this.nodes::armed));
+		if (guarded()) {
+			awaitQuietly("every node is armed again after '" + phase.name() + "'", HOLD_OUT.plusSeconds(30),
+					() -> allNodes(this.nodes::armed));
+		}
 		List<String> rules = this.network.rules();
 		if (!rules.isEmpty()) {
 			this.problems.add("partition rules left after '" + phase.name() + "': " + rules);
@@ -317,6 +350,15 @@ final class FaultRun implements AutoCloseable {
 
 	Map<FaultKind, String> skipped() {
 		return this.skipped;
+	}
+
+	/**
+	 * The fault kinds that ran only as a model (clock faults without a working
+	 * {@code libfaketime}: lock keys' TTLs shrink instead of the node's clock moving, which the
+	 * engine cannot see), with how; {@code CI=true} fails the run on them.
+	 */
+	Map<FaultKind, String> modelled() {
+		return this.modelled;
 	}
 
 	List<String> problems() {

@@ -21,13 +21,20 @@ final class FencedResource implements AutoCloseable {
 	static final String LOG = "resource:log";
 
 	/**
+	 * Set on the resource's server for the negative control {@link Sabotage#FENCING_OFF}: the
+	 * script then accepts every write, whatever its token.
+	 */
+	static final String UNFENCED = "resource:unfenced";
+
+	/**
 	 * KEYS[1] the highest accepted token of the lock key; ARGV: lock key, token, hold, client time.
 	 * A write with a token at least the highest is accepted (the same holder writes several times
-	 * under one token).
+	 * under one token); every write, if {@value #UNFENCED} is set.
 	 */
 	static final String WRITE_SCRIPT = "local highest = tonumber(redis.call('get', KEYS[1]) or '-1') "
 			+ "local token = tonumber(ARGV[2]) local accepted = 0 "
-			+ "if token >= highest then redis.call('set', KEYS[1], ARGV[2]) accepted = 1 end "
+			+ "if token >= highest then redis.call('set', KEYS[1], ARGV[2]) accepted = 1 "
+			+ "elseif redis.call('exists', '" + UNFENCED + "') == 1 then accepted = 1 end "
 			+ "redis.call('rpush', '" + LOG + "', ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. ARGV[3] .. ' ' .. accepted "
 			+ ".. ' ' .. ARGV[4]) return accepted";
 
@@ -51,14 +58,19 @@ final class FencedResource implements AutoCloseable {
 	/**
 	 * Starts the resource's server.
 	 * @param alsoBind a further address clients reach it on, or {@code null}
+	 * @param fencing whether it checks tokens ({@code false} only for a negative control)
 	 * @return the resource
 	 */
-	static FencedResource start(String alsoBind) {
+	static FencedResource start(String alsoBind, boolean fencing) {
 		var builder = RedisServerProcess.builder();
 		if (alsoBind != null) {
 			builder.alsoBind(alsoBind);
 		}
-		return new FencedResource(builder.start());
+		FencedResource resource = new FencedResource(builder.start());
+		if (!fencing) {
+			resource.server.call("SET", UNFENCED, "1");
+		}
+		return resource;
 	}
 
 	int port() {

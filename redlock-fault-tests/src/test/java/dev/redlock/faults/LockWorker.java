@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -55,12 +56,15 @@ final class LockWorker implements Runnable {
 
 	private final AtomicLong grants;
 
+	private final AtomicInteger fencedHolds;
+
 	private final Map<String, String> holdsByOwnerAndKey;
 
 	private final BooleanSupplier working;
 
 	LockWorker(ClientConfig config, LockTemplate template, HistoryWriter history, Random random, AtomicLong sequence,
-			AtomicLong grants, Map<String, String> holdsByOwnerAndKey, BooleanSupplier working) {
+			AtomicLong grants, AtomicInteger fencedHolds, Map<String, String> holdsByOwnerAndKey, BooleanSupplier working) {
+		this.fencedHolds = fencedHolds;
 		this.client = config.name();
 		this.config = config;
 		this.template = template;
@@ -137,6 +141,9 @@ final class LockWorker implements Runnable {
 		List<String> keys = List.of(handle.key().split(","));
 		String owner = Thread.currentThread().getName();
 		keys.forEach((key) -> this.holdsByOwnerAndKey.put(owner + "|" + key, hold));
+		if (token >= 0) {
+			this.fencedHolds.incrementAndGet();
+		}
 		try {
 			if (token >= 0) {
 				write(hold, handle.key(), token);
@@ -156,6 +163,9 @@ final class LockWorker implements Runnable {
 		}
 		finally {
 			keys.forEach((key) -> this.holdsByOwnerAndKey.remove(owner + "|" + key, hold));
+			if (token >= 0) {
+				this.fencedHolds.decrementAndGet();
+			}
 		}
 	}
 
