@@ -62,9 +62,7 @@ final class Engine {
 		this.acquisition = new Acquisition(members, commands, this.held, this.health, this.notifications, this.waiters,
 				settings, this.calls);
 		this.closingWaitNanos = OpenCalls.closingWaitNanos(settings);
-		this.holdersWaitNanos = settings.retryDelay().plus(settings.retryJitter())
-			.plus(settings.nodeTimeout().multipliedBy(2))
-			.toNanos();
+		this.holdersWaitNanos = OpenCalls.holdersWaitNanos(settings);
 		if (holdOut != null) {
 			this.health.probe();
 			this.threads.monitor(this.health::probeQuietly, checkInterval);
@@ -112,7 +110,7 @@ final class Engine {
 
 	/**
 	 * Takes no new acquisition and waits (bounded) for those in flight, gives the holders of locks a
-	 * moment (a retry pause and two node timeouts) to release them, releases every lock still held,
+	 * moment (a retry pause and two node timeouts, at most a second) to release them, releases every lock still held,
 	 * then closes the nodes and the engine's own threads: no lock is granted that closing does not
 	 * release, so a graceful stop hands every lock over at once.
 	 */

@@ -80,11 +80,24 @@ final class OpenCalls {
 		}
 	}
 
-	/** How long closing waits: one retry pause and a few node calls, at least a second. */
+	/**
+	 * How long closing waits: one retry pause and a few node calls, at least one second and at
+	 * most five (a long retry pause must not hold a shutdown up).
+	 */
 	static long closingWaitNanos(RedlockSettings settings) {
 		long nanos = settings.retryDelay().plus(settings.retryJitter()).plus(settings.nodeTimeout().multipliedBy(10))
 			.toNanos();
-		return Math.max(nanos, TimeUnit.SECONDS.toNanos(1));
+		return Math.min(Math.max(nanos, TimeUnit.SECONDS.toNanos(1)), TimeUnit.SECONDS.toNanos(5));
+	}
+
+	/**
+	 * How long closing gives holders to release their locks themselves: one retry pause and two
+	 * node timeouts, at most one second.
+	 */
+	static long holdersWaitNanos(RedlockSettings settings) {
+		long nanos = settings.retryDelay().plus(settings.retryJitter()).plus(settings.nodeTimeout().multipliedBy(2))
+			.toNanos();
+		return Math.min(nanos, TimeUnit.SECONDS.toNanos(1));
 	}
 
 }
