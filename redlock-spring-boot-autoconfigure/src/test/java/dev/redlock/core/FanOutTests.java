@@ -30,6 +30,9 @@ class FanOutTests {
 
 	private final CountDownLatch stuck = new CountDownLatch(1);
 
+	/** Counted down once the stuck call runs on its node (it is then in flight there). */
+	private final CountDownLatch entered = new CountDownLatch(1);
+
 	@AfterEach
 	void stop() {
 		this.stuck.countDown();
@@ -52,6 +55,7 @@ class FanOutTests {
 		@Override
 		public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
 			if (token.equals("stuck")) {
+				FanOutTests.this.entered.countDown();
 				try {
 					FanOutTests.this.stuck.await(10, TimeUnit.SECONDS);
 				}
@@ -69,7 +73,7 @@ class FanOutTests {
 	}
 
 	@Test
-	void saturatedNodeShouldBeShedButAnAnswerItGaveShouldCount() {
+	void saturatedNodeShouldBeShedButAnAnswerItGaveShouldCount() throws InterruptedException {
 		List<LockNode> nodes = List.of(new OneConnection(), (AgreeingNode) () -> "n1", (AgreeingNode) () -> "n2");
 		FanOut fanOut = new FanOut(nodes, this.executor, 100 * MS, new NodeCallListener() {
 
@@ -84,6 +88,8 @@ class FanOutTests {
 		}, this.clock::get);
 		// n0's only connection hangs, and for longer than a quarter of the node timeout
 		fanOut.run(acquire("stuck"), 2, null);
+		// the round may decide on n1 and n2 before an executor thread has started n0's call
+		assertThat(this.entered.await(10, TimeUnit.SECONDS)).as("the stuck call runs on n0").isTrue();
 		this.clock.addAndGet(30 * MS);
 		Round shed = fanOut.run(acquire("t1"), 2, null);
 		assertThat(shed.outcomes().get(0).status()).isEqualTo(Status.FAILED);
