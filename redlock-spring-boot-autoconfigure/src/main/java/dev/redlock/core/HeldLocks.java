@@ -192,20 +192,27 @@ final class HeldLocks implements LeaseOps {
 	@Override
 	public void release(LockHandle handle, HeldLock lock, List<String> keys, String token, LeaseChain after,
 			long keepNanos) {
-		forget(handle);
-		long keepUntil = System.nanoTime() + keepNanos;
-		// a hold-at-least longer than a node may be told: told the TTL now, kept by later steps
-		long told = (keepNanos > 0) ? ttl(Duration.ofNanos(keepNanos)).toNanos() : keepNanos;
-		Round[] round = new Round[1];
-		long start = System.nanoTime();
-		this.observer.release(lock,
-				() -> round[0] = this.commands.release(keys, token, after, told,
-						this.closing ? this.members.size() : this.members.quorum, this.releaseChannel));
-		if (keepNanos <= 0) {
-			this.waiters.released(keys);
+		// forgotten once its release is sent, not before: closing waits for held locks to be
+		// forgotten and then stops the threads and nodes a release still being sent needs
+		try {
+			long keepUntil = System.nanoTime() + keepNanos;
+			// a hold-at-least longer than a node may be told: told the TTL now, kept by later steps
+			long told = (keepNanos > 0) ? ttl(Duration.ofNanos(keepNanos)).toNanos() : keepNanos;
+			Round[] round = new Round[1];
+			long start = System.nanoTime();
+			this.observer.release(lock,
+					() -> round[0] = this.commands.release(keys, token, after, told,
+							this.closing ? this.members.size() : this.members.quorum, this.releaseChannel));
+			if (keepNanos <= 0) {
+				this.waiters.released(keys);
+			}
+			else if (told < keepNanos && round[0] != null && !this.closing) {
+				this.kept.keep(keys, token, after.then(round[0]), start, TimeUnit.NANOSECONDS.toMillis(told),
+						keepUntil);
+			}
 		}
-		else if (told < keepNanos && round[0] != null && !this.closing) {
-			this.kept.keep(keys, token, after.then(round[0]), start, TimeUnit.NANOSECONDS.toMillis(told), keepUntil);
+		finally {
+			forget(handle);
 		}
 	}
 

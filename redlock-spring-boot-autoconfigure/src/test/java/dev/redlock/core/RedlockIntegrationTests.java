@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -378,6 +379,42 @@ class RedlockIntegrationTests {
 		redlock.acquire("k", Duration.ofSeconds(10), Duration.ZERO);
 		await().atMost(Duration.ofSeconds(2)).until(() -> allLockKeys().size() == 5);
 		redlock.close();
+		await().atMost(Duration.ofSeconds(2)).until(() -> allLockKeys().isEmpty());
+	}
+
+	/**
+	 * A holder releasing its lock while the engine closes (a leader thread told to stop, its
+	 * application closing at the same time): closing waits for that release rather than stopping
+	 * the threads and connections it is sent on, so the lock is gone at once, not left for its
+	 * lease. The observer makes the release take a moment to be sent, as a release queued behind
+	 * an extension in flight does.
+	 */
+	@Test
+	void closingWhileAHolderReleasesShouldWaitForThatRelease() throws Exception {
+		CountDownLatch releasing = new CountDownLatch(1);
+		LockObserver slowToSend = new LockObserver() {
+			@Override
+			public void release(HeldLock lock, Runnable release) {
+				releasing.countDown();
+				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+				release.run();
+			}
+		};
+		RedlockSettings settings = settings(Duration.ofMillis(200), 0.01);
+		List<LockNode> nodes = new ArrayList<>();
+		for (String uri : redis.uris()) {
+			nodes.add(new JedisLockNode(RedisNodeAddress.parse("node", uri), settings.nodeTimeout(), 8));
+		}
+		Redlock redlock = Redlock.builder(nodes, settings).observer(slowToSend).build();
+		this.engines.add(redlock);
+		LockHandle handle = redlock.acquire("k", Duration.ofSeconds(30), Duration.ZERO);
+		await().atMost(Duration.ofSeconds(2)).until(() -> allLockKeys().size() == 5);
+		Thread holder = new Thread(handle::close, "holder");
+		holder.start();
+		assertThat(releasing.await(2, TimeUnit.SECONDS)).isTrue();
+		redlock.close();
+		holder.join(TimeUnit.SECONDS.toMillis(5));
+		// released on a quorum at least before closing went on; the other nodes' answers may be on their way
 		await().atMost(Duration.ofSeconds(2)).until(() -> allLockKeys().isEmpty());
 	}
 

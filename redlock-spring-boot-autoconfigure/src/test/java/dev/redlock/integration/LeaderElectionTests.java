@@ -9,6 +9,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -149,10 +150,16 @@ class LeaderElectionTests {
 
 	/** Waits until exactly one instance leads, and it is not {@code previous}; returns it. */
 	private static String awaitOneLeader(String previous, Duration atMost) {
-		return await().atMost(atMost).until(() -> {
-			List<String> leading = leaders();
-			return (leading.size() == 1 && !leading.get(0).equals(previous)) ? leading.get(0) : null;
-		}, (leader) -> leader != null);
+		try {
+			return await().atMost(atMost).until(() -> {
+				List<String> leading = leaders();
+				return (leading.size() == 1 && !leading.get(0).equals(previous)) ? leading.get(0) : null;
+			}, (leader) -> leader != null);
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new AssertionError("No single leader other than " + previous + " within " + atMost + "; history: "
+					+ history, ex);
+		}
 	}
 
 	/** The instances whose latest event is a grant. */
