@@ -101,10 +101,11 @@ class MajorityFailureTests {
 		callers.shutdown();
 		// after its first failure a node is held out until the next probe: the early attempts show it was reached
 		List<NodeOutcome> outcomes = List.copyOf(failures);
-		assertThat(outcomes).as("a command reached the killed node n0 and failed to connect")
-			.anyMatch((outcome) -> reached(outcome, killed0, Status.FAILED));
-		assertThat(outcomes).as("a command reached the killed node n2 and failed to connect")
-			.anyMatch((outcome) -> reached(outcome, killed2, Status.FAILED));
+		// a refused connection is FAILED; on a loaded machine the 100 ms node timeout may end the call first
+		assertThat(outcomes).as("a command reached the killed node n0 and failed")
+			.anyMatch((outcome) -> reached(outcome, killed0, Status.FAILED) || reached(outcome, killed0, Status.TIMED_OUT));
+		assertThat(outcomes).as("a command reached the killed node n2 and failed")
+			.anyMatch((outcome) -> reached(outcome, killed2, Status.FAILED) || reached(outcome, killed2, Status.TIMED_OUT));
 		assertThat(outcomes).as("a command reached the frozen node n3 and timed out")
 			.anyMatch((outcome) -> reached(outcome, frozen, Status.TIMED_OUT));
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(nodes)
