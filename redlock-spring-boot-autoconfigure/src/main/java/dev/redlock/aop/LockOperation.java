@@ -3,8 +3,11 @@ package dev.redlock.aop;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import org.springframework.expression.Expression;
+import org.springframework.util.ClassUtils;
 
 import dev.redlock.LockRequest;
 import dev.redlock.NotAcquiredPolicy;
@@ -49,7 +52,28 @@ record LockOperation(Method method, List<Expression> keyExpressions, List<String
 		MONO,
 
 		/** A Reactor {@code Flux}: held from subscription until it terminates or is cancelled. */
-		FLUX
+		FLUX;
+
+		private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
+				ReturnKind.class.getClassLoader());
+
+		/**
+		 * How a method declared to return {@code type} delivers its result.
+		 * @param type the declared return type
+		 * @return the kind
+		 */
+		static ReturnKind of(Class<?> type) {
+			if (CompletionStage.class.isAssignableFrom(type) && type.isAssignableFrom(CompletableFuture.class)) {
+				return FUTURE;
+			}
+			if (REACTOR_PRESENT && type.getName().equals("reactor.core.publisher.Mono")) {
+				return MONO;
+			}
+			if (REACTOR_PRESENT && type.getName().equals("reactor.core.publisher.Flux")) {
+				return FLUX;
+			}
+			return DIRECT;
+		}
 
 	}
 

@@ -4,22 +4,17 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.springframework.aop.support.AopUtils;
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.expression.AnnotatedElementKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ExpressionParser;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
-import org.springframework.util.ClassUtils;
-import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 import dev.redlock.DistributedLock;
@@ -36,14 +31,11 @@ public class LockOperationSource {
 			"", "", null, "", Duration.ZERO, Duration.ZERO, "", false, null, Duration.ZERO, false,
 			NotAcquiredPolicy.THROW, null, LockOperation.ReturnKind.DIRECT);
 
-	private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
-			LockOperationSource.class.getClassLoader());
-
 	private final ExpressionParser parser = new SpelExpressionParser();
 
 	private final Map<AnnotatedElementKey, LockOperation> cache = new ConcurrentHashMap<>(64);
 
-	private final Function<String, String> placeholders;
+	private final AnnotationValues values;
 
 	private final Duration defaultLeaseTime;
 
@@ -71,7 +63,7 @@ public class LockOperationSource {
 	 */
 	public LockOperationSource(Function<String, String> placeholders, Duration defaultLeaseTime,
 			Duration defaultWaitTime, NotAcquiredPolicy defaultPolicy) {
-		this.placeholders = placeholders;
+		this.values = new AnnotationValues(placeholders);
 		this.defaultLeaseTime = defaultLeaseTime;
 		this.defaultWaitTime = defaultWaitTime;
 		this.defaultPolicy = (defaultPolicy != NotAcquiredPolicy.DEFAULT) ? defaultPolicy : NotAcquiredPolicy.THROW;
@@ -119,9 +111,9 @@ public class LockOperationSource {
 		if (annotation == null) {
 			return null;
 		}
-		String name = resolve(method, "name", annotation.name()).trim();
-		Duration leaseTime = duration(method, "leaseTime", annotation.leaseTime(), this.defaultLeaseTime);
-		Duration waitTime = duration(method, "waitTime", annotation.waitTime(), this.defaultWaitTime);
+		String name = this.values.resolve(method, "name", annotation.name()).trim();
+		Duration leaseTime = this.values.duration(method, "leaseTime", annotation.leaseTime(), this.defaultLeaseTime);
+		Duration waitTime = this.values.duration(method, "waitTime", annotation.waitTime(), this.defaultWaitTime);
 		if (leaseTime.isZero() || leaseTime.isNegative()) {
 			throw new InvalidLockAnnotationException(method, "leaseTime",
 					"leaseTime '" + annotation.leaseTime() + "' must be positive", null);
@@ -130,12 +122,12 @@ public class LockOperationSource {
 			throw new InvalidLockAnnotationException(method, "waitTime",
 					"waitTime '" + annotation.waitTime() + "' must not be negative", null);
 		}
-		Duration maxHoldTime = duration(method, "maxHoldTime", annotation.maxHoldTime(), null);
+		Duration maxHoldTime = this.values.duration(method, "maxHoldTime", annotation.maxHoldTime(), null);
 		if (maxHoldTime != null && (maxHoldTime.isZero() || maxHoldTime.isNegative())) {
 			throw new InvalidLockAnnotationException(method, "maxHoldTime",
 					"maxHoldTime '" + annotation.maxHoldTime() + "' must be positive", null);
 		}
-		Duration holdAtLeast = duration(method, "holdAtLeast", annotation.holdAtLeast(), Duration.ZERO);
+		Duration holdAtLeast = this.values.duration(method, "holdAtLeast", annotation.holdAtLeast(), Duration.ZERO);
 		if (holdAtLeast.isNegative() || (!annotation.autoRenew() && holdAtLeast.compareTo(leaseTime) > 0)) {
 			throw new InvalidLockAnnotationException(method, "holdAtLeast", "holdAtLeast '" + annotation.holdAtLeast()
 					+ "' must not be negative, nor exceed the lease time when autoRenew is false", null);
@@ -155,17 +147,10 @@ public class LockOperationSource {
 		Expression condition = StringUtils.hasText(annotation.condition())
 				? parseExpression(method, "condition", "condition", annotation.condition().trim()) : null;
 		Class<?> target = (targetClass != null) ? targetClass : method.getDeclaringClass();
-		NotAcquiredPolicy policy = policy(method, annotation);
-		Method fallback = (policy == NotAcquiredPolicy.FALLBACK) ? fallback(annotation, method, target) : null;
-		LockOperation.ReturnKind returns = returnKind(method.getReturnType());
-		if (policy == NotAcquiredPolicy.SKIP && method.getReturnType().isPrimitive()
-				&& method.getReturnType() != void.class) {
-			String origin = (annotation.onNotAcquired() == NotAcquiredPolicy.DEFAULT)
-					? " (the default from redlock.on-not-acquired)" : "";
-			throw new InvalidLockAnnotationException(method, "onNotAcquired", "onNotAcquired = SKIP" + origin
-					+ " cannot return a value of type " + method.getReturnType() + "; return a wrapper type or "
-					+ "Optional, or use a fallback method", null);
-		}
+		NotAcquiredPolicy policy = NotAcquiredHandling.policy(method, annotation, this.defaultPolicy);
+		Method fallback = (policy == NotAcquiredPolicy.FALLBACK)
+				? NotAcquiredHandling.fallback(annotation, method, target) : null;
+		LockOperation.ReturnKind returns = LockOperation.ReturnKind.of(method.getReturnType());
 		String prefix = StringUtils.hasText(name) ? name + ":" : "";
 		return new LockOperation(method, keyExpressions, keySources, prefix, keySources.isEmpty() ? metricName : null,
 				condition, annotation.condition(), leaseTime, waitTime, metricName, annotation.autoRenew(),
@@ -198,88 +183,6 @@ public class LockOperationSource {
 		catch (ParseException ex) {
 			throw new InvalidLockAnnotationException(method, attribute,
 					what + " '" + source + "' cannot be parsed: " + ex.getMessage(), ex);
-		}
-	}
-
-	private NotAcquiredPolicy policy(Method method, DistributedLock annotation) {
-		NotAcquiredPolicy policy = annotation.onNotAcquired();
-		boolean hasFallback = StringUtils.hasText(annotation.fallback());
-		if (policy == NotAcquiredPolicy.DEFAULT) {
-			policy = hasFallback ? NotAcquiredPolicy.FALLBACK : this.defaultPolicy;
-		}
-		if (policy == NotAcquiredPolicy.FALLBACK && !hasFallback) {
-			throw new InvalidLockAnnotationException(method, "onNotAcquired",
-					"onNotAcquired = FALLBACK needs fallback = \"methodName\"", null);
-		}
-		if (policy != NotAcquiredPolicy.FALLBACK && hasFallback) {
-			throw new InvalidLockAnnotationException(method, "fallback", "fallback '" + annotation.fallback()
-					+ "' is set but onNotAcquired is " + policy + "; remove one of them", null);
-		}
-		return policy;
-	}
-
-	private static Method fallback(DistributedLock annotation, Method method, Class<?> target) {
-		String fallbackName = annotation.fallback().trim();
-		Method fallback = ReflectionUtils.findMethod(target, fallbackName, method.getParameterTypes());
-		if (fallback == null) {
-			throw new InvalidLockAnnotationException(method, "fallback", "fallback method '" + fallbackName
-					+ "' with parameters " + java.util.Arrays.toString(method.getParameterTypes()) + " not found on "
-					+ target.getName(), null);
-		}
-		if (!ClassUtils.isAssignable(method.getReturnType(), fallback.getReturnType())) {
-			throw new InvalidLockAnnotationException(method, "fallback", "fallback method '" + fallbackName
-					+ "' returns " + fallback.getReturnType().getName() + ", which cannot stand for "
-					+ method.getReturnType().getName(), null);
-		}
-		ReflectionUtils.makeAccessible(fallback);
-		return fallback;
-	}
-
-	private static LockOperation.ReturnKind returnKind(Class<?> type) {
-		if (CompletionStage.class.isAssignableFrom(type) && type.isAssignableFrom(CompletableFuture.class)) {
-			return LockOperation.ReturnKind.FUTURE;
-		}
-		if (REACTOR_PRESENT && type.getName().equals("reactor.core.publisher.Mono")) {
-			return LockOperation.ReturnKind.MONO;
-		}
-		if (REACTOR_PRESENT && type.getName().equals("reactor.core.publisher.Flux")) {
-			return LockOperation.ReturnKind.FLUX;
-		}
-		return LockOperation.ReturnKind.DIRECT;
-	}
-
-	private String resolve(Method method, String attribute, String value) {
-		if (!StringUtils.hasText(value)) {
-			return value;
-		}
-		String resolved;
-		try {
-			resolved = this.placeholders.apply(value);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new InvalidLockAnnotationException(method, attribute,
-					attribute + " '" + value + "' has a placeholder that cannot be resolved: " + ex.getMessage(), ex);
-		}
-		if (resolved != null && resolved.contains("${")) {
-			throw new InvalidLockAnnotationException(method, attribute, attribute + " '" + value
-					+ "' has a placeholder that cannot be resolved (resolved to '" + resolved + "'); define the "
-					+ "property or give a default, as in ${orders.lock-ttl:30s}", null);
-		}
-		return resolved;
-	}
-
-	private Duration duration(Method method, String attribute, String value, Duration fallback) {
-		String resolved = resolve(method, attribute, value);
-		if (!StringUtils.hasText(resolved)) {
-			return fallback;
-		}
-		try {
-			return DurationStyle.detectAndParse(resolved.trim());
-		}
-		catch (IllegalArgumentException ex) {
-			throw new InvalidLockAnnotationException(method, attribute, attribute + " '" + value + "'"
-					+ (resolved.equals(value) ? "" : " (resolved to '" + resolved + "')")
-					+ " is not a duration; use a value such as \"30s\", \"500ms\" or \"PT1M\"", ex);
 		}
 	}
 

@@ -9,16 +9,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.springframework.integration.support.locks.DistributedLock;
 
-import dev.redlock.LockHandle;
-
 /**
  * One key's lock of a {@link RedlockLockRegistry}: a thread-owned, reentrant local lock in front
  * of a Redlock lock, taken on the first hold and released with the last.
  */
 final class RedlockLock implements DistributedLock {
-
-	/** How long one engine call waits when the caller waits without a limit. */
-	private static final Duration UNBOUNDED_WAIT_STEP = Duration.ofMinutes(1);
 
 	private final RedlockLockRegistry registry;
 
@@ -26,17 +21,14 @@ final class RedlockLock implements DistributedLock {
 
 	private final ReentrantLock local = new ReentrantLock();
 
-	/** The Redlock lock while held; written by the holding thread only. */
-	private volatile LockHandle handle;
-
-	/** The time to live of the current hold. */
-	private volatile Duration ttl;
+	private final RedlockLease lease;
 
 	private volatile long lastUsed = System.currentTimeMillis();
 
 	RedlockLock(RedlockLockRegistry registry, String key) {
 		this.registry = registry;
 		this.key = key;
+		this.lease = new RedlockLease(registry, key);
 	}
 
 	@Override
@@ -46,7 +38,7 @@ final class RedlockLock implements DistributedLock {
 
 	@Override
 	public void lock(Duration ttl) {
-		checkTtl(ttl);
+		RedlockLease.checkTtl(ttl);
 		this.local.lock();
 		boolean interrupted = false;
 		try {
@@ -104,7 +96,7 @@ final class RedlockLock implements DistributedLock {
 	@Override
 	public boolean tryLock(Duration waitTime, Duration ttl) throws InterruptedException {
 		Objects.requireNonNull(waitTime, "waitTime");
-		checkTtl(ttl);
+		RedlockLease.checkTtl(ttl);
 		long wait = Math.max(0, waitTime.toNanos());
 		long deadline = System.nanoTime() + wait;
 		if (!this.local.tryLock(wait, TimeUnit.NANOSECONDS)) {
@@ -131,60 +123,17 @@ final class RedlockLock implements DistributedLock {
 	 */
 	private boolean hold(Duration ttl, boolean bounded, long deadline) throws InterruptedException {
 		if (this.local.getHoldCount() > 1) {
-			Boolean extended = extendHeld(ttl, bounded, deadline);
+			Boolean extended = this.lease.extend(ttl, bounded, deadline);
 			if (extended != null) {
 				return extended;
 			}
 			voidEarlierHolds();
 		}
-		while (true) {
-			Duration wait = bounded ? Duration.ofNanos(Math.max(0, deadline - System.nanoTime())) : UNBOUNDED_WAIT_STEP;
-			LockHandle acquired = this.registry.acquire(this.registry.request(this.key, ttl, wait));
-			if (acquired != null) {
-				this.handle = acquired;
-				this.ttl = ttl;
-				return true;
-			}
-			if (Thread.interrupted()) {
-				throw new InterruptedException("Interrupted while waiting for lock '" + this.key + "'");
-			}
-			if (bounded && deadline - System.nanoTime() <= 0) {
-				return false;
-			}
-		}
-	}
-
-	/**
-	 * Extends the held lease.
-	 * @return {@code true} if extended, {@code false} if the deadline passed while the lease was
-	 * still valid, {@code null} if the lease has run out
-	 */
-	private Boolean extendHeld(Duration ttl, boolean bounded, long deadline) throws InterruptedException {
-		LockHandle held = this.handle;
-		while (held != null && held.isValid()) {
-			if (held.extend(ttl)) {
-				this.ttl = ttl;
-				return true;
-			}
-			long left = deadline - System.nanoTime();
-			if (!held.isValid()) {
-				break;
-			}
-			if (bounded && left <= 0) {
-				return false;
-			}
-			long pause = this.registry.redlock().settings().retryDelay().toNanos();
-			TimeUnit.NANOSECONDS.sleep(bounded ? Math.min(pause, left) : pause);
-		}
-		return null;
+		return this.lease.take(ttl, bounded, deadline);
 	}
 
 	private void voidEarlierHolds() {
-		LockHandle lapsed = this.handle;
-		this.handle = null;
-		if (lapsed != null) {
-			lapsed.close();
-		}
+		this.lease.release();
 		while (this.local.getHoldCount() > 1) {
 			this.local.unlock();
 		}
@@ -199,13 +148,9 @@ final class RedlockLock implements DistributedLock {
 			this.local.unlock();
 			return;
 		}
-		LockHandle held = this.handle;
-		this.handle = null;
-		boolean valid = held != null && held.isValid();
+		boolean valid;
 		try {
-			if (held != null) {
-				held.close();
-			}
+			valid = this.lease.release();
 		}
 		finally {
 			this.local.unlock();
@@ -222,21 +167,7 @@ final class RedlockLock implements DistributedLock {
 	 * caller holds the lock.
 	 */
 	void renew(Duration ttl) {
-		Duration lease = (ttl != null) ? ttl : this.ttl;
-		checkTtl(lease);
-		LockHandle held = this.handle;
-		if (held == null || !held.extend(lease)) {
-			throw new IllegalStateException("Could not renew lock '" + this.key + "': a quorum of nodes did not "
-					+ "confirm the new lease before the current one ran out");
-		}
-		this.ttl = lease;
-	}
-
-	private static void checkTtl(Duration ttl) {
-		Objects.requireNonNull(ttl, "ttl");
-		if (ttl.isNegative() || ttl.isZero()) {
-			throw new IllegalArgumentException("Lock ttl must be positive, but was " + ttl);
-		}
+		this.lease.renew(ttl);
 	}
 
 	@Override
@@ -262,9 +193,7 @@ final class RedlockLock implements DistributedLock {
 
 	@Override
 	public String toString() {
-		LockHandle held = this.handle;
-		return "RedlockLock[" + this.registry.getRegistryKey() + ":" + this.key + ", "
-				+ ((held != null) ? "held, valid for " + held.remaining().toMillis() + "ms" : "not held") + "]";
+		return "RedlockLock[" + this.registry.getRegistryKey() + ":" + this.key + ", " + this.lease.describe() + "]";
 	}
 
 }

@@ -1,28 +1,15 @@
 package dev.redlock.test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One real {@code redis-server} process on a free loopback port, without persistence, that tests
@@ -33,15 +20,6 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	/** The address every fixture server binds to. */
 	public static final String HOST = "127.0.0.1";
-
-	private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
-
-	private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-
-	static {
-		Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
-				"redis-fixture-cleanup"));
-	}
 
 	private final RedisBinary binary;
 
@@ -57,7 +35,7 @@ public final class RedisServerProcess implements AutoCloseable {
 
 	private final String password;
 
-	private final Deque<String> output = new ArrayDeque<>();
+	private final ServerLauncher launcher = new ServerLauncher();
 
 	private volatile int port;
 
@@ -123,7 +101,7 @@ public final class RedisServerProcess implements AutoCloseable {
 				return server;
 			}
 			catch (IllegalStateException ex) {
-				if (attempt >= 5 || !server.outputContains("address already in use")) {
+				if (attempt >= 5 || !server.launcher.outputContains("address already in use")) {
 					throw ex;
 				}
 			}
@@ -165,79 +143,8 @@ public final class RedisServerProcess implements AutoCloseable {
 	}
 
 	private void launch() {
-		List<String> command = command();
-		synchronized (this.output) {
-			this.output.clear();
-		}
-		CountDownLatch ended = new CountDownLatch(1);
-		AtomicBoolean ready = new AtomicBoolean();
-		Process started;
-		try {
-			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-			builder.environment().putAll(this.environment);
-			started = builder.start();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot start " + command, ex);
-		}
-		RUNNING.add(started);
-		Thread reader = new Thread(() -> readOutput(started, ready, ended), "redis-" + this.port + "-output");
-		reader.setDaemon(true);
-		reader.start();
-		boolean isReady;
-		try {
-			// the end of the output also ends the wait: a server that could not bind may still be alive
-			// for a moment after it, so only its "ready" line counts
-			isReady = ended.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) && ready.get()
-					&& started.isAlive();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			isReady = false;
-		}
-		if (!isReady) {
-			started.destroyForcibly();
-			RUNNING.remove(started);
-			throw new IllegalStateException("redis-server " + this.binary.version() + " did not start on port "
-					+ this.port + ": " + recentOutput());
-		}
-		this.process = started;
-	}
-
-	private void readOutput(Process started, AtomicBoolean ready, CountDownLatch ended) {
-		try (BufferedReader reader = new BufferedReader(
-				new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
-			String line;
-			while ((line = reader.readLine()) != null) {
-				synchronized (this.output) {
-					this.output.addLast(line);
-					if (this.output.size() > 50) {
-						this.output.removeFirst();
-					}
-				}
-				String lower = line.toLowerCase(Locale.ROOT);
-				if (lower.contains("ready to accept connections") || lower.contains("sentinel id is")) {
-					ready.set(true);
-					ended.countDown();
-				}
-			}
-		}
-		catch (IOException ex) {
-			// the process ended
-		}
-		finally {
-			ended.countDown();
-		}
-	}
-
-	private boolean outputContains(String text) {
-		return recentOutput().toLowerCase(Locale.ROOT).contains(text);
-	}
-
-	private String recentOutput() {
-		synchronized (this.output) {
-			return String.join("\n", this.output);
-		}
+		this.process = this.launcher.launch(command(), this.environment, "redis-server " + this.binary.version(),
+				this.port);
 	}
 
 	/**
@@ -295,14 +202,7 @@ public final class RedisServerProcess implements AutoCloseable {
 		if (current == null) {
 			return;
 		}
-		current.destroyForcibly();
-		try {
-			current.waitFor(10, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		RUNNING.remove(current);
+		ServerLauncher.kill(current);
 		this.process = null;
 	}
 
@@ -323,45 +223,7 @@ public final class RedisServerProcess implements AutoCloseable {
 	 * @throws IllegalStateException if the server refused the command or did not sleep
 	 */
 	public void pause(Duration duration) {
-		String seconds = String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0);
-		long sent = System.nanoTime();
-		CompletableFuture<Long> answered;
-		try {
-			answered = RespConnection.sendInBackground(HOST, this.port, this.password, "DEBUG", "SLEEP", seconds);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot pause redis on port " + this.port, ex);
-		}
-		long deadline = sent + Duration.ofSeconds(5).toNanos();
-		while (System.nanoTime() < deadline) {
-			if (answered.isDone()) {
-				// on a loaded machine a short sleep can be over before a PING sees it: its answer shows it
-				long slept;
-				try {
-					slept = answered.join() - sent;
-				}
-				catch (CompletionException ex) {
-					throw new IllegalStateException("Redis on port " + this.port + " refused DEBUG SLEEP " + seconds
-							+ ": " + ex.getCause(), ex.getCause());
-				}
-				if (slept >= duration.toNanos() * 9 / 10) {
-					return;
-				}
-				throw new IllegalStateException("Redis on port " + this.port + " answered DEBUG SLEEP " + seconds
-						+ " after " + TimeUnit.NANOSECONDS.toMillis(slept) + "ms: " + recentOutput());
-			}
-			try {
-				RespConnection.call(HOST, this.port, 100, this.password, "PING");
-			}
-			catch (java.net.SocketTimeoutException ex) {
-				return;
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException("Redis on port " + this.port + " failed while pausing", ex);
-			}
-		}
-		throw new IllegalStateException("Redis on port " + this.port + " still answers after DEBUG SLEEP "
-				+ seconds + ": " + recentOutput());
+		DebugSleep.pause(this.port, this.password, duration, this.launcher::recentOutput);
 	}
 
 	/**
