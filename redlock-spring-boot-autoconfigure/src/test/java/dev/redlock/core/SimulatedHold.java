@@ -17,7 +17,7 @@ import dev.redlock.NodeOutcome.Status;
  * extension now and then (a shorter one brings the next renewal forward), and the close (or, with
  * hold-at-least, the shortening of the lease) when the work is done; extensions and the close one
  * at a time, as under the handle's lease lock, each node's command after the lock's earlier ones
- * there ({@link SimulatedChain}). Its holder may work past the validity (a slow job, a pause): then
+ * there ({@link LeaseChain}). Its holder may work past the validity (a slow job, a pause): then
  * it holds nothing from the validity's end.
  */
 final class SimulatedHold {
@@ -30,16 +30,16 @@ final class SimulatedHold {
 
 	}
 
-	private final SimulatedWorker worker;
+	private final VirtualCaller worker;
 
 	private final SimulatedEngine engine;
 
 	private final EngineSimulation sim;
 
-	private final SimulatedRound acquisition;
+	private final VirtualFanOut.Run acquisition;
 
 	/** The commands sent so far, which the next one follows on each node. */
-	private SimulatedChain chain;
+	private LeaseChain chain;
 
 	private final long acquiredAt;
 
@@ -84,18 +84,26 @@ final class SimulatedHold {
 	/** When the scheduled renewal is due. */
 	private long renewalAt;
 
-	SimulatedHold(SimulatedWorker worker, SimulatedRound acquisition, long acquiredAt, long validUntil, long fence,
+	SimulatedHold(VirtualCaller worker, VirtualFanOut.Run acquisition, long acquiredAt, long validUntil, long fence,
 			long leaseNanos) {
 		this.worker = worker;
 		this.engine = worker.engine;
 		this.sim = worker.sim;
 		this.acquisition = acquisition;
-		this.chain = SimulatedChain.of(acquisition);
+		this.chain = LeaseChain.of(acquisition.round, this.sim.nodes());
 		this.acquiredAt = acquiredAt;
 		this.validUntil = validUntil;
 		this.leaseNanos = leaseNanos;
 		this.renewalLease = leaseNanos;
-		this.record = this.sim.history.granted(worker.name, acquisition.key, fence, this.sim.now(), validUntil);
+		this.record = this.sim.history.granted(worker.name, acquisition.command.key(), fence, this.sim.now(), validUntil);
+	}
+
+	private String key() {
+		return this.acquisition.command.key();
+	}
+
+	private String token() {
+		return this.acquisition.command.token();
 	}
 
 	/** Plans the work under the lock: how long, renewed or not, extended by hand, kept at least. */
@@ -296,12 +304,12 @@ final class SimulatedHold {
 		long candidate = LeaseMath.validUntil(start, TimeUnit.MILLISECONDS.toNanos(leaseMillis), this.sim.settings());
 		// a node may apply a shorter lease before the round ends: the handle must not outlast it meanwhile
 		cutValidity(LeaseMath.afterFailedExtension(this.validUntil, candidate));
-		this.engine.extend(this.chain, leaseMillis, Math.min(left, this.engine.nodeTimeout()), (round) -> {
+		this.engine.extend(this.chain, key(), token(), leaseMillis, Math.min(left, this.engine.nodeTimeout()), (run) -> {
 			if (gone()) {
 				return;
 			}
-			this.chain = this.chain.then(round);
-			var outcomes = round.outcomes();
+			this.chain = this.chain.then(run.round);
+			var outcomes = run.round.outcomes();
 			LeaseMath.Extended extended = LeaseMath.judge(Round.count(outcomes, Status.ACQUIRED),
 					Round.count(outcomes, Status.HELD_BY_OTHER), this.engine.quorum(), this.sim.nodes(), this.sim.now(),
 					this.validUntil, candidate);
@@ -309,7 +317,7 @@ final class SimulatedHold {
 					: LeaseMath.afterFailedExtension(this.validUntil, candidate);
 			this.sim.history.validity(this.record, this.validUntil, this.sim.now());
 			if (this.sim.tracing()) {
-				this.sim.trace(this.acquisition.key, this.worker.name + " extension " + extended + " valid until "
+				this.sim.trace(key(), this.worker.name + " extension " + extended + " valid until "
 						+ (this.validUntil % 1_000_000_000_000L) / 1e9);
 			}
 			then.accept(extended);
@@ -341,7 +349,7 @@ final class SimulatedHold {
 		}
 		this.sim.history.ended(this.record, this.sim.now());
 		if (this.sim.tracing()) {
-			this.sim.trace(this.acquisition.key, this.worker.name + " closes " + this.acquisition.token);
+			this.sim.trace(key(), this.worker.name + " closes " + token());
 		}
 		locked(() -> {
 			this.closed = true;
@@ -354,12 +362,12 @@ final class SimulatedHold {
 			long from = this.sim.now();
 			this.sim.tally.releases++;
 			this.sim.operation();
-			this.engine.release(this.chain, keepMillis, this.engine.quorum(), (round) -> {
+			this.engine.release(this.chain, key(), token(), keepMillis, this.engine.quorum(), (run) -> {
 				if (gone()) {
 					return;
 				}
 				if (keepMillis > 0) {
-					boolean confirmed = Round.count(round.outcomes(), Status.ACQUIRED) >= this.engine.quorum();
+					boolean confirmed = Round.count(run.round.outcomes(), Status.ACQUIRED) >= this.engine.quorum();
 					this.sim.history.kept(this.record, from, keepMillis * MS, confirmed);
 				}
 				unlock();
