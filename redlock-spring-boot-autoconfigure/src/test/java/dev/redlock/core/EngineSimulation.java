@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
  * run the engine's attempt loop ({@link AttemptLoop}) and its rounds ({@link Dispatch} per node,
  * {@link Ballot} counting the answers into a {@link Round}; a held lock's commands each node after
  * its earlier ones, {@link LeaseChain}) through {@link VirtualFanOut}, where production runs them
- * through {@code FanOut} on threads and sockets; and the engine's decision parts besides
+ * through {@code FanOut} on threads and sockets; a held lock's extensions run the engine's
+ * {@link Validity}; and the engine's decision parts besides
  * ({@link Verdicts}, {@link LeaseMath}, {@link SplitVoteGate}'s rule, {@link NodeLoad},
  * {@link RestartGuard}, {@link Arming}). Every command is a message with its own latency to a
  * {@link SimulatedNode} ({@link VirtualCall}), whose keys expire on its own clock;
@@ -21,8 +22,8 @@ import java.util.SplittableRandom;
  * random generator, split from the seed, makes every choice, and events at the same time run in the
  * order they were scheduled: a seed replays a run exactly.
  *
- * <p>Still followed step by step rather than run: a held lock's renewal, extensions and close
- * ({@link SimulatedHold}, after {@code RedlockHandle} and {@code LeaseKeeper}), the probes and the
+ * <p>Still followed step by step rather than run: a held lock's renewal schedule and close
+ * ({@link SimulatedHold}, after {@code LeaseKeeper} and {@code RedlockHandle}), the probes and the
  * health bookkeeping ({@link SimulatedEngine}, after {@code NodeHealth}), and the few parameters
  * {@code LockCommands} gives each round (needed answers, timeout, whether a saturated node is
  * skipped). Left out: the in-process queue of threads waiting for one key, release notifications
