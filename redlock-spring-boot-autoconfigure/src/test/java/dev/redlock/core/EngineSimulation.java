@@ -22,9 +22,11 @@ import java.util.SplittableRandom;
  * random generator, split from the seed, makes every choice, and events at the same time run in the
  * order they were scheduled: a seed replays a run exactly.
  *
- * <p>Still followed step by step rather than run: a held lock's renewal schedule and close
- * ({@link SimulatedHold}, after {@code LeaseKeeper} and {@code RedlockHandle}), the probes and the
- * health bookkeeping ({@link SimulatedEngine}, after {@code NodeHealth}), and the few parameters
+ * <p>Each engine's health decisions (which nodes are held out, which can count before a deadline,
+ * what a failed call or a probe changes) are the engine's own {@link NodeStanding}. Still followed
+ * step by step rather than run: a held lock's renewal schedule and close ({@link SimulatedHold},
+ * after {@code LeaseKeeper} and {@code RedlockHandle}), the sequence of a probe ({@link SimulatedEngine},
+ * after {@code NodeHealth}: probe, arm what is due, judge), and the few parameters
  * {@code LockCommands} gives each round (needed answers, timeout, whether a saturated node is
  * skipped). Left out: the in-process queue of threads waiting for one key, release notifications
  * (waiters retry), multi-key locks, the caller's patience when reading answers (it decides only

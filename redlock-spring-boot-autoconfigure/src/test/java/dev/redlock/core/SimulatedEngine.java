@@ -1,6 +1,5 @@
 package dev.redlock.core;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,11 +9,13 @@ import java.util.function.Supplier;
 import dev.redlock.NodeOutcome;
 
 /**
- * One simulated engine (one client process), on the simulation's virtual time: the real
- * {@link RestartGuard}, {@link Arming} (over {@link ArmableNode}s whose every call is a message to a
- * simulated node, taking virtual time while the rest of the world goes on) and {@link NodeLoad},
- * probes every check interval as {@code NodeHealth} takes them, and the rounds
- * {@code LockCommands} sends. Its workers ({@link SimulatedWorker}) are the threads that lock.
+ * One simulated engine (one client process), on the simulation's virtual time: the engine's own
+ * health decisions ({@link NodeStanding} with the real {@link RestartGuard} and
+ * {@link NodePreconditions}), {@link Arming} (over {@link ArmableNode}s whose every call is a message
+ * to a simulated node, taking virtual time while the rest of the world goes on) and
+ * {@link NodeLoad}; probes every check interval as {@code NodeHealth} takes them (the sequence
+ * followed here: probe, arm what is due, judge), and the rounds {@code LockCommands} sends, run by
+ * {@link VirtualFanOut}. Its threads that lock are {@link VirtualCaller}s.
  */
 final class SimulatedEngine implements NodeCallListener {
 
@@ -34,10 +35,10 @@ final class SimulatedEngine implements NodeCallListener {
 
 	private final Arming arming;
 
-	private final NodeReach nodeReach;
+	/** The engine's health decisions, as {@code NodeHealth} runs them; the clock rule's preconditions only with the rule on. */
+	private final NodeStanding standing;
 
-	/** As {@code NodeHealth}'s: a node whose clock jumped forward is held out; {@code null} with the rule off. */
-	private final NodePreconditions preconditions;
+	private final boolean clockRule;
 
 	/** Per node, its clock at the last probe, which the armed scripts compare with (as {@code JedisArming}). */
 	private final NodeStatus.Clock[] lastLooks;
@@ -62,8 +63,6 @@ final class SimulatedEngine implements NodeCallListener {
 			this.armable[i] = view;
 		}
 		this.load = new NodeLoad(this.views, nodeTimeout(), sim::now);
-		this.nodeReach = new NodeReach(n, sim.config().restartGuard()
-				? EngineSimulation.CHECK_INTERVAL.multipliedBy(2).plusNanos(8 * nodeTimeout()) : Duration.ofSeconds(1));
 		if (sim.config().restartGuard()) {
 			this.guard = new RestartGuard(EngineSimulation.HOLD_OUT, EngineSimulation.CHECK_INTERVAL, n, sim.now());
 			this.arming = new Arming(this.views, this.armable, EngineSimulation.KEY_PREFIX, EngineSimulation.HOLD_OUT,
@@ -73,9 +72,11 @@ final class SimulatedEngine implements NodeCallListener {
 			this.guard = null;
 			this.arming = null;
 		}
-		this.preconditions = sim.config().clockRule() ? new NodePreconditions(this.views, false,
+		this.clockRule = sim.config().clockRule();
+		NodePreconditions preconditions = this.clockRule ? new NodePreconditions(this.views, false,
 				sim.settings().driftFactor(), sim.config().restartGuard() ? EngineSimulation.HOLD_OUT : null,
 				LockObserver.NONE) : null;
+		this.standing = new NodeStanding(n, this.guard, preconditions, EngineSimulation.CHECK_INTERVAL, nodeTimeout());
 		this.lastLooks = new NodeStatus.Clock[n];
 		this.fanOut = new VirtualFanOut(this, this.views);
 	}
@@ -86,7 +87,7 @@ final class SimulatedEngine implements NodeCallListener {
 	 */
 	long latestServerMicros(int index) {
 		NodeStatus.Clock look = this.lastLooks[index];
-		return (this.preconditions == null || look == null) ? 0
+		return (!this.clockRule || look == null) ? 0
 				: look.latestServerMicros(this.sim.now(), 0.01, nodeTimeout() + 2 * EngineSimulation.MS);
 	}
 
@@ -128,10 +129,9 @@ final class SimulatedEngine implements NodeCallListener {
 		return this.sim.nodes() / 2 + 1;
 	}
 
-	/** Per node, why it must not be sent a lock now; {@code null} without the guard. */
+	/** Per node, why it must not be sent a lock now; {@code null} if none is held out. */
 	List<String> heldOut() {
-		List<String> guarded = (this.guard != null) ? this.guard.heldOut(this.sim.now()) : null;
-		return (this.preconditions != null) ? this.preconditions.heldOut(guarded, this.sim.now()) : guarded;
+		return this.standing.heldOut(this.sim.now());
 	}
 
 	/** Why no quorum can count before a deadline, for the attempt loop. */
@@ -142,32 +142,18 @@ final class SimulatedEngine implements NodeCallListener {
 	/** A call that got an answer, as {@code NodeHealth.answered} takes it. */
 	@Override
 	public void answered(int index) {
-		this.nodeReach.answered(index);
+		this.standing.answered(index);
 	}
 
 	/** A failed call (or one not sent), as {@code NodeHealth.failed} takes it. */
 	@Override
 	public void failed(int index, NodeOutcome outcome, Throwable error) {
-		NodeFailure.Kind kind = NodeFailure.kindOf(error);
-		if (kind == NodeFailure.Kind.REFUSED) {
-			this.nodeReach.unreachable(index, "connection refused", this.sim.now());
-		}
-		if (kind != NodeFailure.Kind.HELD_OUT && this.guard != null && NodeFailure.makesSuspect(kind)) {
-			this.guard.suspect(index);
-		}
+		this.standing.failed(index, NodeFailure.kindOf(error), outcome.detail(), this.sim.now());
 	}
 
 	/** As {@code NodeHealth.quorumOutOfReach}: whether no quorum can count before {@code deadline}. */
 	boolean quorumOutOfReach(long deadline) {
-		long now = this.sim.now();
-		int counting = 0;
-		for (int i = 0; i < this.sim.nodes(); i++) {
-			boolean counts = this.nodeReach.unreachable(i, now) == null
-					&& (this.guard == null || this.guard.countsAt(i, now) - deadline < 0)
-					&& (this.preconditions == null || this.preconditions.countsAt(i, now) - deadline < 0);
-			counting += counts ? 1 : 0;
-		}
-		return counting < quorum();
+		return this.standing.counting(this.sim.now(), deadline) < quorum();
 	}
 
 	// ---- the rounds of LockCommands, carried out by VirtualFanOut ----
@@ -217,27 +203,15 @@ final class SimulatedEngine implements NodeCallListener {
 			statuses.add(this.sim.node(i).status(true));
 		}
 		for (int i = 0; i < n; i++) {
-			if (statuses.get(i).reachable()) {
-				this.nodeReach.answered(i);
-			}
-			else {
-				this.nodeReach.unreachable(i, statuses.get(i).problem(), this.sim.now());
-			}
+			this.standing.probed(i, statuses.get(i), this.sim.now());
 		}
 		for (int armed : this.arming.armDue(statuses)) {
 			statuses.set(armed, this.sim.node(armed).status(true));
 		}
 		long now = this.sim.now();
 		for (int i = 0; i < n; i++) {
-			NodeStatus status = statuses.get(i);
-			Arming.Wait wait = this.arming.waiting(i);
-			if (Boolean.FALSE.equals(status.armed()) && wait != null) {
-				status = status.withProblem("not armed yet: " + wait.reason());
-			}
-			this.guard.observe(i, status, true, (wait != null) ? wait.untilNanos() : now, now, failuresBefore[i]);
-			if (this.preconditions != null) {
-				this.preconditions.checked(i, status, now);
-			}
+			NodeStatus status = this.standing.judged(i, statuses.get(i), true, this.arming.waiting(i), now,
+					failuresBefore[i]);
 			// as JedisArming.clockRead: the probe is one instant here, the hold-out already applied
 			if (status.clock() != null) {
 				this.lastLooks[i] = status.clock();
