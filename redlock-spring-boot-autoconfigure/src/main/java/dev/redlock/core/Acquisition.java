@@ -37,6 +37,8 @@ final class Acquisition {
 
 	private final OpenCalls calls;
 
+	private final AttemptLoop.Reach reach;
+
 	Acquisition(Members members, LockCommands commands, HeldLocks held, NodeHealth health,
 			ReleaseNotifications notifications, LocalWaiters waiters, RedlockSettings settings, OpenCalls calls) {
 		this.members = members;
@@ -47,6 +49,10 @@ final class Acquisition {
 		this.waiters = waiters;
 		this.settings = settings;
 		this.calls = calls;
+		this.reach = (deadline) -> {
+			NodeHealth.OutOfReach hopeless = health.quorumOutOfReach(deadline);
+			return (hopeless != null) ? hopeless.reason() : null;
+		};
 	}
 
 	/**
@@ -105,72 +111,57 @@ final class Acquisition {
 			Semaphore wakeUp) {
 		// a longer lease is kept by renewal: no node is told more than the restart guard covers
 		Duration ttl = this.held.ttl(request.leaseTime());
-		long leaseNanos = ttl.toNanos();
-		long leaseMillis = ttl.toMillis();
-		int quorum = this.members.quorum;
-		int attempts = 0;
-		boolean splitVote = false;
+		AttemptLoop loop = new AttemptLoop(this.members.quorum, ttl.toNanos(), request.fencing(), deadline,
+				this.settings);
 		while (true) {
 			if (this.calls.closing()) {
 				// closing releases the locks it knows of: one granted from now on would outlive it
-				throw new LockNotAcquiredException(fullKey, quorum, attempts, "the engine is closing", List.of(), null);
+				throw new LockNotAcquiredException(fullKey, this.members.quorum, loop.attempts(), "the engine is closing",
+						List.of(), null);
 			}
-			attempts++;
 			if (wakeUp != null) {
 				// only a release from now on is news
 				wakeUp.drainPermits();
 			}
 			String token = KeySpace.newToken();
-			long start = System.nanoTime();
-			LockCommands.Attempt attempt = this.commands.acquire(fullKeys, token, leaseMillis, request.fencing(),
+			boolean splitVote = loop.begin(System.nanoTime());
+			LockCommands.Attempt attempt = this.commands.acquire(fullKeys, token, ttl.toMillis(), request.fencing(),
 					this.health.heldOut(), splitVote);
 			Round round = attempt.round();
 			List<NodeOutcome> outcomes = round.outcomes();
-			long validUntil = LeaseMath.validUntil(start, leaseNanos, this.settings);
-			String reason = Verdicts.refusal(outcomes, quorum, start, System.nanoTime(), validUntil, leaseMillis);
-			if (reason == null) {
-				long fence = request.fencing() ? this.commands.writeFence(fullKey, token, attempt, outcomes, validUntil)
-						: 0;
-				if (fence >= 0) {
-					return this.held.granted(request, fullKeys, fullKey, token, round, start, validUntil, fence);
-				}
-				reason = "fencing token not recorded on a quorum within the validity time";
+			AttemptLoop.Step step = loop.answered(outcomes, System.nanoTime());
+			if (step == AttemptLoop.Step.RAISE_FENCE) {
+				long fence = loop.fence(outcomes, attempt.countersRead());
+				int recorded = this.commands.writeFence(fullKey, token, fence,
+						loop.fenceTimeout(this.settings.nodeTimeout().toNanos(), System.nanoTime()));
+				step = loop.fenceRecorded(recorded, System.nanoTime());
+			}
+			if (step == AttemptLoop.Step.GRANT) {
+				return this.held.granted(request, fullKeys, fullKey, token, round, loop.start(), loop.validUntil(),
+						loop.fence());
 			}
 			this.commands.release(fullKeys, token, round, 0, FanOut.ALL, null);
 			// the release waited for the nodes left behind by an early decision: report their answers too
 			outcomes = round.outcomes();
-			// a split vote: some nodes granted, others held by another contender
-			splitVote = Verdicts.splitVote(outcomes);
-			long left = deadline - System.nanoTime();
-			if (left <= 0) {
-				throw new LockNotAcquiredException(fullKey, quorum, attempts, reason, outcomes, null);
-			}
-			NodeHealth.OutOfReach hopeless = this.health.quorumOutOfReach(deadline);
-			if (hopeless != null) {
-				throw new LockNotAcquiredException(fullKey, quorum, attempts, reason + "; " + hopeless.reason(), outcomes,
+			if (loop.undone(outcomes, System.nanoTime(), this.reach, ThreadLocalRandom.current()) == AttemptLoop.Step.FAIL) {
+				throw new LockNotAcquiredException(fullKey, this.members.quorum, loop.attempts(), loop.reason(), outcomes,
 						null);
 			}
 			try {
-				long delay = Math.min(left, retryDelayNanos());
 				if (wakeUp != null) {
 					this.notifications.listen();
-					wakeUp.tryAcquire(delay, TimeUnit.NANOSECONDS);
+					wakeUp.tryAcquire(loop.retryDelay(), TimeUnit.NANOSECONDS);
 				}
 				else {
-					TimeUnit.NANOSECONDS.sleep(delay);
+					TimeUnit.NANOSECONDS.sleep(loop.retryDelay());
 				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				throw new LockNotAcquiredException(fullKey, quorum, attempts,
-						reason + ", then interrupted while waiting to retry", outcomes, ex);
+				throw new LockNotAcquiredException(fullKey, this.members.quorum, loop.attempts(),
+						loop.reason() + ", then interrupted while waiting to retry", outcomes, ex);
 			}
 		}
-	}
-
-	private long retryDelayNanos() {
-		long jitter = this.settings.retryJitter().toNanos();
-		return this.settings.retryDelay().toNanos() + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(jitter) : 0);
 	}
 
 }

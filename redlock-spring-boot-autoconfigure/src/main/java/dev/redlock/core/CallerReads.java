@@ -62,12 +62,11 @@ final class CallerReads {
 	 * none is left.
 	 * @param started per node, the exchange started on this thread, or {@code null}
 	 * @param sentAt per node, when it was started
-	 * @param calls per node, the future its answer completes
-	 * @param decided done once the round is decided
+	 * @param ballot the round's count, whose calls the answers complete
 	 * @param deadline the round's deadline
 	 */
-	void drive(Exchange[] started, long[] sentAt, CompletableFuture<Boolean>[] calls, CompletableFuture<Void> decided,
-			long deadline) {
+	void drive(Exchange[] started, long[] sentAt, Ballot ballot, long deadline) {
+		CompletableFuture<Void> decided = ballot.decided();
 		int pending = 0;
 		for (Exchange exchange : started) {
 			pending += (exchange != null) ? 1 : 0;
@@ -76,7 +75,7 @@ final class CallerReads {
 			boolean progress = false;
 			for (int i = 0; i < started.length && !decided.isDone(); i++) {
 				if (started[i] != null && started[i].isAnswered()) {
-					finish(i, started[i], sentAt[i], calls[i]);
+					finish(i, started[i], sentAt[i], ballot.call(i));
 					started[i] = null;
 					pending--;
 					progress = true;
@@ -95,7 +94,7 @@ final class CallerReads {
 					continue;
 				}
 				if (now - (sentAt[i] + this.load.patience(i)) >= 0) {
-					handOver(i, started[i], sentAt[i], calls[i]);
+					handOver(i, started[i], sentAt[i], ballot.call(i));
 					started[i] = null;
 					pending--;
 				}
@@ -111,10 +110,10 @@ final class CallerReads {
 		for (int i = 0; i < started.length; i++) {
 			if (started[i] != null) {
 				if (started[i].isAnswered()) {
-					finish(i, started[i], sentAt[i], calls[i]);
+					finish(i, started[i], sentAt[i], ballot.call(i));
 				}
 				else {
-					handOver(i, started[i], sentAt[i], calls[i]);
+					handOver(i, started[i], sentAt[i], ballot.call(i));
 				}
 			}
 		}

@@ -6,7 +6,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs one command on every node at once (a round), for acquisitions, extensions and releases
@@ -75,45 +74,32 @@ final class FanOut {
 	 */
 	Round run(NodeCall call, int needed, long timeoutNanos, Preceding after, boolean sheddable) {
 		int n = this.nodes.size();
-		@SuppressWarnings("unchecked")
-		CompletableFuture<Boolean>[] calls = new CompletableFuture[n];
 		if (n == 1 && (after == null || after.tail(0).isDone())) {
-			return single(call, after, calls);
+			return single(call, after);
 		}
 		long deadline = this.load.now() + Math.max(timeoutNanos, 0);
-		CompletableFuture<Void> decided = new CompletableFuture<>();
-		AtomicInteger yes = new AtomicInteger();
-		AtomicInteger no = new AtomicInteger();
+		Ballot ballot = new Ballot(n, needed);
 		Exchange[] started = new Exchange[n];
 		long[] sentAt = new long[n];
 		boolean callerMayRead = CallerReads.callerMayRead();
 		for (int i = 0; i < n; i++) {
-			CompletableFuture<Boolean> future = begin(call, i, after, sheddable, callerMayRead, started, sentAt);
-			future.whenComplete((ok, error) -> {
-				boolean success = error == null && ok;
-				int y = success ? yes.incrementAndGet() : yes.get();
-				int f = success ? no.get() : no.incrementAndGet();
-				if (Verdicts.decided(y, f, n, needed)) {
-					decided.complete(null);
-				}
-			});
-			calls[i] = future;
+			ballot.cast(i, begin(call, i, after, sheddable, callerMayRead, started, sentAt));
 		}
-		this.callerReads.drive(started, sentAt, calls, decided, deadline);
-		boolean timedOut = !await(decided, deadline - this.load.now());
-		boolean[] answeredInTime = new boolean[n];
-		for (int i = 0; i < n; i++) {
-			answeredInTime[i] = calls[i].isDone();
-		}
-		Round round = new Round(this.nodes, calls, answeredInTime, timedOut);
-		round.onFailure(this.listener);
-		return round;
+		this.callerReads.drive(started, sentAt, ballot, deadline);
+		boolean timedOut = !await(ballot.decided(), deadline - this.load.now());
+		return ballot.close(this.nodes, timedOut, this.listener);
 	}
 
 	/** One node: no hand-off to another thread; the call is bounded by the socket timeout. */
-	private Round single(NodeCall call, Preceding after, CompletableFuture<Boolean>[] calls) {
-		if (after != null && !after.needed(0)) {
+	private Round single(NodeCall call, Preceding after) {
+		@SuppressWarnings("unchecked")
+		CompletableFuture<Boolean>[] calls = new CompletableFuture[1];
+		Dispatch dispatch = Dispatch.of(after, 0, false, call.answered(0), call.heldOut(0), this.load);
+		if (dispatch == Dispatch.SKIP) {
 			calls[0] = CompletableFuture.completedFuture(false);
+		}
+		else if (dispatch == Dispatch.HOLD_OUT) {
+			calls[0] = CompletableFuture.failedFuture(NodeFailure.notSent(NodeFailure.Kind.HELD_OUT, call.heldOut(0)));
 		}
 		else {
 			try {
@@ -133,15 +119,17 @@ final class FanOut {
 	private CompletableFuture<Boolean> begin(NodeCall call, int index, Preceding after, boolean sheddable,
 			boolean callerMayRead, Exchange[] started, long[] sentAt) {
 		LockNode node = this.nodes.get(index);
-		if (after != null && !after.tail(index).isDone()) {
-			return after.tail(index).handle((r, e) -> null).thenApplyAsync((x) -> tracked(call, index, node), this.executor);
-		}
-		if (after != null && !after.needed(index)) {
-			// never sent, or the node answered that another owner holds a key: it never took this token
-			return CompletableFuture.completedFuture(false);
-		}
-		if (sheddable && !call.answered(index) && this.load.saturated(index)) {
-			return CompletableFuture.failedFuture(NodeFailure.notSent(NodeFailure.Kind.SATURATED, this.load.saturation(index)));
+		switch (Dispatch.of(after, index, sheddable, call.answered(index), call.heldOut(index), this.load)) {
+			case FOLLOW:
+				return after.tail(index).handle((r, e) -> null).thenApplyAsync((x) -> tracked(call, index, node), this.executor);
+			case SKIP:
+				return CompletableFuture.completedFuture(false);
+			case SHED:
+				return CompletableFuture.failedFuture(NodeFailure.notSent(NodeFailure.Kind.SATURATED, this.load.saturation(index)));
+			case HOLD_OUT:
+				return CompletableFuture.failedFuture(NodeFailure.notSent(NodeFailure.Kind.HELD_OUT, call.heldOut(index)));
+			default:
+				break;
 		}
 		Exchange exchange;
 		try {

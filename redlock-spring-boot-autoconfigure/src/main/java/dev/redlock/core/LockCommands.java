@@ -40,6 +40,16 @@ final class LockCommands {
 	 * @param counters per node, the fencing counter it read (fenced attempts)
 	 */
 	record Attempt(Round round, AtomicLongArray counters) {
+
+		/** The counters each node read, as they stand now. */
+		long[] countersRead() {
+			long[] read = new long[this.counters.length()];
+			for (int i = 0; i < read.length; i++) {
+				read[i] = this.counters.get(i);
+			}
+			return read;
+		}
+
 	}
 
 	/**
@@ -61,7 +71,6 @@ final class LockCommands {
 
 			@Override
 			public boolean call(int index, LockNode node) {
-				requireCounted(index);
 				if (!fenced) {
 					return node.tryAcquire(fullKeys, token, leaseMillis);
 				}
@@ -77,14 +86,12 @@ final class LockCommands {
 				if (fenced || fullKeys.size() != 1 || exchange == null) {
 					return null;
 				}
-				requireCounted(index);
 				return exchange.startTryAcquire(fullKeys.get(0), token, leaseMillis);
 			}
 
-			private void requireCounted(int index) {
-				if (heldOut != null && heldOut.get(index) != null) {
-					throw NodeFailure.notSent(NodeFailure.Kind.HELD_OUT, heldOut.get(index));
-				}
+			@Override
+			public String heldOut(int index) {
+				return (heldOut != null) ? heldOut.get(index) : null;
 			}
 
 		};
@@ -93,24 +100,17 @@ final class LockCommands {
 	}
 
 	/**
-	 * The second step of a fenced acquisition (a quorum max-register): the token is one above the
-	 * highest counter read from the nodes that granted the lock, and is recorded on every node
-	 * that still holds this lock; it is valid once a quorum recorded it within the validity time.
-	 * @return the fencing token, or {@code -1} if it was not recorded on a quorum in time
+	 * The second step of a fenced acquisition (a quorum max-register): records {@code fence} (one
+	 * above the highest counter the granting nodes read) on every node that still holds this lock.
+	 * @param timeoutNanos the longest wait (at most the validity left)
+	 * @return how many nodes recorded it
 	 */
-	long writeFence(String fullKey, String token, Attempt attempt, List<NodeOutcome> outcomes, long validUntil) {
-		long[] counters = new long[outcomes.size()];
-		for (int i = 0; i < counters.length; i++) {
-			counters[i] = attempt.counters().get(i);
-		}
-		long fence = Verdicts.nextFence(outcomes, counters);
+	int writeFence(String fullKey, String token, long fence, long timeoutNanos) {
 		String counterKey = KeySpace.counterKey(fullKey);
-		long timeout = Math.min(this.nodeTimeoutNanos, validUntil - System.nanoTime());
 		Round round = this.fanOut.run(
 				(index, node) -> this.members.fenced(index).raiseFence(fullKey, token, counterKey, fence),
-				this.members.quorum, timeout, null, true);
-		int recorded = Round.count(round.outcomes(), Status.ACQUIRED);
-		return Verdicts.fenceCounts(recorded, this.members.quorum, System.nanoTime(), validUntil) ? fence : -1;
+				this.members.quorum, timeoutNanos, null, true);
+		return Round.count(round.outcomes(), Status.ACQUIRED);
 	}
 
 	/**

@@ -23,4 +23,12 @@ interface NodeCall {
 		return false;
 	}
 
+	/**
+	 * Why node {@code index} must not be sent this call now (an acquisition to a node held out),
+	 * or {@code null} (the default) if it may.
+	 */
+	default String heldOut(int index) {
+		return null;
+	}
+
 }

@@ -37,7 +37,8 @@ final class NodeHealth implements NodeCallListener {
 
 	private final NodeAvailability availability;
 
-	private final NodeReach reach;
+	/** Which nodes may count: reach, the restart guard (if on), the preconditions. */
+	private final NodeStanding standing;
 
 	/** With the restart guard: the guard and arming; {@code null} without. */
 	private final RestartGuard guard;
@@ -46,21 +47,18 @@ final class NodeHealth implements NodeCallListener {
 
 	private final ReentrantLock probeLock = new ReentrantLock();
 
-	/** Nodes that may evict keys, and node clocks that jumped. */
-	private final NodePreconditions preconditions;
-
 	NodeHealth(Members members, KeySpace keys, Executor executor, long nodeTimeoutNanos, LockObserver observer,
 			Duration holdOut, Duration checkInterval, NodePreconditions preconditions) {
 		this.members = members;
-		this.preconditions = preconditions;
 		this.keys = keys;
 		this.executor = executor;
 		this.nodeTimeoutNanos = nodeTimeoutNanos;
 		this.observer = observer;
 		this.availability = new NodeAvailability(members.nodes, members.quorum, holdOut == null);
-		this.reach = new NodeReach(members.size(), reachNewsFresh(holdOut != null, checkInterval, nodeTimeoutNanos));
+		this.guard = (holdOut != null) ? new RestartGuard(holdOut, checkInterval, members.size(), System.nanoTime())
+				: null;
+		this.standing = new NodeStanding(members.size(), this.guard, preconditions, checkInterval, nodeTimeoutNanos);
 		if (holdOut != null) {
-			this.guard = new RestartGuard(holdOut, checkInterval, members.size(), System.nanoTime());
 			this.arming = new Arming(members.nodes, members.armable, keys.prefix(), holdOut, Ticker.SYSTEM);
 			ArmableNode.Keys armingKeys = keys.armingKeys();
 			for (ArmableNode node : members.armable) {
@@ -70,21 +68,8 @@ final class NodeHealth implements NodeCallListener {
 			}
 		}
 		else {
-			this.guard = null;
 			this.arming = null;
 		}
-	}
-
-	/**
-	 * How long the news that a node cannot be reached is believed: with the restart guard, until two
-	 * probes (each bounded by eight node timeouts) have missed it; without, where only lock calls
-	 * tell, for a second (every call tries the nodes once, and renews the news).
-	 */
-	private static Duration reachNewsFresh(boolean guarded, Duration checkInterval, long nodeTimeoutNanos) {
-		if (!guarded) {
-			return Duration.ofSeconds(1);
-		}
-		return checkInterval.multipliedBy(2).plusNanos(8 * nodeTimeoutNanos);
 	}
 
 	/** The restart guard's hold-out, if the guard is on. */
@@ -97,8 +82,7 @@ final class NodeHealth implements NodeCallListener {
 	 * whole list when no node is held out without the restart guard.
 	 */
 	List<String> heldOut() {
-		long now = System.nanoTime();
-		return this.preconditions.heldOut((this.guard != null) ? this.guard.heldOut(now) : null, now);
+		return this.standing.heldOut(System.nanoTime());
 	}
 
 	/**
@@ -142,11 +126,11 @@ final class NodeHealth implements NodeCallListener {
 		List<NodeStatus> statuses = probeAll(canaryKey);
 		long probed = System.nanoTime();
 		for (int i = 0; i < n; i++) {
-			heard(i, statuses.get(i), probed);
+			this.standing.probed(i, statuses.get(i), probed);
 		}
 		if (this.guard == null) {
 			for (int i = 0; i < n; i++) {
-				statuses.set(i, this.preconditions.checked(i, statuses.get(i), System.nanoTime()));
+				statuses.set(i, this.standing.checked(i, statuses.get(i), System.nanoTime()));
 				report(i, statuses.get(i), statuses.get(i).lockable() && statuses.get(i).problem().isEmpty());
 			}
 			return statuses;
@@ -158,16 +142,8 @@ final class NodeHealth implements NodeCallListener {
 		long now = System.nanoTime();
 		List<NodeStatus> guarded = new ArrayList<>(n);
 		for (int i = 0; i < n; i++) {
-			NodeStatus status = statuses.get(i);
-			Arming.Wait wait = this.arming.waiting(i);
-			if (Boolean.FALSE.equals(status.armed()) && wait != null) {
-				status = status.withProblem("not armed yet: " + wait.reason());
-			}
-			this.guard.observe(i, status, this.members.armable[i] != null, (wait != null) ? wait.untilNanos() : now, now,
-					failuresBefore[i]);
-			String heldOut = status.reachable() ? this.guard.heldOut(i, now) : null;
-			status = (heldOut == null) ? status : status.withProblem(heldOut);
-			status = this.preconditions.checked(i, status, now);
+			NodeStatus status = this.standing.judged(i, statuses.get(i), this.members.armable[i] != null,
+					this.arming.waiting(i), now, failuresBefore[i]);
 			report(i, status, status.lockable() && status.problem().isEmpty());
 			guarded.add(status);
 		}
@@ -208,18 +184,9 @@ final class NodeHealth implements NodeCallListener {
 		return statuses;
 	}
 
-	private void heard(int index, NodeStatus status, long now) {
-		if (status.reachable()) {
-			this.reach.answered(index);
-		}
-		else {
-			this.reach.unreachable(index, status.problem(), now);
-		}
-	}
-
 	@Override
 	public void answered(int index) {
-		this.reach.answered(index);
+		this.standing.answered(index);
 		this.availability.answered(index);
 	}
 
@@ -236,13 +203,7 @@ final class NodeHealth implements NodeCallListener {
 			return;
 		}
 		this.observer.nodeFailed(outcome);
-		if (kind == NodeFailure.Kind.REFUSED) {
-			this.reach.unreachable(index, outcome.detail(), System.nanoTime());
-		}
-		if (NodeFailure.makesSuspect(kind)) {
-			if (this.guard != null) {
-				this.guard.suspect(index);
-			}
+		if (this.standing.failed(index, kind, outcome.detail(), System.nanoTime())) {
 			String problem = outcome.detail() + ((this.guard != null) ? "; held out until a probe has seen it" : "");
 			if (kind == NodeFailure.Kind.ACCESS_DENIED) {
 				this.availability.refused(index, problem);
@@ -274,13 +235,7 @@ final class NodeHealth implements NodeCallListener {
 		long now = System.nanoTime();
 		List<NodeOutcome> late = new ArrayList<>();
 		for (int i = 0; i < this.members.size(); i++) {
-			String why = this.reach.unreachable(i, now);
-			if (why == null && this.guard != null && this.guard.countsAt(i, now) - deadline >= 0) {
-				why = this.guard.heldOut(i, now);
-			}
-			if (why == null && this.preconditions.countsAt(i, now) - deadline >= 0) {
-				why = this.preconditions.heldOut(i, now);
-			}
+			String why = this.standing.late(i, now, deadline);
 			if (why != null) {
 				late.add(new NodeOutcome(this.members.name(i), NodeOutcome.Status.FAILED, why));
 			}

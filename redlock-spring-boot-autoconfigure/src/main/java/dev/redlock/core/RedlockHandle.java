@@ -69,10 +69,7 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 
 	private final ReentrantLock leaseLock = new ReentrantLock();
 
-	private volatile long validUntilNanos;
-
-	/** When the lease a quorum was last told ends on the nodes. */
-	private volatile long toldUntilNanos;
+	private final Validity validity;
 
 	private final LeaseKeeper keeper;
 
@@ -89,10 +86,9 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 		this.token = token;
 		this.chain = LeaseChain.of(acquisition, engine.nodeCount());
 		this.acquiredAtNanos = acquiredAtNanos;
-		this.validUntilNanos = validUntilNanos;
 		this.fencingToken = fencingToken;
 		Duration ttl = engine.ttl(request.leaseTime());
-		this.toldUntilNanos = acquiredAtNanos + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis());
+		this.validity = new Validity(validUntilNanos, acquiredAtNanos + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis()));
 		this.keeper = new LeaseKeeper(this, engine, request, acquiredAtNanos, ttl);
 	}
 
@@ -103,7 +99,7 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 
 	@Override
 	public boolean isValid() {
-		return this.state.get() == HELD && System.nanoTime() - this.validUntilNanos < 0;
+		return this.state.get() == HELD && System.nanoTime() - this.validity.validUntil() < 0;
 	}
 
 	@Override
@@ -111,7 +107,7 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 		if (this.state.get() != HELD) {
 			return Duration.ZERO;
 		}
-		return Duration.ofNanos(Math.max(0, this.validUntilNanos - System.nanoTime()));
+		return Duration.ofNanos(Math.max(0, this.validity.validUntil() - System.nanoTime()));
 	}
 
 	@Override
@@ -146,26 +142,17 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 	 * what the new lease would give if it is shorter, since some nodes may have applied it.
 	 */
 	private LeaseMath.Extended extendLocked(Duration leaseTime) {
-		long start = System.nanoTime();
-		long left = this.validUntilNanos - start;
-		if (left <= 0) {
+		RedlockSettings settings = this.engine.settings();
+		long timeout = this.validity.beginExtension(System.nanoTime(), leaseTime.toMillis(),
+				settings.nodeTimeout().toNanos(), settings);
+		if (timeout < 0) {
 			return LeaseMath.Extended.NO;
 		}
-		RedlockSettings settings = this.engine.settings();
-		long candidate = LeaseMath.validUntil(start, TimeUnit.MILLISECONDS.toNanos(leaseTime.toMillis()), settings);
-		// a node may apply a shorter lease before the round ends: the handle must not outlast it meanwhile
-		this.validUntilNanos = LeaseMath.afterFailedExtension(this.validUntilNanos, candidate);
-		LeaseOps.Extension result = this.engine.extend(this.keys, this.token, leaseTime.toMillis(),
-				Math.min(left, settings.nodeTimeout().toNanos()), this.chain);
+		LeaseOps.Extension result = this.engine.extend(this.keys, this.token, leaseTime.toMillis(), timeout,
+				this.chain);
 		this.chain = this.chain.then(result.round());
-		LeaseMath.Extended extended = LeaseMath.judge(result.extended(), result.refused(), this.engine.quorum(),
-				this.engine.nodeCount(), System.nanoTime(), this.validUntilNanos, candidate);
-		this.validUntilNanos = (extended == LeaseMath.Extended.YES) ? candidate
-				: LeaseMath.afterFailedExtension(this.validUntilNanos, candidate);
-		if (extended == LeaseMath.Extended.YES) {
-			this.toldUntilNanos = start + TimeUnit.MILLISECONDS.toNanos(leaseTime.toMillis());
-		}
-		return extended;
+		return this.validity.extensionDecided(result.extended(), result.refused(), this.engine.quorum(),
+				this.engine.nodeCount(), System.nanoTime());
 	}
 
 	/** Starts renewing the lease, if it is renewed while the work runs or longer than the TTL told. */
@@ -180,12 +167,12 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 
 	@Override
 	public long validUntilNanos() {
-		return this.validUntilNanos;
+		return this.validity.validUntil();
 	}
 
 	@Override
 	public long toldUntilNanos() {
-		return this.toldUntilNanos;
+		return this.validity.toldUntil();
 	}
 
 	@Override

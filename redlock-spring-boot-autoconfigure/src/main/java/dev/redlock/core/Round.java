@@ -65,15 +65,19 @@ final class Round implements Preceding {
 		if (!call.isDone()) {
 			return new NodeOutcome(node, Status.TIMED_OUT, "no answer within the node timeout");
 		}
-		try {
+		Throwable error = error(call);
+		if (error == null) {
 			return new NodeOutcome(node, call.join() ? yes : no, "");
 		}
-		catch (CompletionException ex) {
-			Throwable cause = failure(ex);
-			return new NodeOutcome(node,
-					(NodeFailure.kindOf(cause) == NodeFailure.Kind.TIMED_OUT) ? Status.TIMED_OUT : Status.FAILED,
-					NodeFailure.describe(cause));
-		}
+		Throwable cause = failure(error);
+		return new NodeOutcome(node,
+				(NodeFailure.kindOf(cause) == NodeFailure.Kind.TIMED_OUT) ? Status.TIMED_OUT : Status.FAILED,
+				NodeFailure.describe(cause));
+	}
+
+	/** A done call's failure, or {@code null}: read without throwing (no exception is made for it). */
+	private static Throwable error(CompletableFuture<Boolean> call) {
+		return call.isCompletedExceptionally() ? call.handle((ok, error) -> error).join() : null;
 	}
 
 	private static Throwable failure(Throwable error) {
@@ -116,21 +120,12 @@ final class Round implements Preceding {
 
 	/** Whether node {@code index}'s call was never sent: the node was saturated or held out. */
 	boolean notSent(int index) {
-		CompletableFuture<Boolean> call = this.calls[index];
-		if (!call.isCompletedExceptionally()) {
+		Throwable error = error(this.calls[index]);
+		if (error == null) {
 			return false;
 		}
-		try {
-			call.join();
-			return false;
-		}
-		catch (CompletionException ex) {
-			NodeFailure.Kind kind = NodeFailure.kindOf(ex.getCause());
-			return kind == NodeFailure.Kind.SATURATED || kind == NodeFailure.Kind.HELD_OUT;
-		}
-		catch (RuntimeException ex) {
-			return false;
-		}
+		NodeFailure.Kind kind = NodeFailure.kindOf(failure(error));
+		return kind == NodeFailure.Kind.SATURATED || kind == NodeFailure.Kind.HELD_OUT;
 	}
 
 	static int count(List<NodeOutcome> outcomes, Status status) {

@@ -73,7 +73,11 @@ final class SplitVoteGate {
 	private NodeCall firstNodeFirst(NodeCall acquire) {
 		boolean taken = false;
 		RuntimeException failed = null;
+		String heldOut = acquire.heldOut(0);
 		try {
+			if (heldOut != null) {
+				throw NodeFailure.notSent(NodeFailure.Kind.HELD_OUT, heldOut);
+			}
 			taken = acquire.call(0, this.first);
 		}
 		catch (RuntimeException ex) {
@@ -98,6 +102,11 @@ final class SplitVoteGate {
 			@Override
 			public boolean answered(int index) {
 				return index == 0;
+			}
+
+			@Override
+			public String heldOut(int index) {
+				return (index == 0) ? null : acquire.heldOut(index);
 			}
 
 		};

@@ -6,26 +6,33 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * A seeded, deterministic discrete-event simulation of the engine's parts against simulated Redis
- * nodes on virtual time. Simulated engines ({@link SimulatedEngine}, each with workers that lock
- * again and again) decide with the engine's own decision parts ({@link Verdicts}, {@link LeaseMath},
- * {@link SplitVoteGate}'s rule, {@link NodeLoad}, {@link RestartGuard}, {@link Arming}); every
- * command is a message with its own latency to a {@link SimulatedNode}, whose keys expire on its
- * own clock; {@link SimulatedFaults} crashes, restarts, fails over, pauses, slows them and drifts
- * their clocks; {@link HoldChecker} checks mutual exclusion and fencing order on the simulation's one
- * clock. One random generator, split from the seed, makes every choice, and events at the same
- * time run in the order they were scheduled: a seed replays a run exactly.
+ * A seeded, deterministic discrete-event simulation of the engine against simulated Redis nodes on
+ * virtual time: a second runtime for the engine's own decision code. Simulated engines
+ * ({@link SimulatedEngine}), each with threads that lock again and again ({@link VirtualCaller}),
+ * run the engine's attempt loop ({@link AttemptLoop}) and its rounds ({@link Dispatch} per node,
+ * {@link Ballot} counting the answers into a {@link Round}; a held lock's commands each node after
+ * its earlier ones, {@link LeaseChain}) through {@link VirtualFanOut}, where production runs them
+ * through {@code FanOut} on threads and sockets; a held lock's extensions run the engine's
+ * {@link Validity}; and the engine's decision parts besides
+ * ({@link Verdicts}, {@link LeaseMath}, {@link SplitVoteGate}'s rule, {@link NodeLoad},
+ * {@link RestartGuard}, {@link Arming}). Every command is a message with its own latency to a
+ * {@link SimulatedNode} ({@link VirtualCall}), whose keys expire on its own clock;
+ * {@link SimulatedFaults} crashes, restarts, fails over, pauses, slows them and drifts their clocks;
+ * {@link HoldChecker} checks mutual exclusion and fencing order on the simulation's one clock. One
+ * random generator, split from the seed, makes every choice, and events at the same time run in the
+ * order they were scheduled: a seed replays a run exactly.
  *
- * <p>The classes that wire those parts to threads and sockets ({@code FanOut}, {@code Acquisition},
- * {@code LockCommands}, {@code RedlockHandle} with {@code LeaseKeeper}, {@code LeaseChain},
- * {@code NodeHealth}) cannot run on virtual time; their sequence of steps is followed here ({@link SimulatedRound},
- * {@link SimulatedWorker}, {@link SimulatedHold}, {@link SimulatedChain}, {@link SimulatedEngine}),
- * each naming the class it follows, so a change of order there must be made here too. Left out:
- * the in-process queue of threads waiting for one key, release notifications (waiters retry),
- * multi-key locks, the caller's patience when reading answers (it decides only which thread
- * reads), a pool's wait for a free connection, the probes' own round trips (a probe reads every
- * node at one instant; arming's calls do take time), and a promoted replica's own clock (it keeps
- * the former master's).
+ * <p>Each engine's health decisions (which nodes are held out, which can count before a deadline,
+ * what a failed call or a probe changes) are the engine's own {@link NodeStanding}. Still followed
+ * step by step rather than run: a held lock's renewal schedule and close ({@link SimulatedHold},
+ * after {@code LeaseKeeper} and {@code RedlockHandle}), the sequence of a probe ({@link SimulatedEngine},
+ * after {@code NodeHealth}: probe, arm what is due, judge), and the few parameters
+ * {@code LockCommands} gives each round (needed answers, timeout, whether a saturated node is
+ * skipped). Left out: the in-process queue of threads waiting for one key, release notifications
+ * (waiters retry), multi-key locks, the caller's patience when reading answers (it decides only
+ * which thread reads), a pool's wait for a free connection, the probes' own round trips (a probe
+ * reads every node at one instant; arming's calls do take time), and a promoted replica's own clock
+ * (it keeps the former master's).
  */
 final class EngineSimulation {
 
@@ -176,6 +183,17 @@ final class EngineSimulation {
 	final Tally tally = new Tally();
 
 	final HoldChecker history;
+
+	/** Makes each acquire call's attempt loop: the engine's own, or a broken one for a negative control. */
+	AttemptLoops attemptLoops = AttemptLoop::new;
+
+	/** Makes an acquire call's {@link AttemptLoop}. */
+	@FunctionalInterface
+	interface AttemptLoops {
+
+		AttemptLoop create(int quorum, long leaseNanos, boolean fenced, long deadline, RedlockSettings settings);
+
+	}
 
 	private final Config config;
 

@@ -1,20 +1,23 @@
 package dev.redlock.core;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import dev.redlock.NodeOutcome;
+
 /**
- * One simulated engine (one client process), on the simulation's virtual time: the real
- * {@link RestartGuard}, {@link Arming} (over {@link ArmableNode}s whose every call is a message to a
- * simulated node, taking virtual time while the rest of the world goes on) and {@link NodeLoad},
- * probes every check interval as {@code NodeHealth} takes them, and the rounds
- * {@code LockCommands} sends. Its workers ({@link SimulatedWorker}) are the threads that lock.
+ * One simulated engine (one client process), on the simulation's virtual time: the engine's own
+ * health decisions ({@link NodeStanding} with the real {@link RestartGuard} and
+ * {@link NodePreconditions}), {@link Arming} (over {@link ArmableNode}s whose every call is a message
+ * to a simulated node, taking virtual time while the rest of the world goes on) and
+ * {@link NodeLoad}; probes every check interval as {@code NodeHealth} takes them (the sequence
+ * followed here: probe, arm what is due, judge), and the rounds {@code LockCommands} sends, run by
+ * {@link VirtualFanOut}. Its threads that lock are {@link VirtualCaller}s.
  */
-final class SimulatedEngine {
+final class SimulatedEngine implements NodeCallListener {
 
 	final EngineSimulation sim;
 
@@ -32,15 +35,19 @@ final class SimulatedEngine {
 
 	private final Arming arming;
 
-	private final NodeReach reach;
+	/** The engine's health decisions, as {@code NodeHealth} runs them; the clock rule's preconditions only with the rule on. */
+	private final NodeStanding standing;
 
-	/** As {@code NodeHealth}'s: a node whose clock jumped forward is held out; {@code null} with the rule off. */
-	private final NodePreconditions preconditions;
+	private final boolean clockRule;
 
 	/** Per node, its clock at the last probe, which the armed scripts compare with (as {@code JedisArming}). */
 	private final NodeStatus.Clock[] lastLooks;
 
-	private final List<SimulatedWorker> workers = new ArrayList<>();
+	private final List<VirtualCaller> workers = new ArrayList<>();
+
+	private final VirtualFanOut fanOut;
+
+	private final AttemptLoop.Reach reach = (deadline) -> quorumOutOfReach(deadline) ? "no quorum in reach" : null;
 
 	private boolean dead;
 
@@ -56,8 +63,6 @@ final class SimulatedEngine {
 			this.armable[i] = view;
 		}
 		this.load = new NodeLoad(this.views, nodeTimeout(), sim::now);
-		this.reach = new NodeReach(n, sim.config().restartGuard()
-				? EngineSimulation.CHECK_INTERVAL.multipliedBy(2).plusNanos(8 * nodeTimeout()) : Duration.ofSeconds(1));
 		if (sim.config().restartGuard()) {
 			this.guard = new RestartGuard(EngineSimulation.HOLD_OUT, EngineSimulation.CHECK_INTERVAL, n, sim.now());
 			this.arming = new Arming(this.views, this.armable, EngineSimulation.KEY_PREFIX, EngineSimulation.HOLD_OUT,
@@ -67,10 +72,13 @@ final class SimulatedEngine {
 			this.guard = null;
 			this.arming = null;
 		}
-		this.preconditions = sim.config().clockRule() ? new NodePreconditions(this.views, false,
+		this.clockRule = sim.config().clockRule();
+		NodePreconditions preconditions = this.clockRule ? new NodePreconditions(this.views, false,
 				sim.settings().driftFactor(), sim.config().restartGuard() ? EngineSimulation.HOLD_OUT : null,
 				LockObserver.NONE) : null;
+		this.standing = new NodeStanding(n, this.guard, preconditions, EngineSimulation.CHECK_INTERVAL, nodeTimeout());
 		this.lastLooks = new NodeStatus.Clock[n];
+		this.fanOut = new VirtualFanOut(this, this.views);
 	}
 
 	/**
@@ -79,7 +87,7 @@ final class SimulatedEngine {
 	 */
 	long latestServerMicros(int index) {
 		NodeStatus.Clock look = this.lastLooks[index];
-		return (this.preconditions == null || look == null) ? 0
+		return (!this.clockRule || look == null) ? 0
 				: look.latestServerMicros(this.sim.now(), 0.01, nodeTimeout() + 2 * EngineSimulation.MS);
 	}
 
@@ -89,7 +97,7 @@ final class SimulatedEngine {
 			probe();
 		}
 		for (int i = 0; i < workerCount; i++) {
-			SimulatedWorker worker = new SimulatedWorker(this, i, this.sim.split());
+			VirtualCaller worker = new VirtualCaller(this, i, this.sim.split());
 			this.workers.add(worker);
 			worker.start();
 		}
@@ -98,7 +106,7 @@ final class SimulatedEngine {
 	/** The process dies: its workers stop where they are, its calls' answers reach nobody. */
 	void die() {
 		this.dead = true;
-		this.workers.forEach(SimulatedWorker::die);
+		this.workers.forEach(VirtualCaller::die);
 	}
 
 	boolean dead() {
@@ -121,91 +129,47 @@ final class SimulatedEngine {
 		return this.sim.nodes() / 2 + 1;
 	}
 
-	/** Per node, why it must not be sent a lock now; {@code null} without the guard. */
+	/** Per node, why it must not be sent a lock now; {@code null} if none is held out. */
 	List<String> heldOut() {
-		List<String> guarded = (this.guard != null) ? this.guard.heldOut(this.sim.now()) : null;
-		return (this.preconditions != null) ? this.preconditions.heldOut(guarded, this.sim.now()) : guarded;
+		return this.standing.heldOut(this.sim.now());
+	}
+
+	/** Why no quorum can count before a deadline, for the attempt loop. */
+	AttemptLoop.Reach reach() {
+		return this.reach;
 	}
 
 	/** A call that got an answer, as {@code NodeHealth.answered} takes it. */
-	void answered(int index) {
-		this.reach.answered(index);
+	@Override
+	public void answered(int index) {
+		this.standing.answered(index);
 	}
 
-	/** A failed call, as {@code NodeHealth.failed} takes it. */
-	void failed(int index, NodeFailure.Kind kind) {
-		if (kind == NodeFailure.Kind.REFUSED) {
-			this.reach.unreachable(index, "connection refused", this.sim.now());
-		}
-		if (kind != NodeFailure.Kind.HELD_OUT && this.guard != null && NodeFailure.makesSuspect(kind)) {
-			this.guard.suspect(index);
-		}
+	/** A failed call (or one not sent), as {@code NodeHealth.failed} takes it. */
+	@Override
+	public void failed(int index, NodeOutcome outcome, Throwable error) {
+		this.standing.failed(index, NodeFailure.kindOf(error), outcome.detail(), this.sim.now());
 	}
 
 	/** As {@code NodeHealth.quorumOutOfReach}: whether no quorum can count before {@code deadline}. */
 	boolean quorumOutOfReach(long deadline) {
-		long now = this.sim.now();
-		int counting = 0;
-		for (int i = 0; i < this.sim.nodes(); i++) {
-			boolean counts = this.reach.unreachable(i, now) == null
-					&& (this.guard == null || this.guard.countsAt(i, now) - deadline < 0)
-					&& (this.preconditions == null || this.preconditions.countsAt(i, now) - deadline < 0);
-			counting += counts ? 1 : 0;
-		}
-		return counting < quorum();
+		return this.standing.counting(this.sim.now(), deadline) < quorum();
 	}
 
-	// ---- the rounds of LockCommands ----
+	// ---- the rounds of LockCommands, carried out by VirtualFanOut ----
 
-	/**
-	 * An acquisition attempt's round over the nodes not held out or saturated; node 0's answer is
-	 * {@code first} when the gate asked it alone already (then it is no new call, and counts even
-	 * if node 0 is saturated now: {@link NodeCall#answered}).
-	 */
-	void acquire(String key, String token, long leaseMillis, boolean fenced, List<String> heldOut,
-			SimulatedRound.Call first, Consumer<SimulatedRound> then) {
-		SimulatedRound round = new SimulatedRound(this, fenced ? SimulatedRound.Op.ACQUIRE_FENCED
-				: SimulatedRound.Op.ACQUIRE, key, token, leaseMillis, 0, quorum(), then);
-		for (int i = 0; i < this.sim.nodes(); i++) {
-			if (i == 0 && first != null) {
-				round.answered(0, first);
-			}
-			else if (this.load.saturated(i)) {
-				round.notSent(i, NodeFailure.Kind.SATURATED);
-			}
-			else if (heldOut != null && heldOut.get(i) != null) {
-				round.notSent(i, NodeFailure.Kind.HELD_OUT);
-			}
-			else {
-				round.send(i);
-			}
-		}
-		round.open();
-	}
-
-	/** The second step of a fenced acquisition: raise the counter where the key is still ours. */
-	void raiseFence(String key, String token, long fence, long timeoutNanos, Consumer<SimulatedRound> then) {
-		SimulatedRound round = new SimulatedRound(this, SimulatedRound.Op.RAISE_FENCE, key, token, 0, fence, quorum(),
-				then);
-		for (int i = 0; i < this.sim.nodes(); i++) {
-			begin(round, i, null, true);
-		}
-		round.deadline(this.sim.now() + Math.max(timeoutNanos, 0));
-		round.open();
+	VirtualFanOut fanOut() {
+		return this.fanOut;
 	}
 
 	/**
 	 * An extension of a held lock (compare-and-{@code PEXPIRE}), each node after the lock's earlier
 	 * calls there, as {@code LockCommands.extend} sends it.
 	 */
-	void extend(SimulatedChain after, long leaseMillis, long timeoutNanos, Consumer<SimulatedRound> then) {
-		SimulatedRound round = new SimulatedRound(this, SimulatedRound.Op.EXTEND, after.key(), after.token(),
-				leaseMillis, 0, quorum(), then);
-		for (int i = 0; i < this.sim.nodes(); i++) {
-			begin(round, i, after, true);
-		}
-		round.deadline(this.sim.now() + Math.max(timeoutNanos, 0));
-		round.open();
+	void extend(Preceding after, String key, String token, long leaseMillis, long timeoutNanos,
+			Consumer<VirtualFanOut.Run> then) {
+		this.fanOut.run(new VirtualFanOut.Command(VirtualFanOut.Op.EXTEND, key, token, leaseMillis, 0), quorum(),
+				timeoutNanos, after, true, null, null, then);
 	}
 
 	/**
@@ -213,38 +177,16 @@ final class SimulatedEngine {
 	 * after the lock's earlier calls there, none where the acquisition never set the key, as
 	 * {@code LockCommands.release} sends it (never shed for a saturated node).
 	 */
-	void release(SimulatedChain after, long keepMillis, int awaited, Consumer<SimulatedRound> then) {
-		SimulatedRound round = new SimulatedRound(this, (keepMillis > 0) ? SimulatedRound.Op.EXTEND
-				: SimulatedRound.Op.RELEASE, after.key(), after.token(), keepMillis, 0, awaited, then);
+	void release(Preceding after, String key, String token, long keepMillis, int awaited,
+			Consumer<VirtualFanOut.Run> then) {
 		for (int i = 0; i < this.sim.nodes(); i++) {
-			if (after.ended(i) && !after.needed(i) && this.sim.node(i).holds(after.key(), after.token())) {
+			if (after.tail(i).isDone() && !after.needed(i) && this.sim.node(i).holds(key, token)) {
 				// a node taken for one that never set the key, which it then keeps for its lease
 				this.sim.tally.keysLeftBehind++;
 			}
-			begin(round, i, after, false);
 		}
-		round.deadline(this.sim.now() + nodeTimeout());
-		round.open();
-	}
-
-	/**
-	 * Node {@code index}'s call of a round, as {@code FanOut.begin} starts it: after the calls it
-	 * follows there (then sent whatever they answered), not at all where the key was never set, shed
-	 * at once on a saturated node if {@code sheddable}.
-	 */
-	private void begin(SimulatedRound round, int index, SimulatedChain after, boolean sheddable) {
-		if (after != null && !after.ended(index)) {
-			after.whenEnded(index, () -> round.send(index));
-		}
-		else if (after != null && !after.needed(index)) {
-			round.skip(index);
-		}
-		else if (sheddable && this.load.saturated(index)) {
-			round.notSent(index, NodeFailure.Kind.SATURATED);
-		}
-		else {
-			round.send(index);
-		}
+		this.fanOut.run(new VirtualFanOut.Command((keepMillis > 0) ? VirtualFanOut.Op.EXTEND : VirtualFanOut.Op.RELEASE,
+				key, token, keepMillis, 0), awaited, nodeTimeout(), after, false, null, null, then);
 	}
 
 	// ---- probes, as NodeHealth takes them ----
@@ -261,27 +203,15 @@ final class SimulatedEngine {
 			statuses.add(this.sim.node(i).status(true));
 		}
 		for (int i = 0; i < n; i++) {
-			if (statuses.get(i).reachable()) {
-				this.reach.answered(i);
-			}
-			else {
-				this.reach.unreachable(i, statuses.get(i).problem(), this.sim.now());
-			}
+			this.standing.probed(i, statuses.get(i), this.sim.now());
 		}
 		for (int armed : this.arming.armDue(statuses)) {
 			statuses.set(armed, this.sim.node(armed).status(true));
 		}
 		long now = this.sim.now();
 		for (int i = 0; i < n; i++) {
-			NodeStatus status = statuses.get(i);
-			Arming.Wait wait = this.arming.waiting(i);
-			if (Boolean.FALSE.equals(status.armed()) && wait != null) {
-				status = status.withProblem("not armed yet: " + wait.reason());
-			}
-			this.guard.observe(i, status, true, (wait != null) ? wait.untilNanos() : now, now, failuresBefore[i]);
-			if (this.preconditions != null) {
-				this.preconditions.checked(i, status, now);
-			}
+			NodeStatus status = this.standing.judged(i, statuses.get(i), true, this.arming.waiting(i), now,
+					failuresBefore[i]);
 			// as JedisArming.clockRead: the probe is one instant here, the hold-out already applied
 			if (status.clock() != null) {
 				this.lastLooks[i] = status.clock();

@@ -10,15 +10,16 @@ import dev.redlock.NodeOutcome.Status;
 
 /**
  * A granted lock in a simulated engine, as {@code RedlockHandle} and its {@code LeaseKeeper} keep
- * it: its validity, renewal about every third of the lease by {@link LeaseMath#renewalLease} (retried by
- * {@link LeaseMath#retryDelay}, lost when the validity ends or a majority refuses), extensions
- * judged by {@link LeaseMath#judge}, the validity cut by {@link LeaseMath#afterFailedExtension}
- * before each round is sent (a node may apply a shorter lease before the round ends), a hand-made
- * extension now and then (a shorter one brings the next renewal forward), and the close (or, with
+ * it. Its extensions run the engine's own {@link Validity} (no round without validity left, the
+ * validity cut before each round is sent, the verdict of {@link LeaseMath#judge} after it) over the
+ * engine's {@link LeaseChain} (each node's command after the lock's earlier ones there). The
+ * renewal schedule is still followed here step by step, after {@code LeaseKeeper}: a step about
+ * every third of the lease by {@link LeaseMath#renewalLease}, retried by
+ * {@link LeaseMath#retryDelay}, lost when the validity ends or a majority refuses; a hand-made
+ * extension now and then (a shorter one brings the next renewal forward); and the close (or, with
  * hold-at-least, the shortening of the lease) when the work is done; extensions and the close one
- * at a time, as under the handle's lease lock, each node's command after the lock's earlier ones
- * there ({@link SimulatedChain}). Its holder may work past the validity (a slow job, a pause): then
- * it holds nothing from the validity's end.
+ * at a time, as under the handle's lease lock. Its holder may work past the validity (a slow job, a
+ * pause): then it holds nothing from the validity's end.
  */
 final class SimulatedHold {
 
@@ -30,16 +31,16 @@ final class SimulatedHold {
 
 	}
 
-	private final SimulatedWorker worker;
+	private final VirtualCaller worker;
 
 	private final SimulatedEngine engine;
 
 	private final EngineSimulation sim;
 
-	private final SimulatedRound acquisition;
+	private final VirtualFanOut.Run acquisition;
 
 	/** The commands sent so far, which the next one follows on each node. */
-	private SimulatedChain chain;
+	private LeaseChain chain;
 
 	private final long acquiredAt;
 
@@ -47,7 +48,7 @@ final class SimulatedHold {
 
 	private final HoldChecker.Hold record;
 
-	private long validUntil;
+	private final Validity validity;
 
 	private long renewalLease;
 
@@ -84,18 +85,26 @@ final class SimulatedHold {
 	/** When the scheduled renewal is due. */
 	private long renewalAt;
 
-	SimulatedHold(SimulatedWorker worker, SimulatedRound acquisition, long acquiredAt, long validUntil, long fence,
+	SimulatedHold(VirtualCaller worker, VirtualFanOut.Run acquisition, long acquiredAt, long validUntil, long fence,
 			long leaseNanos) {
 		this.worker = worker;
 		this.engine = worker.engine;
 		this.sim = worker.sim;
 		this.acquisition = acquisition;
-		this.chain = SimulatedChain.of(acquisition);
+		this.chain = LeaseChain.of(acquisition.round, this.sim.nodes());
 		this.acquiredAt = acquiredAt;
-		this.validUntil = validUntil;
+		this.validity = new Validity(validUntil, acquiredAt + leaseNanos);
 		this.leaseNanos = leaseNanos;
 		this.renewalLease = leaseNanos;
-		this.record = this.sim.history.granted(worker.name, acquisition.key, fence, this.sim.now(), validUntil);
+		this.record = this.sim.history.granted(worker.name, acquisition.command.key(), fence, this.sim.now(), validUntil);
+	}
+
+	private String key() {
+		return this.acquisition.command.key();
+	}
+
+	private String token() {
+		return this.acquisition.command.token();
 	}
 
 	/** Plans the work under the lock: how long, renewed or not, extended by hand, kept at least. */
@@ -176,7 +185,7 @@ final class SimulatedHold {
 			this.renewalAt = this.sim.now() + Math.max(0, delay);
 			this.shortenedByHand = false;
 			this.failedCutByHand = false;
-			this.plannedLate = this.renewalAt - this.validUntil > 0;
+			this.plannedLate = this.renewalAt - this.validity.validUntil() > 0;
 			this.sim.at(this.renewalAt, () -> {
 				if (scheduled == this.renewals && !gone()) {
 					this.renewalPending = false;
@@ -204,11 +213,11 @@ final class SimulatedHold {
 		if (this.state != State.HELD) {
 			return;
 		}
-		long lease = LeaseMath.renewalLease(this.sim.now(), this.validUntil, this.acquiredAt, this.maxHold,
+		long lease = LeaseMath.renewalLease(this.sim.now(), this.validity.validUntil(), this.acquiredAt, this.maxHold,
 				this.renewalLease);
 		if (lease == 0) {
 			this.sim.tally.lostAtRenewal++;
-			if (this.sim.now() - this.validUntil > 0) {
+			if (this.sim.now() - this.validity.validUntil() > 0) {
 				// not a retry at the validity's end: the step was planned for after it
 				this.sim.tally.lostRenewalLate++;
 				this.sim.tally.lostAfterShorteningByHand += (this.shortenedByHand && !this.plannedLate) ? 1 : 0;
@@ -246,7 +255,7 @@ final class SimulatedHold {
 	}
 
 	private void retryOrLose() {
-		long delay = LeaseMath.retryDelay(this.sim.now(), this.validUntil, this.engine.nodeTimeout());
+		long delay = LeaseMath.retryDelay(this.sim.now(), this.validity.validUntil(), this.engine.nodeTimeout());
 		if (delay < 0) {
 			this.sim.tally.lostRetrying++;
 			markLost();
@@ -269,58 +278,49 @@ final class SimulatedHold {
 			this.renewalLease = Math.max(this.renewalLease, leaseMillis * MS);
 			this.sim.tally.extensions++;
 			this.sim.operation();
-			long before = this.validUntil;
+			long before = this.validity.validUntil();
 			extendLocked(leaseMillis, (extended) -> {
-				this.shortenedByHand |= this.validUntil - before < 0;
+				this.shortenedByHand |= this.validity.validUntil() - before < 0;
 				// a failed one leaves the renewal where it was, maybe after the validity it cut
-				this.failedCutByHand |= extended != LeaseMath.Extended.YES && this.validUntil - before < 0
-						&& this.validUntil - this.sim.now() > 0;
+				this.failedCutByHand |= extended != LeaseMath.Extended.YES && this.validity.validUntil() - before < 0
+						&& this.validity.validUntil() - this.sim.now() > 0;
 				if (extended == LeaseMath.Extended.YES) {
 					renewSoonerIfDue(leaseMillis * MS / 3);
 				}
 				unlock();
 			});
 			// the validity is cut before the round is sent
-			this.shortenedByHand |= this.validUntil - before < 0;
+			this.shortenedByHand |= this.validity.validUntil() - before < 0;
 		});
 	}
 
-	/** One extension round, the lease lock held ({@code RedlockHandle.extendLocked}). */
+	/** One extension round, the lease lock held ({@code RedlockHandle.extendLocked}), on the engine's {@link Validity}. */
 	private void extendLocked(long leaseMillis, Consumer<LeaseMath.Extended> then) {
-		long start = this.sim.now();
-		long left = this.validUntil - start;
-		if (left <= 0) {
+		long before = this.validity.validUntil();
+		long timeout = this.validity.beginExtension(this.sim.now(), leaseMillis, this.engine.nodeTimeout(),
+				this.sim.settings());
+		if (timeout < 0) {
 			then.accept(LeaseMath.Extended.NO);
 			return;
 		}
-		long candidate = LeaseMath.validUntil(start, TimeUnit.MILLISECONDS.toNanos(leaseMillis), this.sim.settings());
-		// a node may apply a shorter lease before the round ends: the handle must not outlast it meanwhile
-		cutValidity(LeaseMath.afterFailedExtension(this.validUntil, candidate));
-		this.engine.extend(this.chain, leaseMillis, Math.min(left, this.engine.nodeTimeout()), (round) -> {
+		if (this.validity.validUntil() != before) {
+			this.sim.history.validity(this.record, this.validity.validUntil(), this.sim.now());
+		}
+		this.engine.extend(this.chain, key(), token(), leaseMillis, timeout, (run) -> {
 			if (gone()) {
 				return;
 			}
-			this.chain = this.chain.then(round);
-			var outcomes = round.outcomes();
-			LeaseMath.Extended extended = LeaseMath.judge(Round.count(outcomes, Status.ACQUIRED),
-					Round.count(outcomes, Status.HELD_BY_OTHER), this.engine.quorum(), this.sim.nodes(), this.sim.now(),
-					this.validUntil, candidate);
-			this.validUntil = (extended == LeaseMath.Extended.YES) ? candidate
-					: LeaseMath.afterFailedExtension(this.validUntil, candidate);
-			this.sim.history.validity(this.record, this.validUntil, this.sim.now());
+			this.chain = this.chain.then(run.round);
+			var outcomes = run.round.outcomes();
+			LeaseMath.Extended extended = this.validity.extensionDecided(Round.count(outcomes, Status.ACQUIRED),
+					Round.count(outcomes, Status.HELD_BY_OTHER), this.engine.quorum(), this.sim.nodes(), this.sim.now());
+			this.sim.history.validity(this.record, this.validity.validUntil(), this.sim.now());
 			if (this.sim.tracing()) {
-				this.sim.trace(this.acquisition.key, this.worker.name + " extension " + extended + " valid until "
-						+ (this.validUntil % 1_000_000_000_000L) / 1e9);
+				this.sim.trace(key(), this.worker.name + " extension " + extended + " valid until "
+						+ (this.validity.validUntil() % 1_000_000_000_000L) / 1e9);
 			}
 			then.accept(extended);
 		});
-	}
-
-	private void cutValidity(long validUntil) {
-		if (validUntil != this.validUntil) {
-			this.validUntil = validUntil;
-			this.sim.history.validity(this.record, validUntil, this.sim.now());
-		}
 	}
 
 	private void markLost() {
@@ -341,7 +341,7 @@ final class SimulatedHold {
 		}
 		this.sim.history.ended(this.record, this.sim.now());
 		if (this.sim.tracing()) {
-			this.sim.trace(this.acquisition.key, this.worker.name + " closes " + this.acquisition.token);
+			this.sim.trace(key(), this.worker.name + " closes " + token());
 		}
 		locked(() -> {
 			this.closed = true;
@@ -354,12 +354,12 @@ final class SimulatedHold {
 			long from = this.sim.now();
 			this.sim.tally.releases++;
 			this.sim.operation();
-			this.engine.release(this.chain, keepMillis, this.engine.quorum(), (round) -> {
+			this.engine.release(this.chain, key(), token(), keepMillis, this.engine.quorum(), (run) -> {
 				if (gone()) {
 					return;
 				}
 				if (keepMillis > 0) {
-					boolean confirmed = Round.count(round.outcomes(), Status.ACQUIRED) >= this.engine.quorum();
+					boolean confirmed = Round.count(run.round.outcomes(), Status.ACQUIRED) >= this.engine.quorum();
 					this.sim.history.kept(this.record, from, keepMillis * MS, confirmed);
 				}
 				unlock();

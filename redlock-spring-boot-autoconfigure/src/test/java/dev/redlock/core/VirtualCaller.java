@@ -1,0 +1,206 @@
+package dev.redlock.core;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import dev.redlock.NodeOutcome;
+import dev.redlock.NodeOutcome.Status;
+
+/**
+ * One thread of a simulated engine that locks again and again: picks a key and a request, then
+ * carries out the engine's own attempt loop ({@link AttemptLoop}) on virtual time, step by step as
+ * it returns them, as {@link Acquisition} carries them out on the calling thread: each attempt's
+ * round over {@link VirtualFanOut} (held-out nodes not sent to; after a split vote the first node
+ * asked alone, with {@link SplitVoteGate}'s head start), the fence round, the undo of a failed
+ * attempt, the retry delay. A granted lock is held by {@link SimulatedHold}.
+ */
+final class VirtualCaller {
+
+	private static final long MS = 1_000_000L;
+
+	private static final long[] LEASES = { 50 * MS, 100 * MS, 200 * MS, 500 * MS, 1_000 * MS };
+
+	private static final long[] WAITS = { 0, 10 * MS, 50 * MS, 200 * MS };
+
+	final SimulatedEngine engine;
+
+	final EngineSimulation sim;
+
+	final SplittableRandom random;
+
+	final String name;
+
+	private boolean dead;
+
+	private SimulatedHold hold;
+
+	private String key;
+
+	private boolean fenced;
+
+	private long leaseNanos;
+
+	private AttemptLoop loop;
+
+	VirtualCaller(SimulatedEngine engine, int index, SplittableRandom random) {
+		this.engine = engine;
+		this.sim = engine.sim;
+		this.random = random;
+		this.name = engine.name + "/w" + index;
+	}
+
+	void start() {
+		this.sim.after(this.random.nextLong(2 * MS), this::acquire);
+	}
+
+	/** The process died: whatever this thread held, it holds no more. */
+	void die() {
+		this.dead = true;
+		if (this.hold != null) {
+			this.hold.die();
+		}
+	}
+
+	boolean dead() {
+		return this.dead;
+	}
+
+	/** After a lock call: a little think time, then the next acquisition. */
+	void next() {
+		this.hold = null;
+		if (!this.dead) {
+			this.sim.after(this.random.nextLong(5 * MS), this::acquire);
+		}
+	}
+
+	private void acquire() {
+		if (this.dead || this.sim.stopping()) {
+			return;
+		}
+		int keyIndex = this.random.nextInt(this.sim.config().keys());
+		this.key = EngineSimulation.KEY_PREFIX + "k" + keyIndex;
+		this.fenced = keyIndex % 2 == 0;
+		this.leaseNanos = LEASES[this.random.nextInt(LEASES.length)];
+		long deadline = this.sim.now() + WAITS[this.random.nextInt(WAITS.length)];
+		this.sim.tally.acquisitions++;
+		this.sim.operation();
+		if (this.engine.guarded() && this.engine.quorumOutOfReach(deadline)) {
+			// as Acquisition: with the restart guard, a call no quorum can answer fails before its first attempt
+			notAcquired();
+			return;
+		}
+		this.loop = this.sim.attemptLoops.create(this.engine.quorum(), this.leaseNanos, this.fenced, deadline,
+				this.sim.settings());
+		attempt();
+	}
+
+	private void attempt() {
+		if (this.dead) {
+			return;
+		}
+		this.sim.tally.attempts++;
+		String token = this.sim.token();
+		boolean splitVote = this.loop.begin(this.sim.now());
+		List<String> heldOut = this.engine.heldOut();
+		VirtualFanOut.Command command = new VirtualFanOut.Command(
+				this.fenced ? VirtualFanOut.Op.ACQUIRE_FENCED : VirtualFanOut.Op.ACQUIRE, this.key, token,
+				this.leaseNanos / MS, 0);
+		long timeout = this.engine.nodeTimeout();
+		if (!SplitVoteGate.gates(splitVote, this.sim.nodes(), this.engine.load().recentLatencyNanos(0), timeout)) {
+			send(command, heldOut, null);
+			return;
+		}
+		// as SplitVoteGate: the first node alone, then after a head start if it refused
+		this.sim.tally.gated++;
+		if (heldOut != null && heldOut.get(0) != null) {
+			send(command, heldOut,
+					this.engine.fanOut().notSent(command, NodeFailure.notSent(NodeFailure.Kind.HELD_OUT, heldOut.get(0))));
+			return;
+		}
+		this.engine.fanOut().lone(command, (first) -> {
+			if (this.dead) {
+				return;
+			}
+			if (first.ballot.call(0).handle((yes, error) -> error == null && !yes).join()) {
+				long headStart = SplitVoteGate.headStartNanos(this.engine.load().recentLatencyNanos(0), timeout);
+				this.sim.after(headStart, () -> send(command, heldOut, first));
+			}
+			else {
+				send(command, heldOut, first);
+			}
+		});
+	}
+
+	private void send(VirtualFanOut.Command command, List<String> heldOut, VirtualFanOut.Run first) {
+		if (this.dead) {
+			return;
+		}
+		this.engine.fanOut().run(command, this.engine.quorum(), this.engine.nodeTimeout(), null, true, heldOut, first,
+				this::decided);
+	}
+
+	private void decided(VirtualFanOut.Run attempt) {
+		if (this.dead) {
+			return;
+		}
+		List<NodeOutcome> outcomes = attempt.round.outcomes();
+		AttemptLoop.Step step = this.loop.answered(outcomes, this.sim.now());
+		if (step != AttemptLoop.Step.RAISE_FENCE) {
+			carryOut(step, attempt);
+			return;
+		}
+		long fence = this.loop.fence(outcomes, attempt.counters);
+		VirtualFanOut.Command raise = new VirtualFanOut.Command(VirtualFanOut.Op.RAISE_FENCE, this.key,
+				attempt.command.token(), 0, fence);
+		this.engine.fanOut().run(raise, this.engine.quorum(),
+				this.loop.fenceTimeout(this.engine.nodeTimeout(), this.sim.now()), null, true, null, null, (fenceRound) -> {
+					if (this.dead) {
+						return;
+					}
+					int recorded = Round.count(fenceRound.round.outcomes(), Status.ACQUIRED);
+					AttemptLoop.Step next = this.loop.fenceRecorded(recorded, this.sim.now());
+					this.sim.tally.fencesNotRecorded += (next == AttemptLoop.Step.UNDO) ? 1 : 0;
+					carryOut(next, attempt);
+				});
+	}
+
+	private void carryOut(AttemptLoop.Step step, VirtualFanOut.Run attempt) {
+		if (step == AttemptLoop.Step.GRANT) {
+			granted(attempt);
+			return;
+		}
+		this.sim.tally.failedAttempts++;
+		this.engine.release(attempt.round, this.key, attempt.command.token(), 0, FanOut.ALL, (released) -> {
+			if (this.dead) {
+				return;
+			}
+			AttemptLoop.Step next = this.loop.undone(attempt.round.outcomes(), this.sim.now(), this.engine.reach(),
+					this.random);
+			if (next == AttemptLoop.Step.FAIL) {
+				notAcquired();
+			}
+			else {
+				this.sim.after(this.loop.retryDelay(), this::attempt);
+			}
+		});
+	}
+
+	private void notAcquired() {
+		this.sim.tally.notAcquired++;
+		this.sim.history.notAcquired(this.name, this.key, this.sim.now());
+		next();
+	}
+
+	private void granted(VirtualFanOut.Run attempt) {
+		this.sim.tally.granted++;
+		long validUntil = this.loop.validUntil();
+		if (this.sim.tracing()) {
+			this.sim.trace(this.key, this.name + " granted " + attempt.command.token() + " fence " + this.loop.fence()
+					+ " start " + (this.loop.start() % 1_000_000_000_000L) / 1e9 + " valid until "
+					+ (validUntil % 1_000_000_000_000L) / 1e9);
+		}
+		this.hold = new SimulatedHold(this, attempt, this.loop.start(), validUntil, this.loop.fence(), this.leaseNanos);
+		this.hold.begin();
+	}
+
+}
