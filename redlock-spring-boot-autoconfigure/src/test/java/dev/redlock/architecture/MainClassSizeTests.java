@@ -34,7 +34,6 @@ class MainClassSizeTests {
 	 */
 	private static final Set<String> ALLOWED = Set.of(
 			"redlock-spring-boot-autoconfigure/src/main/java/dev/redlock/core/Arming.java",
-			"redlock-spring-boot-autoconfigure/src/main/java/dev/redlock/core/NodeHealth.java",
 			"redlock-spring-boot-autoconfigure/src/main/java/dev/redlock/core/jedis/internal/SplitConnection.java");
 
 	@Test
