@@ -3,6 +3,7 @@ package dev.redlock.core;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +38,11 @@ final class LeaseKeeper {
 		long toldUntilNanos();
 
 		/**
-		 * One extension round under the lease lock.
-		 * @return its verdict, or {@code null} if the lock was no longer held
+		 * One extension round under the lease lock; {@code then} is given its verdict once it is
+		 * decided and the lease lock is free again ({@code null} if the lock was no longer held),
+		 * on the thread that ends it.
 		 */
-		LeaseMath.Extended extendHeld(Duration leaseTime);
+		void extendHeld(Duration leaseTime, Consumer<LeaseMath.Extended> then);
 
 		/** Marks the lock lost, {@code why} or {@code null} when its lease could not be extended. */
 		void markLost(String why);
@@ -49,7 +51,7 @@ final class LeaseKeeper {
 
 	private final Lease lease;
 
-	private final LeaseOps engine;
+	private final Renewals engine;
 
 	private final LockRequest request;
 
@@ -71,7 +73,7 @@ final class LeaseKeeper {
 	/**
 	 * @param ttl the TTL the acquisition told the nodes
 	 */
-	LeaseKeeper(Lease lease, LeaseOps engine, LockRequest request, long acquiredAtNanos, Duration ttl) {
+	LeaseKeeper(Lease lease, Renewals engine, LockRequest request, long acquiredAtNanos, Duration ttl) {
 		this.lease = lease;
 		this.engine = engine;
 		this.request = request;
@@ -166,7 +168,7 @@ final class LeaseKeeper {
 		if (!this.lease.held()) {
 			return;
 		}
-		long now = System.nanoTime();
+		long now = this.engine.nanoTime();
 		Duration maxHold = (this.request.maxHoldTime() != null) ? this.request.maxHoldTime()
 				: this.engine.settings().maxHoldTime();
 		boolean kept = this.kept;
@@ -200,7 +202,11 @@ final class LeaseKeeper {
 					Duration.ofNanos(this.lease.validUntilNanos() - now).toMillis());
 			return;
 		}
-		LeaseMath.Extended extended = this.lease.extendHeld(Duration.ofNanos(leaseNanos));
+		this.lease.extendHeld(Duration.ofNanos(leaseNanos), (extended) -> stepped(extended, leaseNanos));
+	}
+
+	/** A renewal step's extension was decided ({@code null}: the lock was no longer held). */
+	private void stepped(LeaseMath.Extended extended, long leaseNanos) {
 		if (extended == null) {
 			return;
 		}
@@ -217,7 +223,7 @@ final class LeaseKeeper {
 
 	/** After a renewal step that did not extend: tries again soon, or marks the lock lost. */
 	private void retryOrLose() {
-		long delay = LeaseMath.retryDelay(System.nanoTime(), this.lease.validUntilNanos(),
+		long delay = LeaseMath.retryDelay(this.engine.nanoTime(), this.lease.validUntilNanos(),
 				this.engine.settings().nodeTimeout().toNanos());
 		if (delay < 0) {
 			this.lease.markLost(null);

@@ -2,7 +2,6 @@ package dev.redlock.core;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 
 import dev.redlock.LockHandle;
 
@@ -10,9 +9,7 @@ import dev.redlock.LockHandle;
  * What a held lock ({@link RedlockHandle}) may ask of the engine: extend its lease, release it,
  * schedule its renewal, report its loss. The handle knows nothing else of the engine.
  */
-interface LeaseOps {
-
-	RedlockSettings settings();
+interface LeaseOps extends Renewals {
 
 	/** How many nodes must agree. */
 	int quorum();
@@ -22,9 +19,6 @@ interface LeaseOps {
 
 	/** Rejects a lease the engine cannot keep. */
 	void checkLease(Duration leaseTime);
-
-	/** The TTL a node is told for a lease: the lease, at most what the restart guard covers. */
-	Duration ttl(Duration leaseTime);
 
 	/**
 	 * Extends {@code token}'s keys on every node, each after the lock's earlier calls there, and
@@ -40,9 +34,6 @@ interface LeaseOps {
 	 * @param lock the handle as it is now, for the observer
 	 */
 	void release(LockHandle handle, HeldLock lock, List<String> keys, String token, LeaseChain after, long keepNanos);
-
-	/** Runs a renewal step after a delay, off the renewal thread. */
-	ScheduledFuture<?> scheduleRenewal(Runnable renewal, long delayNanos);
 
 	/** The handle's lock was lost. */
 	void lost(LockHandle handle, HeldLock lock);

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,14 +177,16 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 	}
 
 	@Override
-	public LeaseMath.Extended extendHeld(Duration leaseTime) {
+	public void extendHeld(Duration leaseTime, Consumer<LeaseMath.Extended> then) {
+		LeaseMath.Extended extended;
 		this.leaseLock.lock();
 		try {
-			return (this.state.get() == HELD) ? extendLocked(leaseTime) : null;
+			extended = (this.state.get() == HELD) ? extendLocked(leaseTime) : null;
 		}
 		finally {
 			this.leaseLock.unlock();
 		}
+		then.accept(extended);
 	}
 
 	/**

@@ -3,25 +3,26 @@ package dev.redlock.core;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import dev.redlock.LockRequest;
 import dev.redlock.NodeOutcome.Status;
 
 /**
- * A granted lock in a simulated engine, as {@code RedlockHandle} and its {@code LeaseKeeper} keep
- * it. Its extensions run the engine's own {@link Validity} (no round without validity left, the
- * validity cut before each round is sent, the verdict of {@link LeaseMath#judge} after it) over the
- * engine's {@link LeaseChain} (each node's command after the lock's earlier ones there). The
- * renewal schedule is still followed here step by step, after {@code LeaseKeeper}: a step about
- * every third of the lease by {@link LeaseMath#renewalLease}, retried by
- * {@link LeaseMath#retryDelay}, lost when the validity ends or a majority refuses; a hand-made
- * extension now and then (a shorter one brings the next renewal forward); and the close (or, with
- * hold-at-least, the shortening of the lease) when the work is done; extensions and the close one
- * at a time, as under the handle's lease lock. Its holder may work past the validity (a slow job, a
- * pause): then it holds nothing from the validity's end.
+ * A granted lock in a simulated engine, kept as {@code RedlockHandle} keeps it: its renewal is the
+ * engine's own {@link LeaseKeeper} (the schedule about every third of the lease, the step by
+ * {@link LeaseMath#renewalLease}, retry by {@link LeaseMath#retryDelay}, loss when the validity
+ * ends or a majority refuses, a shorter hand extension bringing the next step forward), on
+ * {@link VirtualTimer}s; its extensions run the engine's {@link Validity} over the engine's
+ * {@link LeaseChain} (each node's command after the lock's earlier ones there). Followed here after
+ * {@code RedlockHandle}: the lease lock (extensions and the close one at a time), a hand-made
+ * extension now and then, and the close (or, with hold-at-least, the shortening of the lease) when
+ * the work is done. Its holder may work past the validity (a slow job, a pause): then it holds
+ * nothing from the validity's end.
  */
-final class SimulatedHold {
+final class SimulatedHold implements LeaseKeeper.Lease, Renewals {
 
 	private static final long MS = 1_000_000L;
 
@@ -50,13 +51,10 @@ final class SimulatedHold {
 
 	private final Validity validity;
 
-	private long renewalLease;
-
-	private long maxHold;
-
 	private long holdAtLeast;
 
-	private boolean autoRenew;
+	/** The engine's renewal of this lock, made once the work is planned. */
+	private LeaseKeeper keeper;
 
 	private State state = State.HELD;
 
@@ -76,14 +74,14 @@ final class SimulatedHold {
 	/** Whether the renewal was planned for after the validity's end (a third of a tiny lease). */
 	private boolean plannedLate;
 
-	/** Bumped to cancel the scheduled renewal. */
-	private int renewals;
+	/** The verdict of the renewal step just decided, while the keeper acts on it; {@code null} otherwise. */
+	private LeaseMath.Extended stepVerdict;
 
-	/** Whether a renewal is scheduled and has not started (its future could be cancelled). */
-	private boolean renewalPending;
+	/** Whether the renewal step running now extended, scheduled or lost anything (if not: the maximum hold time). */
+	private boolean stepActed;
 
-	/** When the scheduled renewal is due. */
-	private long renewalAt;
+	/** What the renewal step running now threw, which the keeper would only log: the timer rethrows it. */
+	private Throwable stepFailure;
 
 	SimulatedHold(VirtualCaller worker, VirtualFanOut.Run acquisition, long acquiredAt, long validUntil, long fence,
 			long leaseNanos) {
@@ -95,11 +93,11 @@ final class SimulatedHold {
 		this.acquiredAt = acquiredAt;
 		this.validity = new Validity(validUntil, acquiredAt + leaseNanos);
 		this.leaseNanos = leaseNanos;
-		this.renewalLease = leaseNanos;
 		this.record = this.sim.history.granted(worker.name, acquisition.command.key(), fence, this.sim.now(), validUntil);
 	}
 
-	private String key() {
+	@Override
+	public String key() {
 		return this.acquisition.command.key();
 	}
 
@@ -125,13 +123,15 @@ final class SimulatedHold {
 		else {
 			work = lease + random.nextLong(2 * lease);
 		}
-		this.autoRenew = random.nextInt(100) < 85;
-		this.maxHold = (random.nextInt(10) == 0) ? lease + random.nextLong(2 * lease)
+		boolean autoRenew = random.nextInt(100) < 85;
+		long maxHold = (random.nextInt(10) == 0) ? lease + random.nextLong(2 * lease)
 				: RedlockSettings.DEFAULT_MAX_HOLD_TIME.toNanos();
 		this.holdAtLeast = (random.nextInt(100) < 8) ? MS + random.nextLong(lease) : 0;
-		if (this.sim.settings().renewal() && this.autoRenew) {
-			scheduleRenewal(lease / 3);
-		}
+		LockRequest request = LockRequest.of(key(), Duration.ofNanos(lease), Duration.ZERO)
+			.withAutoRenew(autoRenew)
+			.withMaxHoldTime(Duration.ofNanos(maxHold));
+		this.keeper = new LeaseKeeper(this, this, request, this.acquiredAt, Duration.ofNanos(lease));
+		this.keeper.start();
 		if (work > 0 && random.nextInt(10) == 0) {
 			long timeout = this.engine.nodeTimeout();
 			// half of them shorter than a round can take
@@ -176,92 +176,92 @@ final class SimulatedHold {
 		}
 	}
 
-	// ---- renewal and extension ----
+	// ---- what the engine's LeaseKeeper asks of the lock and of its runtime ----
 
-	private void scheduleRenewal(long delay) {
-		if (this.state == State.HELD) {
-			int scheduled = ++this.renewals;
-			this.renewalPending = true;
-			this.renewalAt = this.sim.now() + Math.max(0, delay);
-			this.shortenedByHand = false;
-			this.failedCutByHand = false;
-			this.plannedLate = this.renewalAt - this.validity.validUntil() > 0;
-			this.sim.at(this.renewalAt, () -> {
-				if (scheduled == this.renewals && !gone()) {
-					this.renewalPending = false;
-					renew();
-				}
-			});
-		}
+	@Override
+	public RedlockSettings settings() {
+		return this.sim.settings();
 	}
 
-	/** {@code LeaseKeeper.renewSoonerIfDue}: a renewal planned later than {@code delay} comes then. */
-	private void renewSoonerIfDue(long delay) {
-		if (this.renewalPending && this.renewalAt - this.sim.now() > delay) {
-			this.renewals++;
-			this.renewalPending = false;
-			scheduleRenewal(delay);
-		}
+	/** The lease itself: the simulation's leases are within what the restart guard covers. */
+	@Override
+	public Duration ttl(Duration leaseTime) {
+		return leaseTime;
 	}
 
-	private void cancelRenewal() {
-		this.renewals++;
-		this.renewalPending = false;
+	@Override
+	public long nanoTime() {
+		return this.sim.now();
 	}
 
-	private void renew() {
-		if (this.state != State.HELD) {
-			return;
-		}
-		long lease = LeaseMath.renewalLease(this.sim.now(), this.validity.validUntil(), this.acquiredAt, this.maxHold,
-				this.renewalLease);
-		if (lease == 0) {
-			this.sim.tally.lostAtRenewal++;
-			if (this.sim.now() - this.validity.validUntil() > 0) {
-				// not a retry at the validity's end: the step was planned for after it
-				this.sim.tally.lostRenewalLate++;
-				this.sim.tally.lostAfterShorteningByHand += (this.shortenedByHand && !this.plannedLate) ? 1 : 0;
-				this.sim.tally.lostAfterFailedShortening += (this.failedCutByHand && !this.plannedLate) ? 1 : 0;
-				this.sim.tally.lostPlannedLate += this.plannedLate ? 1 : 0;
-			}
-			markLost();
-			return;
-		}
-		if (lease < 0) {
-			this.sim.tally.maxHoldReached++;
-			return;
-		}
-		locked(() -> {
-			if (this.state != State.HELD) {
-				unlock();
+	@Override
+	public ScheduledFuture<?> scheduleRenewal(Runnable renewal, long delayNanos) {
+		this.stepActed = true;
+		this.shortenedByHand = false;
+		this.failedCutByHand = false;
+		this.plannedLate = this.sim.now() + Math.max(0, delayNanos) - this.validity.validUntil() > 0;
+		return VirtualTimer.after(this.sim, delayNanos, () -> {
+			if (gone()) {
 				return;
 			}
-			this.sim.tally.renewals++;
-			this.sim.operation();
-			extendLocked(Duration.ofNanos(lease).toMillis(), (extended) -> {
-				unlock();
-				if (extended == LeaseMath.Extended.YES) {
-					scheduleRenewal(lease / 3);
-				}
-				else if (extended == LeaseMath.Extended.REFUSED) {
-					this.sim.tally.lostRefused++;
-					markLost();
-				}
-				else {
-					retryOrLose();
-				}
-			});
+			this.stepActed = false;
+			renewal.run();
+			Throwable failure = this.stepFailure;
+			if (failure != null) {
+				this.stepFailure = null;
+				throw new AssertionError("the renewal step of " + key() + " failed in the simulation", failure);
+			}
+			if (!this.stepActed && this.state == State.HELD) {
+				// the keeper neither extended nor rescheduled nor lost the lock: the maximum hold time
+				this.sim.tally.maxHoldReached++;
+			}
 		});
 	}
 
-	private void retryOrLose() {
-		long delay = LeaseMath.retryDelay(this.sim.now(), this.validity.validUntil(), this.engine.nodeTimeout());
-		if (delay < 0) {
-			this.sim.tally.lostRetrying++;
-			markLost();
+	@Override
+	public boolean held() {
+		return this.state == State.HELD;
+	}
+
+	@Override
+	public long validUntilNanos() {
+		return this.validity.validUntil();
+	}
+
+	@Override
+	public long toldUntilNanos() {
+		return this.validity.toldUntil();
+	}
+
+	/** A renewal step's extension, under the lease lock ({@code RedlockHandle.extendHeld}). */
+	@Override
+	public void extendHeld(Duration leaseTime, Consumer<LeaseMath.Extended> then) {
+		this.stepActed = true;
+		try {
+			locked(() -> {
+				if (this.state != State.HELD) {
+					unlock();
+					then.accept(null);
+					return;
+				}
+				this.sim.tally.renewals++;
+				this.sim.operation();
+				extendLocked(leaseTime.toMillis(), (extended) -> {
+					unlock();
+					this.stepVerdict = extended;
+					try {
+						then.accept(extended);
+					}
+					finally {
+						this.stepVerdict = null;
+					}
+				});
+			});
 		}
-		else {
-			scheduleRenewal(delay);
+		catch (RuntimeException | Error ex) {
+			// the keeper logs what its step throws and retries, as it must on real threads; here it fails the run
+			this.stepFailure = ex;
+			throw ex;
 		}
 	}
 
@@ -275,17 +275,19 @@ final class SimulatedHold {
 				unlock();
 				return;
 			}
-			this.renewalLease = Math.max(this.renewalLease, leaseMillis * MS);
+			Duration leaseTime = Duration.ofMillis(leaseMillis);
+			this.keeper.asked(leaseTime);
 			this.sim.tally.extensions++;
 			this.sim.operation();
 			long before = this.validity.validUntil();
+			long start = this.sim.now();
 			extendLocked(leaseMillis, (extended) -> {
 				this.shortenedByHand |= this.validity.validUntil() - before < 0;
 				// a failed one leaves the renewal where it was, maybe after the validity it cut
 				this.failedCutByHand |= extended != LeaseMath.Extended.YES && this.validity.validUntil() - before < 0
 						&& this.validity.validUntil() - this.sim.now() > 0;
 				if (extended == LeaseMath.Extended.YES) {
-					renewSoonerIfDue(leaseMillis * MS / 3);
+					this.keeper.extended(start, leaseTime, leaseTime);
 				}
 				unlock();
 			});
@@ -323,12 +325,30 @@ final class SimulatedHold {
 		});
 	}
 
-	private void markLost() {
+	/** The keeper found the lock lost: tallied by where (at a step, refused, while retrying). */
+	@Override
+	public void markLost(String why) {
 		if (this.state != State.HELD) {
 			return;
 		}
+		if (this.stepVerdict == LeaseMath.Extended.REFUSED) {
+			this.sim.tally.lostRefused++;
+		}
+		else if (this.stepVerdict != null) {
+			this.sim.tally.lostRetrying++;
+		}
+		else {
+			this.sim.tally.lostAtRenewal++;
+			if (this.sim.now() - this.validity.validUntil() > 0) {
+				// not a retry at the validity's end: the step was planned for after it
+				this.sim.tally.lostRenewalLate++;
+				this.sim.tally.lostAfterShorteningByHand += (this.shortenedByHand && !this.plannedLate) ? 1 : 0;
+				this.sim.tally.lostAfterFailedShortening += (this.failedCutByHand && !this.plannedLate) ? 1 : 0;
+				this.sim.tally.lostPlannedLate += this.plannedLate ? 1 : 0;
+			}
+		}
 		this.state = State.LOST;
-		cancelRenewal();
+		this.keeper.stop();
 		this.sim.tally.lost++;
 		this.sim.history.ended(this.record, this.sim.now());
 	}
@@ -348,7 +368,7 @@ final class SimulatedHold {
 			if (this.state == State.HELD) {
 				this.state = State.RELEASED;
 			}
-			cancelRenewal();
+			this.keeper.stop();
 			long keepNanos = Math.max(0, this.holdAtLeast - (this.sim.now() - this.acquiredAt));
 			long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
 			long from = this.sim.now();
