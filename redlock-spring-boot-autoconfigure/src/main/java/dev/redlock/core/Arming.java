@@ -2,11 +2,8 @@ package dev.redlock.core;
 
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +59,7 @@ final class Arming {
 
 	private final long[] unarmedSince;
 
-	private final AtomicReferenceArray<Wait> waits;
+	private final ArmingWaits waits;
 
 	Arming(List<LockNode> nodes, ArmableNode[] armable, String keyPrefix, Duration holdOut, Ticker ticker) {
 		this.nodes = nodes;
@@ -73,7 +70,7 @@ final class Arming {
 		this.seenArmed = new String[nodes.size()];
 		this.unarmedRunId = new String[nodes.size()];
 		this.unarmedSince = new long[nodes.size()];
-		this.waits = new AtomicReferenceArray<>(nodes.size());
+		this.waits = new ArmingWaits(nodes);
 	}
 
 	/**
@@ -82,7 +79,8 @@ final class Arming {
 	 * @return the wait, or {@code null} if the node is armed, not armable, or not seen unarmed
 	 */
 	Wait waiting(int index) {
-		return this.waits.get(index);
+		ArmingWaits.Pending pending = this.waits.get(index);
+		return (pending != null) ? new Wait(pending.reason(), pending.untilNanos()) : null;
 	}
 
 	/**
@@ -102,7 +100,7 @@ final class Arming {
 			if (Boolean.TRUE.equals(status.armed())) {
 				this.seenArmed[i] = status.runId();
 				this.unarmedRunId[i] = null;
-				this.waits.set(i, null);
+				this.waits.clear(i);
 			}
 			else if (Boolean.FALSE.equals(status.armed()) && !status.runId().equals(this.unarmedRunId[i])) {
 				this.unarmedRunId[i] = status.runId();
@@ -138,7 +136,7 @@ final class Arming {
 		if (runId.equals(marker)) {
 			// armed by another instance since this probe: not a node that lost its marker
 			this.seenArmed[index] = runId;
-			this.waits.set(index, null);
+			this.waits.clear(index);
 			return true;
 		}
 		boolean flushed = round.recorded(runId) || runId.equals(this.seenArmed[index]);
@@ -221,7 +219,7 @@ final class Arming {
 		int restoredFrom;
 		try {
 			String ticket = node.beginArming();
-			restoredFrom = restore(index, round.sources);
+			restoredFrom = round.restore(index, this.keyPrefix);
 			int restored = restoredFrom;
 			if (restored < needed) {
 				if (!overdue) {
@@ -245,7 +243,7 @@ final class Arming {
 			return wait(index, "arming failed: " + NodeFailure.describe(ex), this.ticker.nanoTime());
 		}
 		this.seenArmed[index] = runId;
-		this.waits.set(index, null);
+		this.waits.clear(index);
 		if (needed == 0 && restoredFrom == 0) {
 			logger.info("Redlock node {} is armed: it was never armed before, so it counts toward the quorum at once",
 					name);
@@ -258,42 +256,11 @@ final class Arming {
 	}
 
 	private boolean wait(int index, String reason, long untilNanos) {
-		Wait previous = this.waits.getAndSet(index, new Wait(reason, untilNanos));
-		if (previous == null || !sameKind(previous.reason(), reason)) {
-			logger.info("Redlock node {} is not armed yet: {}", this.nodes.get(index).name(), reason);
-		}
-		return false;
-	}
-
-	/** Whether two reasons differ only in their numbers, so a countdown is logged once. */
-	private static boolean sameKind(String a, String b) {
-		return a.replaceAll("[0-9]+", "#").equals(b.replaceAll("[0-9]+", "#"));
+		return this.waits.waitFor(index, reason, untilNanos);
 	}
 
 	private static long millis(long nanos) {
-		return Math.max(0, Duration.ofNanos(nanos).toMillis());
-	}
-
-	/** Copies every fencing counter and registry entry of the sources to node {@code target}; how many gave all. */
-	private int restore(int target, List<Integer> sources) {
-		ArmableNode node = this.armable[target];
-		int complete = 0;
-		Map<String, String> registry = new LinkedHashMap<>();
-		for (int source : sources) {
-			try {
-				if (this.armable[source].readFencingCounters(this.keyPrefix, KeySpace.FENCING_SUFFIX,
-						node::raiseFencingCounters)) {
-					complete++;
-				}
-				this.armable[source].readRegistry().forEach(registry::putIfAbsent);
-			}
-			catch (RuntimeException ex) {
-				logger.debug("Reading fencing counters from {} failed: {}", this.nodes.get(source).name(),
-						NodeFailure.describe(ex));
-			}
-		}
-		node.writeRegistry(registry, false);
-		return complete;
+		return ArmingWaits.millis(nanos);
 	}
 
 }

@@ -220,4 +220,29 @@ final class ArmingRound {
 		}
 	}
 
+	/**
+	 * Copies every fencing counter and registry entry of the sources to node {@code target}.
+	 * @return how many sources gave all their counters
+	 */
+	int restore(int target, String keyPrefix) {
+		ArmableNode node = this.armable[target];
+		int complete = 0;
+		Map<String, String> registry = new LinkedHashMap<>();
+		for (int source : this.sources) {
+			try {
+				if (this.armable[source].readFencingCounters(keyPrefix, KeySpace.FENCING_SUFFIX,
+						node::raiseFencingCounters)) {
+					complete++;
+				}
+				this.armable[source].readRegistry().forEach(registry::putIfAbsent);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Reading fencing counters from {} failed: {}", this.nodes.get(source).name(),
+						NodeFailure.describe(ex));
+			}
+		}
+		node.writeRegistry(registry, false);
+		return complete;
+	}
+
 }
