@@ -43,7 +43,12 @@ final class Ballot {
 	/** Counts node {@code index}'s call once it ends. */
 	void cast(int index, CompletableFuture<Boolean> call) {
 		this.calls[index] = call;
-		call.whenComplete((ok, error) -> count(error == null && ok));
+		// handle, not whenComplete: the stage it returns is never read, and whenComplete would wrap a
+		// failed call's error in a new CompletionException there, filling in a stack trace for nothing
+		call.handle((ok, error) -> {
+			count(error == null && ok);
+			return null;
+		});
 	}
 
 	private void count(boolean success) {

@@ -92,11 +92,13 @@ final class Round implements Preceding {
 		for (int i = 0; i < this.calls.length; i++) {
 			int index = i;
 			CompletableFuture<Boolean> call = this.calls[i];
-			call.whenComplete((ok, error) -> {
+			// handle, not whenComplete: no CompletionException is made for a stage nobody reads
+			call.handle((ok, error) -> {
 				if (error != null) {
 					listener.failed(index, outcome(this.nodes.get(index).name(), call, Status.ACQUIRED,
 							Status.HELD_BY_OTHER), failure(error));
 				}
+				return null;
 			});
 		}
 	}

@@ -87,7 +87,7 @@ final class VirtualCall {
 		CompletableFuture<Boolean> answer = first.ballot.call(0);
 		if (answer.isCompletedExceptionally()) {
 			this.engine.load().ended(this.index, this.sentAt);
-			answer.whenComplete((r, error) -> this.future.completeExceptionally(error));
+			answer.handle((r, error) -> this.future.completeExceptionally(error));
 			return;
 		}
 		complete(answer.join(), null, first.counters[0]);
