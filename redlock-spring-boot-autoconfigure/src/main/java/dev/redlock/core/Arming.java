@@ -37,10 +37,6 @@ final class Arming {
 
 	private static final Logger logger = LoggerFactory.getLogger(Arming.class);
 
-	/** Why an unarmed node is not armed yet, and the soonest it may be ({@link Ticker} time). */
-	record Wait(String reason, long untilNanos) {
-	}
-
 	private final List<LockNode> nodes;
 
 	private final ArmableNode[] armable;
@@ -78,9 +74,8 @@ final class Arming {
 	 * @param index the node
 	 * @return the wait, or {@code null} if the node is armed, not armable, or not seen unarmed
 	 */
-	Wait waiting(int index) {
-		ArmingWaits.Pending pending = this.waits.get(index);
-		return (pending != null) ? new Wait(pending.reason(), pending.untilNanos()) : null;
+	ArmingWaits.Wait waiting(int index) {
+		return this.waits.get(index);
 	}
 
 	/**
@@ -150,7 +145,7 @@ final class Arming {
 			long until = this.unarmedSince[index] + this.holdOut.toNanos();
 			if (now - until < 0) {
 				return wait(index, "lost its data without restarting (its arming marker is gone while this "
-						+ "incarnation was armed); held out for " + millis(until - now) + "ms more", until);
+						+ "incarnation was armed); held out for " + ArmingWaits.millis(until - now) + "ms more", until);
 			}
 			needed = round.restoreSourcesNeeded();
 		}
@@ -162,7 +157,7 @@ final class Arming {
 			long until = this.unarmedSince[index] + this.holdOut.toNanos();
 			if (now - until < 0) {
 				return wait(index, "took over from another incarnation (its arming marker is inherited: a failover); "
-						+ "held out of the quorum for " + millis(until - now) + "ms more", until);
+						+ "held out of the quorum for " + ArmingWaits.millis(until - now) + "ms more", until);
 			}
 			needed = round.restoreSourcesNeeded();
 		}
@@ -173,7 +168,7 @@ final class Arming {
 			long until = now + this.holdOut.minus(up).toNanos();
 			if (up.compareTo(this.holdOut) < 0) {
 				return wait(index, why + "; held out of the quorum until it has been up for " + this.holdOut.toSeconds()
-						+ "s, " + millis(until - now) + "ms more", until);
+						+ "s, " + ArmingWaits.millis(until - now) + "ms more", until);
 			}
 			needed = round.restoreSourcesNeeded();
 		}
@@ -257,10 +252,6 @@ final class Arming {
 
 	private boolean wait(int index, String reason, long untilNanos) {
 		return this.waits.waitFor(index, reason, untilNanos);
-	}
-
-	private static long millis(long nanos) {
-		return ArmingWaits.millis(nanos);
 	}
 
 }

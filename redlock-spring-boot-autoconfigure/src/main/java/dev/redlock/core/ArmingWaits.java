@@ -16,13 +16,13 @@ final class ArmingWaits {
 	/** Logged as the arming itself is. */
 	private static final Logger logger = LoggerFactory.getLogger("dev.redlock.core.Arming");
 
-	/** A node's reason to wait, and the soonest it may be armed. */
-	record Pending(String reason, long untilNanos) {
+	/** Why an unarmed node is not armed yet, and the soonest it may be ({@link Ticker} time). */
+	record Wait(String reason, long untilNanos) {
 	}
 
 	private final List<LockNode> nodes;
 
-	private final AtomicReferenceArray<Pending> waits;
+	private final AtomicReferenceArray<Wait> waits;
 
 	ArmingWaits(List<LockNode> nodes) {
 		this.nodes = nodes;
@@ -30,7 +30,7 @@ final class ArmingWaits {
 	}
 
 	/** Node {@code index}'s wait, or {@code null} if it is not waiting. */
-	Pending get(int index) {
+	Wait get(int index) {
 		return this.waits.get(index);
 	}
 
@@ -45,7 +45,7 @@ final class ArmingWaits {
 	 * @return {@code false}: the node is not armed
 	 */
 	boolean waitFor(int index, String reason, long untilNanos) {
-		Pending previous = this.waits.getAndSet(index, new Pending(reason, untilNanos));
+		Wait previous = this.waits.getAndSet(index, new Wait(reason, untilNanos));
 		if (previous == null || !sameKind(previous.reason(), reason)) {
 			logger.info("Redlock node {} is not armed yet: {}", this.nodes.get(index).name(), reason);
 		}

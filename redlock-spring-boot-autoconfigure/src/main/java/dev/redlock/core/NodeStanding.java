@@ -111,7 +111,7 @@ final class NodeStanding {
 	 * @param failuresBefore the node's failure count before the probe began
 	 * @return the status, with the reason in its problem if the node must not count now
 	 */
-	NodeStatus judged(int index, NodeStatus status, boolean armable, Arming.Wait wait, long now, long failuresBefore) {
+	NodeStatus judged(int index, NodeStatus status, boolean armable, ArmingWaits.Wait wait, long now, long failuresBefore) {
 		NodeStatus judged = status;
 		if (Boolean.FALSE.equals(judged.armed()) && wait != null) {
 			judged = judged.withProblem("not armed yet: " + wait.reason());

@@ -62,7 +62,7 @@ class ArmingDecisionTests {
 		arming.armDue(probe(Duration.ZERO));
 		this.nodes.get(0).restart();
 		assertThat(arming.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
-		Arming.Wait wait = arming.waiting(0);
+		ArmingWaits.Wait wait = arming.waiting(0);
 		assertThat(wait.reason()).contains("restarted empty after an earlier incarnation was armed");
 		assertThat(Duration.ofNanos(wait.untilNanos() - this.clock.get())).as("10 s less 2 s proven up")
 			.isEqualTo(Duration.ofSeconds(8));
