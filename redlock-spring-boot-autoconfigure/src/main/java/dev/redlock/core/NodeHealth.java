@@ -40,10 +40,11 @@ final class NodeHealth implements NodeCallListener {
 	/** Which nodes may count: reach, the restart guard (if on), the preconditions. */
 	private final NodeStanding standing;
 
-	/** With the restart guard: the guard and arming; {@code null} without. */
+	/** The restart guard; {@code null} without. */
 	private final RestartGuard guard;
 
-	private final Arming arming;
+	/** A probe's steps (with arming when the guard is on), on the system clock. */
+	private final ProbeRound probeRound;
 
 	private final ReentrantLock probeLock = new ReentrantLock();
 
@@ -58,8 +59,9 @@ final class NodeHealth implements NodeCallListener {
 		this.guard = (holdOut != null) ? new RestartGuard(holdOut, checkInterval, members.size(), System.nanoTime())
 				: null;
 		this.standing = new NodeStanding(members.size(), this.guard, preconditions, checkInterval, nodeTimeoutNanos);
+		Arming arming = null;
 		if (holdOut != null) {
-			this.arming = new Arming(members.nodes, members.armable, keys.prefix(), holdOut, Ticker.SYSTEM);
+			arming = new Arming(members.nodes, members.armable, keys.prefix(), holdOut, Ticker.SYSTEM);
 			ArmableNode.Keys armingKeys = keys.armingKeys();
 			for (ArmableNode node : members.armable) {
 				if (node != null) {
@@ -67,9 +69,7 @@ final class NodeHealth implements NodeCallListener {
 				}
 			}
 		}
-		else {
-			this.arming = null;
-		}
+		this.probeRound = new ProbeRound(this.standing, arming, members.armable, Ticker.SYSTEM);
 	}
 
 	/** The restart guard's hold-out, if the guard is on. */
@@ -117,46 +117,18 @@ final class NodeHealth implements NodeCallListener {
 	}
 
 	private List<NodeStatus> probeNodes() {
-		int n = this.members.size();
-		long[] failuresBefore = new long[n];
-		for (int i = 0; i < n && this.guard != null; i++) {
-			failuresBefore[i] = this.guard.failureCount(i);
-		}
 		String canaryKey = this.keys.canaryKey();
-		List<NodeStatus> statuses = probeAll(canaryKey);
-		long probed = System.nanoTime();
-		for (int i = 0; i < n; i++) {
-			this.standing.probed(i, statuses.get(i), probed);
-		}
-		if (this.guard == null) {
-			for (int i = 0; i < n; i++) {
-				statuses.set(i, this.standing.checked(i, statuses.get(i), System.nanoTime()));
-				report(i, statuses.get(i), statuses.get(i).lockable() && statuses.get(i).problem().isEmpty());
-			}
-			return statuses;
-		}
-		for (int armed : this.arming.armDue(statuses)) {
-			// probed again, so that it counts from this probe on
-			statuses.set(armed, this.members.nodes.get(armed).probe(canaryKey));
-		}
-		long now = System.nanoTime();
-		List<NodeStatus> guarded = new ArrayList<>(n);
-		for (int i = 0; i < n; i++) {
-			NodeStatus status = this.standing.judged(i, statuses.get(i), this.members.armable[i] != null,
-					this.arming.waiting(i), now, failuresBefore[i]);
-			report(i, status, status.lockable() && status.problem().isEmpty());
-			guarded.add(status);
-		}
-		return guarded;
+		return this.probeRound.run(() -> probeAll(canaryKey), (index) -> this.members.nodes.get(index).probe(canaryKey),
+				this::report);
 	}
 
 	/** A probe's verdict; refused credentials are news also for a node that is down already. */
-	private void report(int index, NodeStatus status, boolean usable) {
+	private void report(int index, NodeStatus status) {
 		if (status.credentialsRejected()) {
 			this.availability.refused(index, status.problem());
 		}
 		else {
-			this.availability.probed(index, usable, status.problem());
+			this.availability.probed(index, status.lockable() && status.problem().isEmpty(), status.problem());
 		}
 	}
 

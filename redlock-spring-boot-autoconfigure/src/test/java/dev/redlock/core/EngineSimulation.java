@@ -23,12 +23,11 @@ import java.util.SplittableRandom;
  * order they were scheduled: a seed replays a run exactly.
  *
  * <p>Each engine's health decisions (which nodes are held out, which can count before a deadline,
- * what a failed call or a probe changes) are the engine's own {@link NodeStanding}, and each held
- * lock's renewal is the engine's own {@link LeaseKeeper} on {@link VirtualTimer}s. Still followed
- * step by step rather than run: a held lock's lease lock, hand extensions and close
- * ({@link SimulatedHold}, after {@code RedlockHandle}), the sequence of a probe ({@link SimulatedEngine},
- * after {@code NodeHealth}: probe, arm what is due, judge), and the few parameters
- * {@code LockCommands} gives each round (needed answers, timeout, whether a saturated node is
+ * what a failed call or a probe changes) are the engine's own {@link NodeStanding}, each probe is
+ * the engine's own {@link ProbeRound}, and each held lock's renewal is the engine's own
+ * {@link LeaseKeeper} on {@link VirtualTimer}s. Still followed step by step rather than run: a held
+ * lock's lease lock, hand extensions and close ({@link SimulatedHold}, after {@code RedlockHandle}),
+ * and the few parameters {@code LockCommands} gives each round (needed answers, timeout, whether a saturated node is
  * skipped). Left out: the in-process queue of threads waiting for one key, release notifications
  * (waiters retry), multi-key locks, the caller's patience when reading answers (it decides only
  * which thread reads), a pool's wait for a free connection, the probes' own round trips (a probe

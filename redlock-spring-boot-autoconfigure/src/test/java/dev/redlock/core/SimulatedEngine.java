@@ -13,8 +13,8 @@ import dev.redlock.NodeOutcome;
  * health decisions ({@link NodeStanding} with the real {@link RestartGuard} and
  * {@link NodePreconditions}), {@link Arming} (over {@link ArmableNode}s whose every call is a message
  * to a simulated node, taking virtual time while the rest of the world goes on) and
- * {@link NodeLoad}; probes every check interval as {@code NodeHealth} takes them (the sequence
- * followed here: probe, arm what is due, judge), and the rounds {@code LockCommands} sends, run by
+ * {@link NodeLoad}; the engine's own {@link ProbeRound} every check interval, each probe reading
+ * the simulated nodes at one instant; and the rounds {@code LockCommands} sends, run by
  * {@link VirtualFanOut}. Its threads that lock are {@link VirtualCaller}s.
  */
 final class SimulatedEngine implements NodeCallListener {
@@ -33,7 +33,8 @@ final class SimulatedEngine implements NodeCallListener {
 
 	private final RestartGuard guard;
 
-	private final Arming arming;
+	/** The engine's probe, on virtual time; {@code null} without the restart guard (no probes then). */
+	private final ProbeRound probeRound;
 
 	/** The engine's health decisions, as {@code NodeHealth} runs them; the clock rule's preconditions only with the rule on. */
 	private final NodeStanding standing;
@@ -63,20 +64,21 @@ final class SimulatedEngine implements NodeCallListener {
 			this.armable[i] = view;
 		}
 		this.load = new NodeLoad(this.views, nodeTimeout(), sim::now);
+		Arming arming = null;
 		if (sim.config().restartGuard()) {
 			this.guard = new RestartGuard(EngineSimulation.HOLD_OUT, EngineSimulation.CHECK_INTERVAL, n, sim.now());
-			this.arming = new Arming(this.views, this.armable, EngineSimulation.KEY_PREFIX, EngineSimulation.HOLD_OUT,
+			arming = new Arming(this.views, this.armable, EngineSimulation.KEY_PREFIX, EngineSimulation.HOLD_OUT,
 					sim::now);
 		}
 		else {
 			this.guard = null;
-			this.arming = null;
 		}
 		this.clockRule = sim.config().clockRule();
 		NodePreconditions preconditions = this.clockRule ? new NodePreconditions(this.views, false,
 				sim.settings().driftFactor(), sim.config().restartGuard() ? EngineSimulation.HOLD_OUT : null,
 				LockObserver.NONE) : null;
 		this.standing = new NodeStanding(n, this.guard, preconditions, EngineSimulation.CHECK_INTERVAL, nodeTimeout());
+		this.probeRound = (arming != null) ? new ProbeRound(this.standing, arming, this.armable, sim::now) : null;
 		this.lastLooks = new NodeStatus.Clock[n];
 		this.fanOut = new VirtualFanOut(this, this.views);
 	}
@@ -189,36 +191,33 @@ final class SimulatedEngine implements NodeCallListener {
 				key, token, keepMillis, 0), awaited, nodeTimeout(), after, false, null, null, then);
 	}
 
-	// ---- probes, as NodeHealth takes them ----
+	// ---- probes: the engine's ProbeRound ----
 
 	private void probe() {
 		if (this.dead) {
 			return;
 		}
-		int n = this.sim.nodes();
-		long[] failuresBefore = new long[n];
-		List<NodeStatus> statuses = new ArrayList<>(n);
-		for (int i = 0; i < n; i++) {
-			failuresBefore[i] = this.guard.failureCount(i);
-			statuses.add(this.sim.node(i).status(true));
-		}
-		for (int i = 0; i < n; i++) {
-			this.standing.probed(i, statuses.get(i), this.sim.now());
-		}
-		for (int armed : this.arming.armDue(statuses)) {
-			statuses.set(armed, this.sim.node(armed).status(true));
-		}
-		long now = this.sim.now();
-		for (int i = 0; i < n; i++) {
-			NodeStatus status = this.standing.judged(i, statuses.get(i), true, this.arming.waiting(i), now,
-					failuresBefore[i]);
+		this.probeRound.run(this::statuses, this::status, (index, status) -> {
 			// as JedisArming.clockRead: the probe is one instant here, the hold-out already applied
 			if (status.clock() != null) {
-				this.lastLooks[i] = status.clock();
+				this.lastLooks[index] = status.clock();
 			}
-		}
+		});
 		this.sim.tally.probes++;
 		this.sim.after(EngineSimulation.CHECK_INTERVAL.toNanos(), this::probe);
+	}
+
+	/** Every simulated node's status, read at one instant (a probe's own round trips are left out). */
+	private List<NodeStatus> statuses() {
+		List<NodeStatus> statuses = new ArrayList<>(this.sim.nodes());
+		for (int i = 0; i < this.sim.nodes(); i++) {
+			statuses.add(status(i));
+		}
+		return statuses;
+	}
+
+	private NodeStatus status(int index) {
+		return this.sim.node(index).status(true);
 	}
 
 	/**
