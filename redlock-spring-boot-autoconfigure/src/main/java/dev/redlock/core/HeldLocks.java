@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import dev.redlock.LockHandle;
 import dev.redlock.LockRequest;
@@ -161,18 +162,6 @@ final class HeldLocks implements LeaseOps {
 	}
 
 	/**
-	 * Rejects a lease under Redis' 1 ms resolution. Any longer lease works: one longer than a node
-	 * may be told ({@link #ttl}) is kept by renewal.
-	 */
-	@Override
-	public void checkLease(Duration leaseTime) {
-		RedlockSettings.requirePositive("leaseTime", leaseTime);
-		if (leaseTime.toMillis() < 1) {
-			throw new InvalidSettingException("leaseTime", leaseTime, "must be at least 1ms, Redis' resolution");
-		}
-	}
-
-	/**
 	 * The TTL a node is told for a lease: the lease, at most the restart guard's hold-out (at least
 	 * 1 ms); without a guard, the lease.
 	 */
@@ -185,13 +174,14 @@ final class HeldLocks implements LeaseOps {
 	}
 
 	@Override
-	public Extension extend(List<String> keys, String token, long leaseMillis, long timeoutNanos, Preceding after) {
-		return this.commands.extend(keys, token, leaseMillis, timeoutNanos, after);
+	public void extend(List<String> keys, String token, long leaseMillis, long timeoutNanos, Preceding after,
+			Consumer<Extension> then) {
+		then.accept(this.commands.extend(keys, token, leaseMillis, timeoutNanos, after));
 	}
 
 	@Override
 	public void release(LockHandle handle, HeldLock lock, List<String> keys, String token, LeaseChain after,
-			long keepNanos) {
+			long keepNanos, Runnable then) {
 		// forgotten once its release is sent, not before: closing waits for held locks to be
 		// forgotten and then stops the threads and nodes a release still being sent needs
 		try {
@@ -213,6 +203,7 @@ final class HeldLocks implements LeaseOps {
 		}
 		finally {
 			forget(handle);
+			then.run();
 		}
 	}
 

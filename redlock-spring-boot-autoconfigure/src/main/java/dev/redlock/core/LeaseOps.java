@@ -2,12 +2,15 @@ package dev.redlock.core;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import dev.redlock.LockHandle;
 
 /**
- * What a held lock ({@link RedlockHandle}) may ask of the engine: extend its lease, release it,
- * schedule its renewal, report its loss. The handle knows nothing else of the engine.
+ * What a held lock ({@link RedlockHandle}) may ask of its runtime: extend its lease, release it,
+ * schedule its renewal, report its loss, one lease lock. The handle knows nothing else of the
+ * engine. The engine ({@link HeldLocks}) ends each round on the calling thread before returning;
+ * the simulation later, on virtual time.
  */
 interface LeaseOps extends Renewals {
 
@@ -17,14 +20,28 @@ interface LeaseOps extends Renewals {
 	/** How many nodes there are. */
 	int nodeCount();
 
-	/** Rejects a lease the engine cannot keep. */
-	void checkLease(Duration leaseTime);
+	/**
+	 * Rejects a lease under Redis' 1 ms resolution. Any longer lease works: one longer than a node
+	 * may be told ({@link #ttl}) is kept by renewal.
+	 */
+	default void checkLease(Duration leaseTime) {
+		RedlockSettings.requirePositive("leaseTime", leaseTime);
+		if (leaseTime.toMillis() < 1) {
+			throw new InvalidSettingException("leaseTime", leaseTime, "must be at least 1ms, Redis' resolution");
+		}
+	}
+
+	/** A new lock's lease lock. */
+	default LeaseLock leaseLock() {
+		return LeaseLock.onThreads();
+	}
 
 	/**
-	 * Extends {@code token}'s keys on every node, each after the lock's earlier calls there, and
-	 * waits until a quorum agreed, or until the timeout.
+	 * Extends {@code token}'s keys on every node, each after the lock's earlier calls there; gives
+	 * {@code then} the answers once a quorum agreed, or at the timeout.
 	 */
-	Extension extend(List<String> keys, String token, long leaseMillis, long timeoutNanos, Preceding after);
+	void extend(List<String> keys, String token, long leaseMillis, long timeoutNanos, Preceding after,
+			Consumer<Extension> then);
 
 	/**
 	 * Releases a handle's lock, each node after the lock's earlier calls there finished; with
@@ -32,8 +49,10 @@ interface LeaseOps extends Renewals {
 	 * until then by renewal steps if that is longer than a node may be told.
 	 * @param handle the handle, which the engine forgets
 	 * @param lock the handle as it is now, for the observer
+	 * @param then run once the release is sent and awaited (also when it failed)
 	 */
-	void release(LockHandle handle, HeldLock lock, List<String> keys, String token, LeaseChain after, long keepNanos);
+	void release(LockHandle handle, HeldLock lock, List<String> keys, String token, LeaseChain after, long keepNanos,
+			Runnable then);
 
 	/** The handle's lock was lost. */
 	void lost(LockHandle handle, HeldLock lock);

@@ -7,7 +7,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -27,9 +26,11 @@ import dev.redlock.LockRequest;
  * then learns it is lost. The validity ({@link #remaining()}) is always the TTL's, what a quorum was
  * told.
  *
- * <p>Extensions (by the user or the watchdog) and the release run one at a time under
- * {@link #leaseLock}, so their commands reach each node in the order the handle decided them, and
- * the validity the handle believes is never longer than what a quorum was told.
+ * <p>Extensions (by the user or the watchdog) and the release run one at a time under its
+ * {@link LeaseLock}, so their commands reach each node in the order the handle decided them, and
+ * the validity the handle believes is never longer than what a quorum was told. It reads the time
+ * and waits only through its runtime ({@link LeaseOps}): the engine's threads, or the simulation's
+ * virtual time.
  */
 final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 
@@ -51,9 +52,6 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 
 	private final String token;
 
-	/** The commands sent so far, which the next one follows on each node; changed under the lease lock. */
-	private volatile LeaseChain chain;
-
 	private final long fencingToken;
 
 	private final Thread acquirer = Thread.currentThread();
@@ -68,9 +66,11 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
-	private final ReentrantLock leaseLock = new ReentrantLock();
+	private final LeaseLock leaseLock;
 
 	private final Validity validity;
+
+	private final LeaseRounds rounds;
 
 	private final LeaseKeeper keeper;
 
@@ -85,11 +85,12 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 		this.keys = keys;
 		this.key = key;
 		this.token = token;
-		this.chain = LeaseChain.of(acquisition, engine.nodeCount());
 		this.acquiredAtNanos = acquiredAtNanos;
 		this.fencingToken = fencingToken;
+		this.leaseLock = engine.leaseLock();
 		Duration ttl = engine.ttl(request.leaseTime());
 		this.validity = new Validity(validUntilNanos, acquiredAtNanos + TimeUnit.MILLISECONDS.toNanos(ttl.toMillis()));
+		this.rounds = new LeaseRounds(engine, keys, token, acquisition, this.validity);
 		this.keeper = new LeaseKeeper(this, engine, request, acquiredAtNanos, ttl);
 	}
 
@@ -100,7 +101,7 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 
 	@Override
 	public boolean isValid() {
-		return this.state.get() == HELD && System.nanoTime() - this.validity.validUntil() < 0;
+		return this.state.get() == HELD && this.engine.nanoTime() - this.validity.validUntil() < 0;
 	}
 
 	@Override
@@ -108,7 +109,7 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 		if (this.state.get() != HELD) {
 			return Duration.ZERO;
 		}
-		return Duration.ofNanos(Math.max(0, this.validity.validUntil() - System.nanoTime()));
+		return Duration.ofNanos(Math.max(0, this.validity.validUntil() - this.engine.nanoTime()));
 	}
 
 	@Override
@@ -119,41 +120,36 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 	@Override
 	public boolean extend(Duration leaseTime) {
 		this.engine.checkLease(leaseTime);
-		this.leaseLock.lock();
-		try {
-			if (this.state.get() != HELD) {
-				return false;
-			}
-			this.keeper.asked(leaseTime);
-			Duration ttl = this.engine.ttl(leaseTime);
-			long start = System.nanoTime();
-			if (extendLocked(ttl) != LeaseMath.Extended.YES) {
-				return false;
-			}
-			this.keeper.extended(start, leaseTime, ttl);
-			return true;
+		Boolean[] extended = new Boolean[1];
+		extend(leaseTime, (yes) -> extended[0] = yes);
+		if (extended[0] == null) {
+			throw new IllegalStateException("the extension of lock '" + this.key + "' did not end on the calling thread");
 		}
-		finally {
-			this.leaseLock.unlock();
-		}
+		return extended[0];
 	}
 
 	/**
-	 * One extension round; the caller holds {@link #leaseLock}. On failure the validity is cut to
-	 * what the new lease would give if it is shorter, since some nodes may have applied it.
+	 * {@link #extend(Duration)}, where the runtime decides it: {@code then} is told whether the
+	 * lease is now {@code leaseTime}, once its round is decided and the lease lock is free again.
 	 */
-	private LeaseMath.Extended extendLocked(Duration leaseTime) {
-		RedlockSettings settings = this.engine.settings();
-		long timeout = this.validity.beginExtension(System.nanoTime(), leaseTime.toMillis(),
-				settings.nodeTimeout().toNanos(), settings);
-		if (timeout < 0) {
-			return LeaseMath.Extended.NO;
-		}
-		LeaseOps.Extension result = this.engine.extend(this.keys, this.token, leaseTime.toMillis(), timeout,
-				this.chain);
-		this.chain = this.chain.then(result.round());
-		return this.validity.extensionDecided(result.extended(), result.refused(), this.engine.quorum(),
-				this.engine.nodeCount(), System.nanoTime());
+	void extend(Duration leaseTime, Consumer<Boolean> then) {
+		this.leaseLock.run((unlock) -> {
+			if (this.state.get() != HELD) {
+				unlock.run();
+				then.accept(false);
+				return;
+			}
+			this.keeper.asked(leaseTime);
+			Duration ttl = this.engine.ttl(leaseTime);
+			long start = this.engine.nanoTime();
+			this.rounds.extend(ttl, (extended) -> {
+				if (extended == LeaseMath.Extended.YES) {
+					this.keeper.extended(start, leaseTime, ttl);
+				}
+				unlock.run();
+				then.accept(extended == LeaseMath.Extended.YES);
+			});
+		});
 	}
 
 	/** Starts renewing the lease, if it is renewed while the work runs or longer than the TTL told. */
@@ -178,15 +174,17 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 
 	@Override
 	public void extendHeld(Duration leaseTime, Consumer<LeaseMath.Extended> then) {
-		LeaseMath.Extended extended;
-		this.leaseLock.lock();
-		try {
-			extended = (this.state.get() == HELD) ? extendLocked(leaseTime) : null;
-		}
-		finally {
-			this.leaseLock.unlock();
-		}
-		then.accept(extended);
+		this.leaseLock.run((unlock) -> {
+			if (this.state.get() != HELD) {
+				unlock.run();
+				then.accept(null);
+				return;
+			}
+			this.rounds.extend(leaseTime, (extended) -> {
+				unlock.run();
+				then.accept(extended);
+			});
+		});
 	}
 
 	/**
@@ -204,16 +202,17 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 				: "its lease could not be extended on a quorum of nodes before its validity ended");
 		this.engine.lost(this, snapshot());
 		if (this.engine.settings().interruptOnLoss()) {
-			this.leaseLock.lock();
-			try {
-				Thread interrupted = this.holder;
-				if (!this.closed.get() && interrupted != null) {
-					interrupted.interrupt();
+			this.leaseLock.run((unlock) -> {
+				try {
+					Thread interrupted = this.holder;
+					if (!this.closed.get() && interrupted != null) {
+						interrupted.interrupt();
+					}
 				}
-			}
-			finally {
-				this.leaseLock.unlock();
-			}
+				finally {
+					unlock.run();
+				}
+			});
 		}
 	}
 
@@ -232,23 +231,36 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 	@Override
 	public void closeKeeping(Duration keepFor) {
 		java.util.Objects.requireNonNull(keepFor, "keepFor");
-		this.leaseLock.lock();
-		try {
+		close(keepFor, () -> {
+		});
+	}
+
+	/**
+	 * {@link #closeKeeping}, where the runtime decides it: {@code then} runs once the release was
+	 * sent and awaited, or failed (at once if the lock was closed already).
+	 */
+	void close(Duration keepFor, Runnable then) {
+		this.leaseLock.run((unlock) -> {
 			if (!this.closed.compareAndSet(false, true)) {
+				unlock.run();
+				then.run();
 				return;
 			}
 			this.state.compareAndSet(HELD, RELEASED);
 			this.keeper.stop();
 			long keepNanos = Math.max(keepFor.toNanos(),
-					this.request.holdAtLeast().toNanos() - (System.nanoTime() - this.acquiredAtNanos));
-			this.engine.release(this, snapshot(), this.keys, this.token, this.chain, keepNanos);
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not release lock '{}'; it expires with its lease", this.key, ex);
-		}
-		finally {
-			this.leaseLock.unlock();
-		}
+					this.request.holdAtLeast().toNanos() - (this.engine.nanoTime() - this.acquiredAtNanos));
+			try {
+				this.engine.release(this, snapshot(), this.keys, this.token, this.rounds.chain(), keepNanos, () -> {
+					unlock.run();
+					then.run();
+				});
+			}
+			catch (RuntimeException ex) {
+				// the runtime has run then
+				logger.warn("Could not release lock '{}'; it expires with its lease", this.key, ex);
+			}
+		});
 	}
 
 	/**
@@ -256,7 +268,7 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 	 */
 	HeldLock snapshot() {
 		return new HeldLock(this.request.name(), this.key, this.acquirer.getName(), this.acquiredAt,
-				Duration.ofNanos(System.nanoTime() - this.acquiredAtNanos), remaining());
+				Duration.ofNanos(this.engine.nanoTime() - this.acquiredAtNanos), remaining());
 	}
 
 	@Override

@@ -182,6 +182,9 @@ final class EngineSimulation {
 
 	final Tally tally = new Tally();
 
+	/** What an action run by a future's completion threw ({@link #completing}). */
+	private Throwable failure;
+
 	final HoldChecker history;
 
 	/** Makes each acquire call's attempt loop: the engine's own, or a broken one for a negative control. */
@@ -333,6 +336,23 @@ final class EngineSimulation {
 		catch (RuntimeException ex) {
 			// an Error, so that an arming call the event ran within (see sleep) does not take it for a node's failure
 			throw new AssertionError("simulation event failed at " + (this.now - ORIGIN) + "ns", ex);
+		}		if (this.failure != null) {
+			throw new AssertionError("simulation event failed at " + (this.now - ORIGIN) + "ns", this.failure);
+		}
+	}
+
+	/**
+	 * Runs what a future's completion calls, where a throw would end in a future nobody reads: the
+	 * run fails at the end of the event instead.
+	 */
+	void completing(Runnable action) {
+		try {
+			action.run();
+		}
+		catch (RuntimeException | Error ex) {
+			if (this.failure == null) {
+				this.failure = ex;
+			}
 		}
 	}
 

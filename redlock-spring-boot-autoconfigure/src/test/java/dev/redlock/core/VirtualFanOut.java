@@ -83,7 +83,8 @@ final class VirtualFanOut {
 				case FOLLOW -> {
 					call = new CompletableFuture<>();
 					int index = i;
-					after.tail(i).whenComplete((r, e) -> new VirtualCall(this.engine, run, index, call, true).send());
+					after.tail(i).whenComplete((r, e) -> this.sim.completing(
+							() -> new VirtualCall(this.engine, run, index, call, true).send()));
 				}
 				case SKIP -> call = CompletableFuture.completedFuture(false);
 				case SHED -> call = CompletableFuture
@@ -104,7 +105,7 @@ final class VirtualFanOut {
 			run.ballot.cast(i, call);
 		}
 		this.sim.at(deadline, () -> close(run, true, then));
-		run.ballot.decided().thenRun(() -> close(run, false, then));
+		run.ballot.decided().thenRun(() -> this.sim.completing(() -> close(run, false, then)));
 	}
 
 	/**
@@ -115,7 +116,7 @@ final class VirtualFanOut {
 		Run run = new Run(command, this.nodes.size(), 1);
 		CompletableFuture<Boolean> call = new CompletableFuture<>();
 		run.ballot.cast(0, call);
-		call.whenComplete((r, e) -> then.accept(run));
+		call.whenComplete((r, e) -> this.sim.completing(() -> then.accept(run)));
 		new VirtualCall(this.engine, run, 0, call, false).send();
 	}
 
