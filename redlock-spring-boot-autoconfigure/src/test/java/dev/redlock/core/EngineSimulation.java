@@ -24,10 +24,10 @@ import java.util.SplittableRandom;
  *
  * <p>Each engine's health decisions (which nodes are held out, which can count before a deadline,
  * what a failed call or a probe changes) are the engine's own {@link NodeStanding}, each probe is
- * the engine's own {@link ProbeRound}, and each held lock's renewal is the engine's own
- * {@link LeaseKeeper} on {@link VirtualTimer}s. Still followed step by step rather than run: a held
- * lock's lease lock, hand extensions and close ({@link SimulatedHold}, after {@code RedlockHandle}),
- * and the few parameters {@code LockCommands} gives each round (needed answers, timeout, whether a saturated node is
+ * the engine's own {@link ProbeRound}, and each held lock is the engine's own {@link RedlockHandle}
+ * (its lease lock, extensions, renewal by its {@link LeaseKeeper}, close) on the runtime
+ * {@link SimulatedHold} gives it. Still followed step by step rather than run: the few parameters
+ * {@code LockCommands} gives each round (needed answers, timeout, whether a saturated node is
  * skipped). Left out: the in-process queue of threads waiting for one key, release notifications
  * (waiters retry), multi-key locks, the caller's patience when reading answers (it decides only
  * which thread reads), a pool's wait for a free connection, the probes' own round trips (a probe
@@ -138,34 +138,15 @@ final class EngineSimulation {
 
 		long releases;
 
-		long renewals;
+		/** Extension rounds sent, by renewal steps or by hand. */
+		long extensionRounds;
 
+		/** Extensions asked for by hand. */
 		long extensions;
 
 		long maxHoldReached;
 
 		long lost;
-
-		long lostAtRenewal;
-
-		/** Losses at a renewal step that came after the validity had ended. */
-		long lostRenewalLate;
-
-		/**
-		 * Of those, planned for after the validity's end: a third of a lease so short that the
-		 * validity (the lease less the drift allowance) ends first.
-		 */
-		long lostPlannedLate;
-
-		/** Of those, planned in time, then a hand extension cut the validity. */
-		long lostAfterShorteningByHand;
-
-		/** Of those, a failed hand extension, which left validity that a renewal in time could have kept. */
-		long lostAfterFailedShortening;
-
-		long lostRefused;
-
-		long lostRetrying;
 
 		long probes;
 
@@ -336,7 +317,8 @@ final class EngineSimulation {
 		catch (RuntimeException ex) {
 			// an Error, so that an arming call the event ran within (see sleep) does not take it for a node's failure
 			throw new AssertionError("simulation event failed at " + (this.now - ORIGIN) + "ns", ex);
-		}		if (this.failure != null) {
+		}
+		if (this.failure != null) {
 			throw new AssertionError("simulation event failed at " + (this.now - ORIGIN) + "ns", this.failure);
 		}
 	}
@@ -428,18 +410,13 @@ final class EngineSimulation {
 					c.driftSpread() * DRIFT_FACTOR, !c.clockJumps() ? ""
 							: ", node clocks jump (" + (c.clockRule() ? "jumped nodes held out" : "clock rule off") + ")"));
 			text.append(String.format(Locale.ROOT, "  %,d lock operations: %,d acquisitions (%,d granted, %,d not acquired), "
-					+ "%,d releases, %,d renewals, %,d extensions by hand%n", t.operations, t.acquisitions, t.granted,
-					t.notAcquired, t.releases, t.renewals, t.extensions));
+					+ "%,d releases, %,d extension rounds (renewal steps and %,d extensions by hand)%n", t.operations,
+					t.acquisitions, t.granted, t.notAcquired, t.releases, t.extensionRounds, t.extensions));
 			text.append(String.format(Locale.ROOT, "  %,d attempts (%,d failed; %,d gated after a split vote; %,d fences not "
 					+ "recorded in time); %,d keys left behind by a release that skipped a node holding them%n", t.attempts,
 					t.failedAttempts, t.gated, t.fencesNotRecorded, t.keysLeftBehind));
-			text.append(String.format(Locale.ROOT, "  %,d locks lost (%,d validity over at a renewal step, %,d of them at a "
-					+ "step that came after the validity's end: %,d planned so, a third of a lease too short for its drift "
-					+ "allowance; %,d because a hand extension cut the validity after it was planned, %,d of them a failed "
-					+ "one that left some validity; %,d refused by a majority, %,d while retrying), %,d renewals stopped at "
-					+ "the maximum hold time%n", t.lost, t.lostAtRenewal, t.lostRenewalLate, t.lostPlannedLate,
-					t.lostAfterShorteningByHand, t.lostAfterFailedShortening, t.lostRefused, t.lostRetrying,
-					t.maxHoldReached));
+			text.append(String.format(Locale.ROOT, "  %,d locks lost, %,d renewals stopped at the maximum hold time%n",
+					t.lost, t.maxHoldReached));
 			text.append("  faults:");
 			SimulatedFaults.Kind[] kinds = SimulatedFaults.Kind.values();
 			for (int i = 0; i < kinds.length; i++) {
