@@ -85,6 +85,49 @@ class ReleaseNotificationsTests {
 	}
 
 	@Test
+	void theIdleCheckShouldStopListeningOnlyWhenNoThreadWaitsAndTheSpellHasPassed() {
+		List<Runnable> due = new ArrayList<>();
+		List<Long> delays = new ArrayList<>();
+		ReleaseNotifications.Timer manual = (task, delayNanos) -> {
+			due.add(task);
+			delays.add(delayNanos);
+		};
+		ReleaseNotifications instant = new ReleaseNotifications(new Members(List.<LockNode>copyOf(this.nodes)),
+				"test:released", new LocalWaiters(), manual, Duration.ZERO);
+		ReleaseNotifications.Wait first = instant.waiter();
+		first.begin();
+		first.close();
+		assertThat(due).as("the last waiter to leave schedules one idle check").hasSize(1);
+		ReleaseNotifications.Wait second = instant.waiter();
+		second.begin();
+		runAll(due);
+		assertThat(this.nodes).as("a thread waits again: still listening").allMatch((node) -> node.open.get() == 1);
+		second.close();
+		runAll(due);
+		assertThat(this.nodes).as("nobody waits and the spell has passed").allMatch((node) -> node.open.get() == 0);
+		try (ReleaseNotifications.Wait third = instant.waiter()) {
+			third.begin();
+			assertThat(this.nodes).as("the next waiter listens again").allMatch((node) -> node.opened.get() == 2);
+		}
+		ReleaseNotifications patient = new ReleaseNotifications(new Members(List.<LockNode>copyOf(this.nodes)),
+				"test:released", new LocalWaiters(), manual, Duration.ofHours(1));
+		try (ReleaseNotifications.Wait wait = patient.waiter()) {
+			wait.begin();
+		}
+		delays.clear();
+		runAll(due);
+		assertThat(this.nodes).as("checked before the spell has passed").allMatch((node) -> node.open.get() == 1);
+		assertThat(delays).as("looks again when the spell will have passed").hasSize(1);
+		assertThat(delays.get(0)).isGreaterThan(Duration.ofMinutes(59).toNanos());
+	}
+
+	private static void runAll(List<Runnable> due) {
+		List<Runnable> now = new ArrayList<>(due);
+		due.clear();
+		now.forEach(Runnable::run);
+	}
+
+	@Test
 	void closeShouldEndListeningAndNoWaiterShouldStartItAgain() {
 		ReleaseNotifications.Wait first = this.notifications.waiter();
 		first.begin();
