@@ -75,7 +75,7 @@ final class Acquisition {
 					null);
 		}
 		if (request.waitTime().isZero()) {
-			return attemptUntil(request, fullKeys, fullKey, deadline, null);
+			return attemptUntil(request, fullKeys, fullKey, deadline, null, null);
 		}
 		// threads of this process that want the same key queue here, and only the head asks the nodes
 		LocalWaiters.Turn turn = null;
@@ -92,10 +92,12 @@ final class Acquisition {
 			// no turn within the wait time: still one attempt, so that the answer names the nodes
 		}
 		Semaphore wakeUp = this.waiters.register(fullKeys);
+		ReleaseNotifications.Wait listening = this.notifications.waiter();
 		try {
-			return attemptUntil(request, fullKeys, fullKey, deadline, wakeUp);
+			return attemptUntil(request, fullKeys, fullKey, deadline, wakeUp, listening);
 		}
 		finally {
+			listening.close();
 			this.waiters.cancel(fullKeys, wakeUp);
 			if (turn != null) {
 				turn.close();
@@ -105,10 +107,11 @@ final class Acquisition {
 
 	/**
 	 * Attempts until a lock is granted or the deadline has passed. Between attempts, waits the
-	 * retry delay, or less if this engine releases one of the keys meanwhile ({@code wakeUp}).
+	 * retry delay, or less if one of the keys is released meanwhile ({@code wakeUp}: by this engine,
+	 * or by another process that this engine hears while it has threads waiting, {@code listening}).
 	 */
 	private LockHandle attemptUntil(LockRequest request, List<String> fullKeys, String fullKey, long deadline,
-			Semaphore wakeUp) {
+			Semaphore wakeUp, ReleaseNotifications.Wait listening) {
 		// a longer lease is kept by renewal: no node is told more than the restart guard covers
 		Duration ttl = this.held.ttl(request.leaseTime());
 		AttemptLoop loop = new AttemptLoop(this.members.quorum, ttl.toNanos(), request.fencing(), deadline,
@@ -149,7 +152,7 @@ final class Acquisition {
 			}
 			try {
 				if (wakeUp != null) {
-					this.notifications.listen();
+					listening.begin();
 					wakeUp.tryAcquire(loop.retryDelay(), TimeUnit.NANOSECONDS);
 				}
 				else {

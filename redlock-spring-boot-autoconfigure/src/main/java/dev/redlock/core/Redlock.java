@@ -278,7 +278,8 @@ public final class Redlock implements LockEngine, AutoCloseable {
 	}
 
 	/**
-	 * How many nodes this engine hears releases from: 0 until a thread first waited for a lock.
+	 * How many nodes this engine hears releases from: only while a thread waits to retry a lock, and
+	 * an idle spell after the last one ({@link ReleaseNotifications#IDLE_SPELL}); 0 otherwise.
 	 * @return the number of active release subscriptions
 	 */
 	int releaseListeners() {
@@ -371,7 +372,9 @@ public final class Redlock implements LockEngine, AutoCloseable {
 		 * Whether releases of held locks are announced on the nodes ({@code PUBLISH} on
 		 * {@code <key-prefix>__redlock_released__}, inside the release script) and waiting threads
 		 * listen for them, so that a waiter in another process tries again at once instead of after
-		 * the retry delay. On by default; waiters in this process are woken either way.
+		 * the retry delay. An engine listens (one connection per node) only while it has a thread
+		 * waiting to retry, and a few seconds after. On by default; waiters in this process are woken
+		 * either way.
 		 * @param enabled {@code false} to rely on the retry delay alone
 		 * @return this builder
 		 */

@@ -99,9 +99,9 @@ final class ReleaseAnnouncer implements AnnouncingNode {
 	@Override
 	public Subscription listenForReleases(String channel, Consumer<String> listener) {
 		Listener subscription = new Listener(channel, listener);
-		Thread thread = new Thread(subscription, "redlock-releases-" + this.name);
-		thread.setDaemon(true);
-		thread.start();
+		subscription.thread = new Thread(subscription, "redlock-releases-" + this.name);
+		subscription.thread.setDaemon(true);
+		subscription.thread.start();
 		return subscription;
 	}
 
@@ -120,6 +120,8 @@ final class ReleaseAnnouncer implements AnnouncingNode {
 		private volatile Connection connection;
 
 		private volatile boolean heard;
+
+		private volatile Thread thread;
 
 		Listener(String channel, Consumer<String> listener) {
 			this.channel = channel;
@@ -190,6 +192,11 @@ final class ReleaseAnnouncer implements AnnouncingNode {
 			if (current != null) {
 				// unblocks the listening thread's read
 				current.close();
+			}
+			Thread listening = this.thread;
+			if (listening != null && listening != Thread.currentThread()) {
+				// ends a pause between reconnections at once: listening stops and starts with waiters
+				listening.interrupt();
 			}
 		}
 
