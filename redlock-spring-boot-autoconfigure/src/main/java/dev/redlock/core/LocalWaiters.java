@@ -17,8 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * herd of local attempts that split the nodes' votes between them. A <em>wake-up</em> per
  * waiting thread, registered under each of its keys: a release of one of those keys by this
  * engine wakes the thread for an immediate attempt; so does a release by another process that
- * announces it, heard while this engine has threads waiting ({@link ReleaseNotifications}). A lock that simply expires is found at the next
- * retry.
+ * announces it, heard while this engine has threads waiting ({@link ReleaseNotifications}). A lock
+ * that simply expires is found at the next retry.
  *
  * <p>Uses only {@link ReentrantLock} and {@link Semaphore}, which do not pin virtual threads.
  */
