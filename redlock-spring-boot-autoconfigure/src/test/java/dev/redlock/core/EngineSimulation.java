@@ -70,12 +70,21 @@ final class EngineSimulation {
 	 * besides their rates drifting
 	 * @param clockRule whether engines hold a node whose clock jumped forward out of the quorum for
 	 * the hold-out ({@link NodePreconditions}, as {@code NodeHealth} does)
+	 * @param multiKey whether a fifth of the unfenced acquisitions lock two keys at once
 	 */
 	record Config(long seed, long operations, int nodes, int engines, int workers, int keys, boolean restartGuard,
-			double driftSpread, boolean faults, boolean failoversSeen, boolean clockJumps, boolean clockRule) {
+			double driftSpread, boolean faults, boolean failoversSeen, boolean clockJumps, boolean clockRule,
+			boolean multiKey) {
 
 		static Config of(long seed, long operations) {
-			return new Config(seed, operations, 5, 4, 3, 8, true, 0.99, true, true, false, true);
+			return new Config(seed, operations, 5, 4, 3, 8, true, 0.99, true, true, false, true, false);
+		}
+
+		/** With multi-key locks: a fifth of the unfenced acquisitions lock two keys at once. */
+		Config withMultiKey(boolean on) {
+			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
+					this.restartGuard, this.driftSpread, this.faults, this.failoversSeen, this.clockJumps, this.clockRule,
+					on);
 		}
 
 		/**
@@ -84,32 +93,32 @@ final class EngineSimulation {
 		 */
 		Config withClockJumps(boolean jumps, boolean rule) {
 			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
-					this.restartGuard, this.driftSpread, this.faults, this.failoversSeen, jumps, rule);
+					this.restartGuard, this.driftSpread, this.faults, this.failoversSeen, jumps, rule, this.multiKey);
 		}
 
 		Config withRestartGuard(boolean on) {
 			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys, on,
-					this.driftSpread, this.faults, this.failoversSeen, this.clockJumps, this.clockRule);
+					this.driftSpread, this.faults, this.failoversSeen, this.clockJumps, this.clockRule, this.multiKey);
 		}
 
 		Config withDriftSpread(double spread) {
 			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
-					this.restartGuard, spread, this.faults, this.failoversSeen, this.clockJumps, this.clockRule);
+					this.restartGuard, spread, this.faults, this.failoversSeen, this.clockJumps, this.clockRule, this.multiKey);
 		}
 
 		Config withFaults(boolean on) {
 			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
-					this.restartGuard, this.driftSpread, on, this.failoversSeen, this.clockJumps, this.clockRule);
+					this.restartGuard, this.driftSpread, on, this.failoversSeen, this.clockJumps, this.clockRule, this.multiKey);
 		}
 
 		Config withFailoversSeen(boolean seen) {
 			return new Config(this.seed, this.operations, this.nodes, this.engines, this.workers, this.keys,
-					this.restartGuard, this.driftSpread, this.faults, seen, this.clockJumps, this.clockRule);
+					this.restartGuard, this.driftSpread, this.faults, seen, this.clockJumps, this.clockRule, this.multiKey);
 		}
 
 		Config withShape(int nodeCount, int engineCount, int workerCount, int keyCount) {
 			return new Config(this.seed, this.operations, nodeCount, engineCount, workerCount, keyCount,
-					this.restartGuard, this.driftSpread, this.faults, this.failoversSeen, this.clockJumps, this.clockRule);
+					this.restartGuard, this.driftSpread, this.faults, this.failoversSeen, this.clockJumps, this.clockRule, this.multiKey);
 		}
 
 	}
@@ -124,6 +133,11 @@ final class EngineSimulation {
 		long attempts;
 
 		long granted;
+
+		/** Acquisitions of two keys at once, and how many were granted. */
+		long multiKeyAcquisitions;
+
+		long multiKeyGranted;
 
 		long notAcquired;
 
@@ -167,6 +181,12 @@ final class EngineSimulation {
 	private Throwable failure;
 
 	final HoldChecker history;
+
+	/**
+	 * A negative control: the nodes' all-keys acquisition looks only at the first key, as a broken
+	 * {@code ACQUIRE_ALL} would.
+	 */
+	boolean acquireAllSeesFirstKeyOnly;
 
 	/** Makes each acquire call's attempt loop: the engine's own, or a broken one for a negative control. */
 	AttemptLoops attemptLoops = AttemptLoop::new;
@@ -412,6 +432,10 @@ final class EngineSimulation {
 			text.append(String.format(Locale.ROOT, "  %,d lock operations: %,d acquisitions (%,d granted, %,d not acquired), "
 					+ "%,d releases, %,d extension rounds (renewal steps and %,d extensions by hand)%n", t.operations,
 					t.acquisitions, t.granted, t.notAcquired, t.releases, t.extensionRounds, t.extensions));
+			if (c.multiKey()) {
+				text.append(String.format(Locale.ROOT, "  %,d acquisitions of two keys at once (%,d granted)%n",
+						t.multiKeyAcquisitions, t.multiKeyGranted));
+			}
 			text.append(String.format(Locale.ROOT, "  %,d attempts (%,d failed; %,d gated after a split vote; %,d fences not "
 					+ "recorded in time); %,d keys left behind by a release that skipped a node holding them%n", t.attempts,
 					t.failedAttempts, t.gated, t.fencesNotRecorded, t.keysLeftBehind));

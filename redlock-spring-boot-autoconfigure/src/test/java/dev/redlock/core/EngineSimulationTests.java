@@ -101,6 +101,31 @@ class EngineSimulationTests {
 		}
 	}
 
+	/**
+	 * Locks of two keys at once (a fifth of the unfenced acquisitions) among single-key ones, fenced
+	 * and not, under the same faults: taken all or none on each node, extended, kept and released
+	 * on all their keys, each key checked on its own.
+	 */
+	@Test
+	void multiKeyLocksShouldKeepMutualExclusionUnderFaults() {
+		EngineSimulation.Result result = run(EngineSimulation.Config.of(SEED, 200_000).withMultiKey(true));
+		assertThat(result.tally().multiKeyGranted).as("locks of two keys granted").isGreaterThan(1_000);
+		assertThat(result.reports()).isEmpty();
+		assertThat(result.overlaps()).as("mutual-exclusion violations").isZero();
+		assertThat(result.fencingViolations()).as("fencing-order violations").isZero();
+		assertThat(result.holdAtLeastViolations()).as("hold-at-least violations").isZero();
+		assertThat(result.tally().keysLeftBehind).as("keys a release skipped on a node that held them").isZero();
+	}
+
+	/** Its negative control: nodes whose all-keys acquisition looks only at the first key. */
+	@Test
+	void anAcquisitionOfAllKeysThatLooksAtTheFirstOnlyShouldBreakMutualExclusion() {
+		EngineSimulation broken = new EngineSimulation(EngineSimulation.Config.of(SEED, 100_000).withMultiKey(true));
+		broken.acquireAllSeesFirstKeyOnly = true;
+		EngineSimulation.Result result = run(broken);
+		assertThat(result.overlaps()).as("mutual-exclusion violations").isPositive();
+	}
+
 	@Test
 	void recordedHistoryShouldStayTheSame() {
 		assertRecorded(run(EngineSimulation.Config.of(RECORDED_SEED, 100_000)));

@@ -168,9 +168,9 @@ final class SimulatedEngine implements NodeCallListener {
 	 * An extension of a held lock (compare-and-{@code PEXPIRE}), each node after the lock's earlier
 	 * calls there, as {@code LockCommands.extend} sends it.
 	 */
-	void extend(Preceding after, String key, String token, long leaseMillis, long timeoutNanos,
+	void extend(Preceding after, List<String> keys, String token, long leaseMillis, long timeoutNanos,
 			Consumer<VirtualFanOut.Run> then) {
-		this.fanOut.run(new VirtualFanOut.Command(VirtualFanOut.Op.EXTEND, key, token, leaseMillis, 0), quorum(),
+		this.fanOut.run(new VirtualFanOut.Command(VirtualFanOut.Op.EXTEND, keys, token, leaseMillis, 0), quorum(),
 				timeoutNanos, after, true, null, null, then);
 	}
 
@@ -179,16 +179,25 @@ final class SimulatedEngine implements NodeCallListener {
 	 * after the lock's earlier calls there, none where the acquisition never set the key, as
 	 * {@code LockCommands.release} sends it (never shed for a saturated node).
 	 */
-	void release(Preceding after, String key, String token, long keepMillis, int awaited,
+	void release(Preceding after, List<String> keys, String token, long keepMillis, int awaited,
 			Consumer<VirtualFanOut.Run> then) {
 		for (int i = 0; i < this.sim.nodes(); i++) {
-			if (after.tail(i).isDone() && !after.needed(i) && this.sim.node(i).holds(key, token)) {
-				// a node taken for one that never set the key, which it then keeps for its lease
+			if (after.tail(i).isDone() && !after.needed(i) && holdsAny(i, keys, token)) {
+				// a node taken for one that never set the keys, which it then keeps for its lease
 				this.sim.tally.keysLeftBehind++;
 			}
 		}
 		this.fanOut.run(new VirtualFanOut.Command((keepMillis > 0) ? VirtualFanOut.Op.EXTEND : VirtualFanOut.Op.RELEASE,
-				key, token, keepMillis, 0), awaited, nodeTimeout(), after, false, null, null, then);
+				keys, token, keepMillis, 0), awaited, nodeTimeout(), after, false, null, null, then);
+	}
+
+	private boolean holdsAny(int index, List<String> keys, String token) {
+		for (String key : keys) {
+			if (this.sim.node(index).holds(key, token)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	// ---- probes: the engine's ProbeRound ----

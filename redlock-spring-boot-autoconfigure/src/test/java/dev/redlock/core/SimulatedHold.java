@@ -42,7 +42,8 @@ final class SimulatedHold implements LeaseOps {
 
 	private final long leaseNanos;
 
-	private final HoldChecker.Hold record;
+	/** What the holder holds, per key. */
+	private final List<HoldChecker.Hold> records;
 
 	/** The validity last recorded in the history. */
 	private long recordedValidUntil;
@@ -70,7 +71,9 @@ final class SimulatedHold implements LeaseOps {
 		this.validUntil = validUntil;
 		this.fence = fence;
 		this.leaseNanos = leaseNanos;
-		this.record = this.sim.history.granted(worker.name, key(), fence, this.sim.now(), validUntil);
+		this.records = acquisition.command.keys().stream()
+			.map((key) -> this.sim.history.granted(worker.name, key, fence, this.sim.now(), validUntil))
+			.toList();
 		this.recordedValidUntil = validUntil;
 	}
 
@@ -101,11 +104,12 @@ final class SimulatedHold implements LeaseOps {
 				: RedlockSettings.DEFAULT_MAX_HOLD_TIME.toNanos();
 		// at most the lease, as a request whose lease is not renewed must ask
 		long holdAtLeast = (random.nextInt(100) < 8) ? MS + random.nextLong(lease - MS) : 0;
-		LockRequest request = LockRequest.of(key(), Duration.ofNanos(lease), Duration.ZERO)
+		LockRequest request = LockRequest.of(this.acquisition.command.keys(), Duration.ofNanos(lease), Duration.ZERO)
 			.withAutoRenew(autoRenew)
 			.withMaxHoldTime(Duration.ofNanos(maxHold))
 			.withHoldAtLeast(Duration.ofNanos(holdAtLeast));
-		this.handle = new RedlockHandle(this, request, List.of(key()), key(), this.acquisition.command.token(),
+		this.handle = new RedlockHandle(this, request, this.acquisition.command.keys(), key(),
+				this.acquisition.command.token(),
 				this.acquisition.round, this.acquiredAt, this.validUntil, this.fence);
 		// no thread of the simulation is the holder's
 		this.handle.detachHolder();
@@ -123,7 +127,7 @@ final class SimulatedHold implements LeaseOps {
 	/** The process died: the holder can no longer act on the lock. */
 	void die() {
 		if (!this.dead && this.handle.held()) {
-			this.sim.history.ended(this.record, this.sim.now());
+			ended();
 		}
 		this.dead = true;
 	}
@@ -148,7 +152,7 @@ final class SimulatedHold implements LeaseOps {
 			return;
 		}
 		this.closed = true;
-		this.sim.history.ended(this.record, this.sim.now());
+		ended();
 		if (this.sim.tracing()) {
 			this.sim.trace(key(), this.worker.name + " closes " + this.acquisition.command.token());
 		}
@@ -238,7 +242,7 @@ final class SimulatedHold implements LeaseOps {
 			this.sim.tally.extensionRounds++;
 			this.sim.operation();
 			recordValidity();
-			this.engine.extend(after, key(), token, leaseMillis, timeoutNanos, (run) -> {
+			this.engine.extend(after, keys, token, leaseMillis, timeoutNanos, (run) -> {
 				if (gone()) {
 					return;
 				}
@@ -264,7 +268,7 @@ final class SimulatedHold implements LeaseOps {
 		long now = this.handle.validUntilNanos();
 		if (now != this.recordedValidUntil) {
 			this.recordedValidUntil = now;
-			this.sim.history.validity(this.record, now, this.sim.now());
+			this.records.forEach((record) -> this.sim.history.validity(record, now, this.sim.now()));
 		}
 	}
 
@@ -279,13 +283,13 @@ final class SimulatedHold implements LeaseOps {
 		long from = this.sim.now();
 		this.sim.tally.releases++;
 		this.sim.operation();
-		this.engine.release(after, key(), token, keepMillis, this.engine.quorum(), (run) -> {
+		this.engine.release(after, keys, token, keepMillis, this.engine.quorum(), (run) -> {
 			if (gone()) {
 				return;
 			}
 			if (keepMillis > 0) {
 				boolean confirmed = Round.count(run.round.outcomes(), Status.ACQUIRED) >= this.engine.quorum();
-				this.sim.history.kept(this.record, from, keepMillis * MS, confirmed);
+				this.records.forEach((record) -> this.sim.history.kept(record, from, keepMillis * MS, confirmed));
 			}
 			then.run();
 		});
@@ -295,7 +299,12 @@ final class SimulatedHold implements LeaseOps {
 	@Override
 	public void lost(LockHandle lostHandle, HeldLock lock) {
 		this.sim.tally.lost++;
-		this.sim.history.ended(this.record, this.sim.now());
+		ended();
+	}
+
+	/** The holder no longer relies on the lock from now on. */
+	private void ended() {
+		this.records.forEach((record) -> this.sim.history.ended(record, this.sim.now()));
 	}
 
 }

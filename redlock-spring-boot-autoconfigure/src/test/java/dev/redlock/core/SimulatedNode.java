@@ -369,17 +369,26 @@ final class SimulatedNode {
 	 * node's clock is later than {@code latestMicros} (unless 0), {@code 0} held, {@code 1} set.
 	 */
 	long acquire(String key, String token, long ttlMillis, boolean armedOnly, long latestMicros) {
+		return acquire(List.of(key), token, ttlMillis, armedOnly, latestMicros);
+	}
+
+	/** The same for every key at once ({@code ACQUIRE_ALL}): set only if none of them is live. */
+	long acquire(List<String> keys, String token, long ttlMillis, boolean armedOnly, long latestMicros) {
 		if (armedOnly && !hasMarker()) {
 			return -2;
 		}
 		if (armedOnly && latestMicros != 0 && Math.floorDiv(nodeNanos(), 1_000) > latestMicros) {
 			return -3;
 		}
-		if (live(key) != null) {
-			return 0;
+		for (String key : this.sim.acquireAllSeesFirstKeyOnly ? keys.subList(0, 1) : keys) {
+			if (live(key) != null) {
+				return 0;
+			}
 		}
-		changingLock(key);
-		this.locks.put(key, new Entry(token, nowMs() + ttlMillis));
+		for (String key : keys) {
+			changingLock(key);
+			this.locks.put(key, new Entry(token, nowMs() + ttlMillis));
+		}
 		return 1;
 	}
 
@@ -416,27 +425,45 @@ final class SimulatedNode {
 
 	/** {@code RELEASE}: compare-and-delete. */
 	boolean release(String key, String token) {
-		Entry entry = live(key);
-		if (entry == null || !entry.value.equals(token)) {
-			return false;
+		return release(List.of(key), token);
+	}
+
+	/**
+	 * {@code RELEASE_ALL}: deletes each key that holds the token; whether all of them did (as the
+	 * driver answers).
+	 */
+	boolean release(List<String> keys, String token) {
+		int deleted = 0;
+		for (String key : keys) {
+			if (holds(key, token)) {
+				changingLock(key);
+				this.locks.remove(key);
+				deleted++;
+			}
 		}
-		changingLock(key);
-		this.locks.remove(key);
-		return true;
+		return deleted == keys.size();
 	}
 
 	/** {@code EXTEND}: compare-and-{@code PEXPIRE}; a time to live of 0 deletes the key, as in Redis. */
 	boolean extend(String key, String token, long ttlMillis) {
-		Entry entry = live(key);
-		if (entry == null || !entry.value.equals(token)) {
-			return false;
+		return extend(List.of(key), token, ttlMillis);
+	}
+
+	/** {@code EXTEND_ALL}: the same for every key, only if all of them hold the token. */
+	boolean extend(List<String> keys, String token, long ttlMillis) {
+		for (String key : keys) {
+			if (!holds(key, token)) {
+				return false;
+			}
 		}
-		changingLock(key);
-		if (ttlMillis <= 0) {
-			this.locks.remove(key);
-		}
-		else {
-			entry.expiresAtMs = nowMs() + ttlMillis;
+		for (String key : keys) {
+			changingLock(key);
+			if (ttlMillis <= 0) {
+				this.locks.remove(key);
+			}
+			else {
+				live(key).expiresAtMs = nowMs() + ttlMillis;
+			}
 		}
 		return true;
 	}

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
@@ -30,9 +31,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@link SimulatedNode} against a real {@code redis-server}: for each seed, one random sequence of
- * commands (acquire, the armed and the fenced acquire, the armed scripts' clock refusal,
- * raise-fence, release, extend, shorten, expiry, arming ticket and marker, registry, counters, an
- * empty restart) goes to both, through the production node ({@link JedisLockNode}, or its armed
+ * commands (acquire, release, extend and shorten of one key or of two at once, the armed and the
+ * fenced acquire, the armed scripts' clock refusal, raise-fence, expiry, arming ticket and marker,
+ * registry, counters, an empty restart) goes to both, through the production node ({@link JedisLockNode}, or its armed
  * scripts with a chosen latest node time where the node would take it from a probe), and both
  * must give the same replies and then hold the same keys with the same values, times to live
  * within {@link #TTL_TOLERANCE_MILLIS}. The simulated node runs on virtual time kept in step with
@@ -146,6 +147,14 @@ class SimulatedNodeConformanceTests {
 			return items.get(this.random.nextInt(items.size()));
 		}
 
+		/** {@code key} alone, or now and then with a second key (a multi-key lock), in sorted order. */
+		private List<String> keys(String key) {
+			if (this.random.nextInt(3) != 0) {
+				return List.of(key);
+			}
+			return List.copyOf(new TreeSet<>(List.of(key, pick(KEYS))));
+		}
+
 		private long longTtl() {
 			return 2_000 + this.random.nextLong(60_000);
 		}
@@ -162,9 +171,10 @@ class SimulatedNodeConformanceTests {
 			if (dice < 16) {
 				boolean armedOnly = this.random.nextBoolean();
 				long ttl = longTtl();
-				op = "acquire " + key + " " + token + " " + ttl + (armedOnly ? " armed" : "");
-				real = reply(() -> (armedOnly ? this.armed : this.plain).tryAcquire(List.of(key), token, ttl) ? 1L : 0L);
-				simulated = sim(() -> this.node.acquire(key, token, ttl, armedOnly, 0));
+				List<String> keys = keys(key);
+				op = "acquire " + keys + " " + token + " " + ttl + (armedOnly ? " armed" : "");
+				real = reply(() -> (armedOnly ? this.armed : this.plain).tryAcquire(keys, token, ttl) ? 1L : 0L);
+				simulated = sim(() -> this.node.acquire(keys, token, ttl, armedOnly, 0));
 			}
 			else if (dice < 30) {
 				boolean armedOnly = this.random.nextBoolean();
@@ -195,22 +205,25 @@ class SimulatedNodeConformanceTests {
 				simulated = sim(() -> this.node.raiseFence(key, token, counter, value));
 			}
 			else if (dice < 57) {
-				op = "release " + key + " " + token;
-				real = this.plain.release(List.of(key), token);
-				simulated = sim(() -> this.node.release(key, token));
+				List<String> keys = keys(key);
+				op = "release " + keys + " " + token;
+				real = this.plain.release(keys, token);
+				simulated = sim(() -> this.node.release(keys, token));
 			}
 			else if (dice < 66) {
 				long ttl = longTtl();
-				op = "extend " + key + " " + token + " " + ttl;
-				real = this.plain.extend(List.of(key), token, ttl);
-				simulated = sim(() -> this.node.extend(key, token, ttl));
+				List<String> keys = keys(key);
+				op = "extend " + keys + " " + token + " " + ttl;
+				real = this.plain.extend(keys, token, ttl);
+				simulated = sim(() -> this.node.extend(keys, token, ttl));
 			}
 			else if (dice < 72) {
 				// the hold-at-least release sets what is left of it; 0 when nothing is
 				long ttl = this.random.nextBoolean() ? 0 : 1_000 + this.random.nextLong(1_000);
-				op = "shorten " + key + " " + token + " " + ttl;
-				real = this.plain.extend(List.of(key), token, ttl);
-				simulated = sim(() -> this.node.extend(key, token, ttl));
+				List<String> keys = keys(key);
+				op = "shorten " + keys + " " + token + " " + ttl;
+				real = this.plain.extend(keys, token, ttl);
+				simulated = sim(() -> this.node.extend(keys, token, ttl));
 			}
 			else if (dice < 77) {
 				return expire(key);

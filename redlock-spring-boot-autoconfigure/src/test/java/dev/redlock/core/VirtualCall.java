@@ -155,7 +155,7 @@ final class VirtualCall {
 		if (this.sim.tracing()) {
 			VirtualFanOut.Command c = this.run.command;
 			this.sim.trace(c.key(), node.name + " " + c.op() + " " + c.token() + " ttl " + c.ttlMillis() + " value "
-					+ c.value() + " from " + this.engine.name + " -> " + result + " " + node.describe(c.key()));
+					+ c.value() + " from " + this.engine.name + " -> " + result + " " + node.describe(c.keys().get(0)));
 		}
 		return result;
 	}
@@ -165,14 +165,14 @@ final class VirtualCall {
 		boolean armedOnly = this.engine.guarded();
 		return switch (c.op()) {
 			case ACQUIRE -> {
-				long set = node.acquire(c.key(), c.token(), c.ttlMillis(), armedOnly, this.latestMicros);
+				long set = node.acquire(c.keys(), c.token(), c.ttlMillis(), armedOnly, this.latestMicros);
 				yield (set == 1) ? 0 : (set == 0) ? -1 : set;
 			}
 			case ACQUIRE_FENCED -> node.acquireFenced(c.key(), c.token(), c.ttlMillis(), KeySpace.counterKey(c.key()),
 					armedOnly, this.latestMicros);
 			case RAISE_FENCE -> node.raiseFence(c.key(), c.token(), KeySpace.counterKey(c.key()), c.value()) ? 0 : -1;
-			case RELEASE -> node.release(c.key(), c.token()) ? 0 : -1;
-			case EXTEND -> node.extend(c.key(), c.token(), c.ttlMillis()) ? 0 : -1;
+			case RELEASE -> node.release(c.keys(), c.token()) ? 0 : -1;
+			case EXTEND -> node.extend(c.keys(), c.token(), c.ttlMillis()) ? 0 : -1;
 		};
 	}
 

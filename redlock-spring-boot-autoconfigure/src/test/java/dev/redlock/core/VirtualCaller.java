@@ -2,6 +2,7 @@ package dev.redlock.core;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 import dev.redlock.NodeOutcome;
 import dev.redlock.NodeOutcome.Status;
@@ -34,6 +35,10 @@ final class VirtualCaller {
 
 	private SimulatedHold hold;
 
+	/** The keys of the lock it asks for now, in order; one for a fenced lock. */
+	private List<String> keys;
+
+	/** Those keys joined by commas, as the engine names a lock. */
 	private String key;
 
 	private boolean fenced;
@@ -77,11 +82,19 @@ final class VirtualCaller {
 		if (this.dead || this.sim.stopping()) {
 			return;
 		}
-		int keyIndex = this.random.nextInt(this.sim.config().keys());
-		this.key = EngineSimulation.KEY_PREFIX + "k" + keyIndex;
+		int keyCount = this.sim.config().keys();
+		int keyIndex = this.random.nextInt(keyCount);
 		this.fenced = keyIndex % 2 == 0;
 		this.leaseNanos = LEASES[this.random.nextInt(LEASES.length)];
 		long deadline = this.sim.now() + WAITS[this.random.nextInt(WAITS.length)];
+		this.keys = List.of(EngineSimulation.KEY_PREFIX + "k" + keyIndex);
+		if (this.sim.config().multiKey() && !this.fenced && keyCount > 1 && this.random.nextInt(5) == 0) {
+			// a lock of two keys, in the order the engine sorts them (LockRequest)
+			int other = (keyIndex + 1 + this.random.nextInt(keyCount - 1)) % keyCount;
+			this.keys = List.copyOf(new TreeSet<>(List.of(this.keys.get(0), EngineSimulation.KEY_PREFIX + "k" + other)));
+			this.sim.tally.multiKeyAcquisitions++;
+		}
+		this.key = String.join(",", this.keys);
 		this.sim.tally.acquisitions++;
 		this.sim.operation();
 		if (this.engine.guarded() && this.engine.quorumOutOfReach(deadline)) {
@@ -103,7 +116,7 @@ final class VirtualCaller {
 		boolean splitVote = this.loop.begin(this.sim.now());
 		List<String> heldOut = this.engine.heldOut();
 		VirtualFanOut.Command command = new VirtualFanOut.Command(
-				this.fenced ? VirtualFanOut.Op.ACQUIRE_FENCED : VirtualFanOut.Op.ACQUIRE, this.key, token,
+				this.fenced ? VirtualFanOut.Op.ACQUIRE_FENCED : VirtualFanOut.Op.ACQUIRE, this.keys, token,
 				this.leaseNanos / MS, 0);
 		long timeout = this.engine.nodeTimeout();
 		if (!SplitVoteGate.gates(splitVote, this.sim.nodes(), this.engine.load().recentLatencyNanos(0), timeout)) {
@@ -150,7 +163,7 @@ final class VirtualCaller {
 			return;
 		}
 		long fence = this.loop.fence(outcomes, attempt.counters);
-		VirtualFanOut.Command raise = new VirtualFanOut.Command(VirtualFanOut.Op.RAISE_FENCE, this.key,
+		VirtualFanOut.Command raise = new VirtualFanOut.Command(VirtualFanOut.Op.RAISE_FENCE, this.keys,
 				attempt.command.token(), 0, fence);
 		this.engine.fanOut().run(raise, this.engine.quorum(),
 				this.loop.fenceTimeout(this.engine.nodeTimeout(), this.sim.now()), null, true, null, null, (fenceRound) -> {
@@ -170,7 +183,7 @@ final class VirtualCaller {
 			return;
 		}
 		this.sim.tally.failedAttempts++;
-		this.engine.release(attempt.round, this.key, attempt.command.token(), 0, FanOut.ALL, (released) -> {
+		this.engine.release(attempt.round, this.keys, attempt.command.token(), 0, FanOut.ALL, (released) -> {
 			if (this.dead) {
 				return;
 			}
@@ -193,6 +206,7 @@ final class VirtualCaller {
 
 	private void granted(VirtualFanOut.Run attempt) {
 		this.sim.tally.granted++;
+		this.sim.tally.multiKeyGranted += (this.keys.size() > 1) ? 1 : 0;
 		long validUntil = this.loop.validUntil();
 		if (this.sim.tracing()) {
 			this.sim.trace(this.key, this.name + " granted " + attempt.command.token() + " fence " + this.loop.fence()

@@ -24,12 +24,18 @@ final class VirtualFanOut {
 	/**
 	 * What a round's calls run.
 	 * @param op the script
-	 * @param key the lock key
+	 * @param keys the lock's keys, in order (one for a fenced lock)
 	 * @param token the owner's token
 	 * @param ttlMillis the lease asked for
 	 * @param value the fencing token to record ({@link Op#RAISE_FENCE})
 	 */
-	record Command(Op op, String key, String token, long ttlMillis, long value) {
+	record Command(Op op, List<String> keys, String token, long ttlMillis, long value) {
+
+		/** The lock's keys joined by commas, as the engine names a lock ({@code RedlockHandle.key}). */
+		String key() {
+			return (this.keys.size() == 1) ? this.keys.get(0) : String.join(",", this.keys);
+		}
+
 	}
 
 	/** One round on its way: its count, what fenced acquisitions read, and once closed the round. */
