@@ -28,8 +28,9 @@ import java.util.SplittableRandom;
  * (its lease lock, extensions, renewal by its {@link LeaseKeeper}, close) on the runtime
  * {@link SimulatedHold} gives it. Still followed step by step rather than run: the few parameters
  * {@code LockCommands} gives each round (needed answers, timeout, whether a saturated node is
- * skipped). Left out: the in-process queue of threads waiting for one key, release notifications
- * (waiters retry), multi-key locks, the caller's patience when reading answers (it decides only
+ * skipped) and {@code SplitVoteGate}'s order ({@link VirtualCaller}). Multi-key locks only with
+ * {@link Config#withMultiKey}. Left out: the in-process queue of threads waiting for one key,
+ * release notifications (waiters retry), the caller's patience when reading answers (it decides only
  * which thread reads), a pool's wait for a free connection, the probes' own round trips (a probe
  * reads every node at one instant; arming's calls do take time), and a promoted replica's own clock
  * (it keeps the former master's).
