@@ -97,11 +97,11 @@ final class Acquisition {
 			return attemptUntil(request, fullKeys, fullKey, deadline, wakeUp, listening);
 		}
 		finally {
-			listening.close();
 			this.waiters.cancel(fullKeys, wakeUp);
 			if (turn != null) {
 				turn.close();
 			}
+			listening.close();
 		}
 	}
 

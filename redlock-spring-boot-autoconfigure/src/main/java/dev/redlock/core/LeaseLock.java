@@ -27,8 +27,9 @@ interface LeaseLock {
 			boolean[] held = { true };
 			Runnable unlock = () -> {
 				if (held[0]) {
-					held[0] = false;
+					// throws on another thread than the section's, leaving the lock to the section's end
 					lock.unlock();
+					held[0] = false;
 				}
 			};
 			try {

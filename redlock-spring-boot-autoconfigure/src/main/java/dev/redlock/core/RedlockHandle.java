@@ -241,24 +241,28 @@ final class RedlockHandle implements LockHandle, LeaseKeeper.Lease {
 	 */
 	void close(Duration keepFor, Runnable then) {
 		this.leaseLock.run((unlock) -> {
-			if (!this.closed.compareAndSet(false, true)) {
-				unlock.run();
-				then.run();
-				return;
-			}
-			this.state.compareAndSet(HELD, RELEASED);
-			this.keeper.stop();
-			long keepNanos = Math.max(keepFor.toNanos(),
-					this.request.holdAtLeast().toNanos() - (this.engine.nanoTime() - this.acquiredAtNanos));
-			try {
-				this.engine.release(this, snapshot(), this.keys, this.token, this.rounds.chain(), keepNanos, () -> {
+			boolean[] ended = { false };
+			Runnable end = () -> {
+				if (!ended[0]) {
+					ended[0] = true;
 					unlock.run();
 					then.run();
-				});
+				}
+			};
+			if (!this.closed.compareAndSet(false, true)) {
+				end.run();
+				return;
+			}
+			try {
+				this.state.compareAndSet(HELD, RELEASED);
+				this.keeper.stop();
+				long keepNanos = Math.max(keepFor.toNanos(),
+						this.request.holdAtLeast().toNanos() - (this.engine.nanoTime() - this.acquiredAtNanos));
+				this.engine.release(this, snapshot(), this.keys, this.token, this.rounds.chain(), keepNanos, end);
 			}
 			catch (RuntimeException ex) {
-				// the runtime has run then
 				logger.warn("Could not release lock '{}'; it expires with its lease", this.key, ex);
+				end.run();
 			}
 		});
 	}

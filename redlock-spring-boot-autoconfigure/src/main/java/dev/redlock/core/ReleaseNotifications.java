@@ -3,8 +3,12 @@ package dev.redlock.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Releases of held locks announced by other processes ({@link AnnouncingNode}), heard only while
@@ -15,11 +19,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>What a waiter is promised: listening is requested before the thread's first wait begins, and a
  * release announced once a node has confirmed the subscription wakes it at once. A release announced
- * before that (between the thread's failed attempt and the node's confirmation, about a round trip
- * when listening was not already running) is found by the next attempt, after at most the retry
+ * before that (between the thread's failed attempt and the node's confirmation: a new connection,
+ * a few round trips, when listening was not already running) is found by the next attempt, after at most the retry
  * delay. A subscription whose connection drops is renewed by the node until listening stops.
  */
 final class ReleaseNotifications {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReleaseNotifications.class);
 
 	/**
 	 * How long listening outlasts the last waiting thread: long enough that a service that waits
@@ -28,11 +34,14 @@ final class ReleaseNotifications {
 	 */
 	static final Duration IDLE_SPELL = Duration.ofSeconds(5);
 
-	/** Runs a task after a delay; may reject it once the engine is closing. */
+	/**
+	 * Runs a task after a delay; may reject it once the engine is closing. The future is done once
+	 * the task ran or could not be run.
+	 */
 	@FunctionalInterface
 	interface Timer {
 
-		void schedule(Runnable task, long delayNanos);
+		Future<?> schedule(Runnable task, long delayNanos);
 
 	}
 
@@ -55,7 +64,8 @@ final class ReleaseNotifications {
 
 	private long idleSince;
 
-	private boolean stopScheduled;
+	/** The idle check scheduled, or {@code null}; one that is done without having run is lost. */
+	private Future<?> stop;
 
 	private boolean closed;
 
@@ -110,8 +120,15 @@ final class ReleaseNotifications {
 				List<AnnouncingNode.Subscription> started = new ArrayList<>();
 				for (int i = 0; i < this.members.size(); i++) {
 					AnnouncingNode node = this.members.announcing(i);
-					if (node != null) {
-						started.add(node.listenForReleases(this.channel, (key) -> this.waiters.released(List.of(key))));
+					try {
+						if (node != null) {
+							started.add(node.listenForReleases(this.channel, (key) -> this.waiters.released(List.of(key))));
+						}
+					}
+					catch (RuntimeException ex) {
+						// its waiters find releases at the next retry, as on a node that does not announce
+						logger.warn("Could not listen for releases on {}; waiters retry after the retry delay",
+								this.members.nodes.get(i).name(), ex);
 					}
 				}
 				this.subscriptions = List.copyOf(started);
@@ -127,7 +144,7 @@ final class ReleaseNotifications {
 		try {
 			if (--this.waiting == 0) {
 				this.idleSince = System.nanoTime();
-				if (!this.stopScheduled) {
+				if (this.stop == null || this.stop.isDone()) {
 					scheduleStop(this.idleNanos);
 				}
 			}
@@ -141,7 +158,7 @@ final class ReleaseNotifications {
 	private void stopIfIdle() {
 		this.lock.lock();
 		try {
-			this.stopScheduled = false;
+			this.stop = null;
 			if (this.waiting > 0) {
 				// the thread that leaves last schedules the next look
 				return;
@@ -164,8 +181,7 @@ final class ReleaseNotifications {
 			return;
 		}
 		try {
-			this.timer.schedule(this::stopIfIdle, delayNanos);
-			this.stopScheduled = true;
+			this.stop = this.timer.schedule(this::stopIfIdle, delayNanos);
 		}
 		catch (RejectedExecutionException ex) {
 			// the engine is closing: nobody will wait again
@@ -176,7 +192,14 @@ final class ReleaseNotifications {
 	private void stopListening() {
 		List<AnnouncingNode.Subscription> running = this.subscriptions;
 		this.subscriptions = List.of();
-		running.forEach(AnnouncingNode.Subscription::close);
+		for (AnnouncingNode.Subscription subscription : running) {
+			try {
+				subscription.close();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Could not stop listening for releases on a node", ex);
+			}
+		}
 	}
 
 	/** One acquiring thread's share in listening: counted from its first wait until closed. */

@@ -3,6 +3,7 @@ package dev.redlock.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -91,6 +92,7 @@ class ReleaseNotificationsTests {
 		ReleaseNotifications.Timer manual = (task, delayNanos) -> {
 			due.add(task);
 			delays.add(delayNanos);
+			return new CompletableFuture<Void>();
 		};
 		ReleaseNotifications instant = new ReleaseNotifications(new Members(List.<LockNode>copyOf(this.nodes)),
 				"test:released", new LocalWaiters(), manual, Duration.ZERO);
@@ -153,6 +155,22 @@ class ReleaseNotificationsTests {
 		}
 	}
 
+	@Test
+	void aNodeThatCannotSubscribeOrUnsubscribeShouldNotKeepTheOthersListeningOrFailTheWaiter() {
+		this.nodes.get(1).refuses = true;
+		this.nodes.get(0).closeFails = true;
+		try (ReleaseNotifications.Wait wait = this.notifications.waiter()) {
+			wait.begin();
+			assertThat(this.nodes.get(0).open).as("a listens").hasValue(1);
+			assertThat(this.nodes.get(1).open).as("b refused").hasValue(0);
+			assertThat(this.nodes.get(2).open).as("c listens").hasValue(1);
+		}
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(this.nodes).as("every subscription closed after the idle spell, also "
+					+ "those after one whose close failed").allMatch((node) -> node.open.get() == 0));
+		assertThat(this.nodes.get(2).closed).hasValue(1);
+	}
+
 	/** A node that counts the subscriptions opened and closed on it. */
 	private static final class CountingNode implements LockNode, AnnouncingNode {
 
@@ -166,12 +184,21 @@ class ReleaseNotificationsTests {
 
 		final AtomicInteger mostOpen = new AtomicInteger();
 
+		/** Whether starting a subscription fails, as a node that cannot be reached may. */
+		volatile boolean refuses;
+
+		/** Whether closing a subscription fails (after it closed). */
+		volatile boolean closeFails;
+
 		CountingNode(String name) {
 			this.name = name;
 		}
 
 		@Override
 		public Subscription listenForReleases(String channel, Consumer<String> listener) {
+			if (this.refuses) {
+				throw new IllegalStateException(this.name + " refuses subscriptions");
+			}
 			this.opened.incrementAndGet();
 			this.mostOpen.accumulateAndGet(this.open.incrementAndGet(), Math::max);
 			AtomicInteger once = new AtomicInteger();
@@ -187,6 +214,9 @@ class ReleaseNotificationsTests {
 					if (once.getAndIncrement() == 0) {
 						CountingNode.this.open.decrementAndGet();
 						CountingNode.this.closed.incrementAndGet();
+					}
+					if (CountingNode.this.closeFails) {
+						throw new IllegalStateException(CountingNode.this.name + " failed to close a subscription");
 					}
 				}
 
