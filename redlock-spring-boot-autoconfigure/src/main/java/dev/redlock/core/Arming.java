@@ -158,18 +158,28 @@ final class Arming {
 			}
 			needed = round.restoreSourcesNeeded();
 		}
-		else if (marker != null || restarted && this.unarmedUpLong[index]) {
-			// a replica promoted by a failover: up long before, but it may lack locks its former master
-			// granted, from when it took over (at the latest when this engine first saw it so); without
-			// the marker if the failover lost that too (up for the hold-out already when first seen so,
-			// so not just restarted)
+		else if (marker != null) {
+			// a replica promoted by a failover: up long before, but it may lack locks its former
+			// master granted
 			waitsSinceSeen = true;
 			round.rememberOnNodes(name, this.seenArmed[index]);
 			long until = this.unarmedSince[index] + this.holdOut.toNanos();
 			if (now - until < 0) {
-				return wait(index, "took over from another incarnation (" + ((marker != null)
-						? "its arming marker is inherited: a failover" : "without its arming marker: a failover that lost it")
-						+ "); held out of the quorum for " + ArmingWaits.millis(until - now) + "ms more", until);
+				return wait(index, "took over from another incarnation (its arming marker is inherited: a failover); "
+						+ "held out of the quorum for " + ArmingWaits.millis(until - now) + "ms more", until);
+			}
+			needed = round.restoreSourcesNeeded();
+		}
+		else if (restarted && this.unarmedUpLong[index]) {
+			// up for the hold-out already when first seen so, not just restarted: a replica promoted by a
+			// failover that lost its former master's marker too; the writes it lacks date from when it
+			// took over, at the latest when this engine first saw it
+			waitsSinceSeen = true;
+			round.rememberOnNodes(name, this.seenArmed[index]);
+			long until = this.unarmedSince[index] + this.holdOut.toNanos();
+			if (now - until < 0) {
+				return wait(index, "took over from an armed incarnation without its arming marker (a failover that "
+						+ "lost it); held out of the quorum for " + ArmingWaits.millis(until - now) + "ms more", until);
 			}
 			needed = round.restoreSourcesNeeded();
 		}
