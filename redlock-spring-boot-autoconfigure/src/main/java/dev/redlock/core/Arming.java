@@ -22,10 +22,6 @@ import org.slf4j.LoggerFactory;
  * been up for the hold-out, as the Redlock specification asks;</li>
  * <li>a node whose own incarnation was armed but has lost its marker (its data was flushed) waits
  * the hold-out from when this engine first saw it so;</li>
- * <li>a node with another incarnation than the armed one that had been up for the hold-out when
- * this engine first saw it so is taken for a replica promoted by a failover (with its former
- * master's marker, or without it if the failover lost that too): it waits the hold-out from then
- * (a node restarted long before this engine first saw it waits too, the safe side);</li>
  * <li>when nothing can be told (a recorded incarnation vanished and might have been this node, or
  * too few armed nodes answer), the node waits the hold-out, the safe choice.</li>
  * </ul>
@@ -59,9 +55,6 @@ final class Arming {
 
 	private final long[] unarmedSince;
 
-	/** Per node, whether it had been up for the hold-out when first seen unarmed with that run id. */
-	private final boolean[] unarmedUpLong;
-
 	private final ArmingWaits waits;
 
 	Arming(List<LockNode> nodes, ArmableNode[] armable, String keyPrefix, Duration holdOut, Ticker ticker) {
@@ -73,7 +66,6 @@ final class Arming {
 		this.seenArmed = new String[nodes.size()];
 		this.unarmedRunId = new String[nodes.size()];
 		this.unarmedSince = new long[nodes.size()];
-		this.unarmedUpLong = new boolean[nodes.size()];
 		this.waits = new ArmingWaits(nodes);
 	}
 
@@ -108,7 +100,6 @@ final class Arming {
 			else if (Boolean.FALSE.equals(status.armed()) && !status.runId().equals(this.unarmedRunId[i])) {
 				this.unarmedRunId[i] = status.runId();
 				this.unarmedSince[i] = now;
-				this.unarmedUpLong[i] = RestartGuard.provenUptime(status.uptime()).compareTo(this.holdOut) >= 0;
 			}
 			seenAnyArmed |= this.seenArmed[i] != null;
 		}
@@ -167,19 +158,6 @@ final class Arming {
 			if (now - until < 0) {
 				return wait(index, "took over from another incarnation (its arming marker is inherited: a failover); "
 						+ "held out of the quorum for " + ArmingWaits.millis(until - now) + "ms more", until);
-			}
-			needed = round.restoreSourcesNeeded();
-		}
-		else if (restarted && this.unarmedUpLong[index]) {
-			// up for the hold-out already when first seen so, not just restarted: a replica promoted by a
-			// failover that lost its former master's marker too; the writes it lacks date from when it
-			// took over, at the latest when this engine first saw it
-			waitsSinceSeen = true;
-			round.rememberOnNodes(name, this.seenArmed[index]);
-			long until = this.unarmedSince[index] + this.holdOut.toNanos();
-			if (now - until < 0) {
-				return wait(index, "took over from an armed incarnation without its arming marker (a failover that "
-						+ "lost it); held out of the quorum for " + ArmingWaits.millis(until - now) + "ms more", until);
 			}
 			needed = round.restoreSourcesNeeded();
 		}
