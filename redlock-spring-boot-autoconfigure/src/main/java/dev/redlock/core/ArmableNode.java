@@ -52,6 +52,16 @@ public interface ArmableNode {
 	boolean isBeingArmed();
 
 	/**
+	 * Ends an arming that will not arm: removes the ticket of {@link #beginArming}, if it is still
+	 * this one, so that other engines do not wait for it ({@link #isBeingArmed}). A node that does
+	 * nothing here keeps the ticket until it expires; engines take over a ticket they have seen for
+	 * the hold-out.
+	 * @param ticket the ticket {@link #beginArming} returned
+	 */
+	default void abandonArming(String ticket) {
+	}
+
+	/**
 	 * Sets the marker, if the ticket of {@link #beginArming} is still there (the node did not
 	 * restart meanwhile).
 	 * @param ticket the ticket

@@ -5,9 +5,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
  * Decides when an unarmed node may grant locks, and arms it ({@link ArmableNode}).
  *
@@ -22,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * been up for the hold-out, as the Redlock specification asks;</li>
  * <li>a node whose own incarnation was armed but has lost its marker (its data was flushed) waits
  * the hold-out from when this engine first saw it so;</li>
+ * <li>a node with another incarnation than the armed one that had been up for the hold-out when
+ * this engine first saw it so is taken for a replica promoted by a failover (with its former
+ * master's marker, or without it if the failover lost that too): it waits the hold-out from then
+ * (a node restarted long before this engine first saw it waits too, the safe side);</li>
  * <li>when nothing can be told (a recorded incarnation vanished and might have been this node, or
  * too few armed nodes answer), the node waits the hold-out, the safe choice.</li>
  * </ul>
@@ -35,13 +36,9 @@ import org.slf4j.LoggerFactory;
  */
 final class Arming {
 
-	private static final Logger logger = LoggerFactory.getLogger(Arming.class);
-
 	private final List<LockNode> nodes;
 
 	private final ArmableNode[] armable;
-
-	private final String keyPrefix;
 
 	private final Duration holdOut;
 
@@ -55,18 +52,31 @@ final class Arming {
 
 	private final long[] unarmedSince;
 
+	/** Per node, whether it had been up for the hold-out when first seen unarmed with that run id. */
+	private final boolean[] unarmedUpLong;
+
+	/** Per node, the run id another instance's ticket was first seen on, and when. */
+	private final String[] ticketRunId;
+
+	private final long[] ticketSince;
+
 	private final ArmingWaits waits;
+
+	private final NodeArmer armer;
 
 	Arming(List<LockNode> nodes, ArmableNode[] armable, String keyPrefix, Duration holdOut, Ticker ticker) {
 		this.nodes = nodes;
 		this.armable = armable;
-		this.keyPrefix = keyPrefix;
 		this.holdOut = holdOut;
 		this.ticker = ticker;
 		this.seenArmed = new String[nodes.size()];
 		this.unarmedRunId = new String[nodes.size()];
 		this.unarmedSince = new long[nodes.size()];
+		this.unarmedUpLong = new boolean[nodes.size()];
+		this.ticketRunId = new String[nodes.size()];
+		this.ticketSince = new long[nodes.size()];
 		this.waits = new ArmingWaits(nodes);
+		this.armer = new NodeArmer(nodes, armable, keyPrefix);
 	}
 
 	/**
@@ -100,6 +110,7 @@ final class Arming {
 			else if (Boolean.FALSE.equals(status.armed()) && !status.runId().equals(this.unarmedRunId[i])) {
 				this.unarmedRunId[i] = status.runId();
 				this.unarmedSince[i] = now;
+				this.unarmedUpLong[i] = RestartGuard.provenUptime(status.uptime()).compareTo(this.holdOut) >= 0;
 			}
 			seenAnyArmed |= this.seenArmed[i] != null;
 		}
@@ -123,11 +134,11 @@ final class Arming {
 		String runId = status.runId();
 		long now = this.ticker.nanoTime();
 		Duration up = RestartGuard.provenUptime(status.uptime());
-		if (round.recorded(runId) && armingInProgress(index)) {
+		if (round.recorded(runId) && this.armer.beingArmed(index) && !ticketOutlived(index, runId, now)) {
 			return wait(index, "being armed by another instance", now);
 		}
 		// asked after the ticket, which arming turns into the marker: no arming slips between the two
-		String marker = marker(index);
+		String marker = this.armer.marker(index);
 		if (runId.equals(marker)) {
 			// armed by another instance since this probe: not a node that lost its marker
 			this.seenArmed[index] = runId;
@@ -149,15 +160,18 @@ final class Arming {
 			}
 			needed = round.restoreSourcesNeeded();
 		}
-		else if (marker != null) {
-			// a replica promoted by a failover: up long before, but it may lack locks its former
-			// master granted
+		else if (marker != null || restarted && this.unarmedUpLong[index]) {
+			// a replica promoted by a failover: up long before, but it may lack locks its former master
+			// granted, from when it took over (at the latest when this engine first saw it so); without
+			// the marker if the failover lost that too (up for the hold-out already when first seen so,
+			// so not just restarted)
 			waitsSinceSeen = true;
 			round.rememberOnNodes(name, this.seenArmed[index]);
 			long until = this.unarmedSince[index] + this.holdOut.toNanos();
 			if (now - until < 0) {
-				return wait(index, "took over from another incarnation (its arming marker is inherited: a failover); "
-						+ "held out of the quorum for " + ArmingWaits.millis(until - now) + "ms more", until);
+				return wait(index, "took over from another incarnation (" + ((marker != null)
+						? "its arming marker is inherited: a failover" : "without its arming marker: a failover that lost it")
+						+ "); held out of the quorum for " + ArmingWaits.millis(until - now) + "ms more", until);
 			}
 			needed = round.restoreSourcesNeeded();
 		}
@@ -187,66 +201,24 @@ final class Arming {
 		return arm(round, index, needed, overdue);
 	}
 
-	// the run id the node's marker names, or null; an unarmed node's names another incarnation
-	// (a replica promoted by a failover inherits its former master's marker)
-	private String marker(int index) {
-		try {
-			return this.armable[index].armedIncarnation();
+	// another instance's ticket still there a hold-out after it was first seen was left by an
+	// instance that stopped mid-arming (it ends the ticket on every other way out): arming goes on
+	// without it, and a slow instance that was still at it only fails its own last step
+	private boolean ticketOutlived(int index, String runId, long now) {
+		if (!runId.equals(this.ticketRunId[index])) {
+			this.ticketRunId[index] = runId;
+			this.ticketSince[index] = now;
 		}
-		catch (RuntimeException ex) {
-			return null;
-		}
-	}
-
-	private boolean armingInProgress(int index) {
-		try {
-			return this.armable[index].isBeingArmed();
-		}
-		catch (RuntimeException ex) {
-			return false;
-		}
+		return now - (this.ticketSince[index] + this.holdOut.toNanos()) >= 0;
 	}
 
 	private boolean arm(ArmingRound round, int index, int needed, boolean overdue) {
-		ArmableNode node = this.armable[index];
-		String name = this.nodes.get(index).name();
-		String runId = round.statuses.get(index).runId();
-		int restoredFrom;
-		try {
-			String ticket = node.beginArming();
-			restoredFrom = round.restore(index, this.keyPrefix);
-			int restored = restoredFrom;
-			if (restored < needed) {
-				if (!overdue) {
-					return wait(index, "restored its fencing counters from " + restored + " of the " + needed
-							+ " armed nodes needed", this.ticker.nanoTime());
-				}
-				logger.warn("Redlock node {} is armed with fencing counters restored from {} of the {} nodes needed; a "
-						+ "fencing token of a key last locked while it and the missing nodes were down may repeat", name,
-						restored, needed);
-			}
-			int recorded = round.record(name, runId);
-			if (recorded < round.quorum()) {
-				return wait(index, "its incarnation was recorded on " + recorded + " of the " + round.quorum()
-						+ " nodes needed before it may be armed", this.ticker.nanoTime());
-			}
-			if (!node.arm(ticket, runId)) {
-				return wait(index, "restarted while it was being armed", this.ticker.nanoTime());
-			}
+		String notArmed = this.armer.arm(round, index, needed, overdue);
+		if (notArmed != null) {
+			return wait(index, notArmed, this.ticker.nanoTime());
 		}
-		catch (RuntimeException ex) {
-			return wait(index, "arming failed: " + NodeFailure.describe(ex), this.ticker.nanoTime());
-		}
-		this.seenArmed[index] = runId;
+		this.seenArmed[index] = round.statuses.get(index).runId();
 		this.waits.clear(index);
-		if (needed == 0 && restoredFrom == 0) {
-			logger.info("Redlock node {} is armed: it was never armed before, so it counts toward the quorum at once",
-					name);
-		}
-		else {
-			logger.info("Redlock node {} is armed: it counts toward the quorum (fencing counters and registry restored "
-					+ "from {} nodes)", name, restoredFrom);
-		}
 		return true;
 	}
 

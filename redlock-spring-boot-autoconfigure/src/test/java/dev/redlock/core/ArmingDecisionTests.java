@@ -82,6 +82,7 @@ class ArmingDecisionTests {
 		this.nodes.get(1).counters.put("p:k:fencing", 7L);
 		this.nodes.get(2).counters.put("p:k:fencing", 9L);
 		this.nodes.get(0).restart();
+		assertThat(arming.armDue(probe(Duration.ofSeconds(2)))).as("seen just restarted").isEmpty();
 		assertThat(arming.armDue(probe(Duration.ofSeconds(12)))).containsExactly(0);
 		assertThat(this.nodes.get(0).counters).containsEntry("p:k:fencing", 9L);
 		assertThat(this.nodes.get(0).registry).as("merged from the others").containsKeys("n1", "n2");
@@ -188,6 +189,32 @@ class ArmingDecisionTests {
 		assertThat(member.marker).isEqualTo("replica-run");
 	}
 
+	/**
+	 * Found by the 100M simulation (seed 20261201): a node restarted empty and was armed, then failed
+	 * over to a replica that had not received the arming yet, nor a lock granted just before; the
+	 * replica, up for long, had no marker and was taken for a node restarted long ago, armed at once,
+	 * and granted the lock to another engine while its holder still held it on two other nodes.
+	 */
+	@Test
+	void replicaPromotedWithoutTheMarkerShouldWaitTheHoldOutFromWhenItWasSeen() {
+		Arming arming = arming(3);
+		arming.armDue(probe(Duration.ofHours(1)));
+		FakeNode member = this.nodes.get(0);
+		member.runId = "replica-run";
+		member.marker = null;
+		assertThat(arming.armDue(probe(Duration.ofHours(2)))).isEmpty();
+		assertThat(arming.waiting(0).reason()).contains("without its arming marker");
+		// so does an engine that never saw the node armed: the other registries name its former incarnation
+		Arming stranger = new Arming(List.copyOf(this.nodes), this.nodes.toArray(ArmableNode[]::new), "p:", HOLD_OUT,
+				this.clock::get);
+		assertThat(stranger.armDue(probe(Duration.ofHours(2)))).isEmpty();
+		advance(HOLD_OUT.minusSeconds(1));
+		assertThat(arming.armDue(probe(Duration.ofHours(2)))).isEmpty();
+		advance(Duration.ofSeconds(2));
+		assertThat(arming.armDue(probe(Duration.ofHours(2)))).containsExactly(0);
+		assertThat(member.marker).isEqualTo("replica-run");
+	}
+
 	@Test
 	void nodeBeingArmedByAnotherEngineShouldNotBeTakenForAFlushedOne() {
 		Arming arming = arming(3);
@@ -197,6 +224,62 @@ class ArmingDecisionTests {
 		this.nodes.get(0).ticket = "theirs";
 		assertThat(arming.armDue(probe(Duration.ZERO))).doesNotContain(0);
 		assertThat(arming.waiting(0).reason()).isEqualTo("being armed by another instance");
+		advance(HOLD_OUT.minusSeconds(1));
+		assertThat(arming.armDue(probe(Duration.ZERO))).doesNotContain(0);
+		assertThat(arming.waiting(0).reason()).isEqualTo("being armed by another instance");
+	}
+
+	/**
+	 * An instance that stopped mid-arming (killed, or a node that does not end tickets) leaves its
+	 * ticket: a hold-out after it was first seen, the others arm the node without it.
+	 */
+	@Test
+	void ticketLeftByAnInstanceThatStoppedShouldBeTakenOverAfterTheHoldOut() {
+		Arming arming = arming(3);
+		arming.armDue(probe(Duration.ZERO));
+		FakeNode restarted = this.nodes.get(0);
+		restarted.restart();
+		this.nodes.forEach((node) -> node.registry.put("n0", restarted.runId));
+		restarted.ticket = "left by a killed instance";
+		assertThat(arming.armDue(probe(Duration.ofSeconds(12)))).isEmpty();
+		assertThat(arming.waiting(0).reason()).isEqualTo("being armed by another instance");
+		advance(HOLD_OUT);
+		assertThat(arming.armDue(probe(Duration.ofSeconds(22)))).containsExactly(0);
+		assertThat(restarted.marker).isEqualTo(restarted.runId);
+	}
+
+	/**
+	 * Two engines arm the same restarted node at once: B's ticket replaces A's, so A's last step
+	 * fails, and B gives up (too few sources answered it). B ends its ticket, so that neither waits
+	 * for an arming nobody is doing: the node is armed at the next look, not when the ticket
+	 * expires.
+	 */
+	@Test
+	void armingAbandonedByAnotherEngineShouldNotKeepTheNodeWaiting() {
+		Arming arming = arming(5);
+		arming.armDue(probe(Duration.ZERO));
+		Arming other = new Arming(List.copyOf(this.nodes), this.nodes.toArray(ArmableNode[]::new), "p:", HOLD_OUT,
+				this.clock::get);
+		other.armDue(probe(Duration.ZERO));
+		FakeNode restarted = this.nodes.get(0);
+		restarted.restart();
+		assertThat(arming.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
+		assertThat(other.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
+		advance(HOLD_OUT);
+		restarted.afterBeginArming = () -> {
+			// B decides before A records, then two sources stop answering B's restore
+			List<NodeStatus> probed = probe(Duration.ofSeconds(13));
+			this.nodes.get(2).reachable = false;
+			this.nodes.get(3).reachable = false;
+			assertThat(other.armDue(probed)).isEmpty();
+			assertThat(other.waiting(0).reason()).contains("restored its fencing counters from 2 of the 3");
+			this.nodes.get(2).reachable = true;
+			this.nodes.get(3).reachable = true;
+		};
+		assertThat(arming.armDue(probe(Duration.ofSeconds(13)))).as("B's ticket replaced A's").isEmpty();
+		assertThat(restarted.ticket).as("ended by the engine that gave up").isNull();
+		assertThat(arming.armDue(probe(Duration.ofSeconds(13)))).containsExactly(0);
+		assertThat(restarted.marker).isEqualTo(restarted.runId);
 	}
 
 	/**
@@ -235,6 +318,7 @@ class ArmingDecisionTests {
 		this.nodes.get(0).restart();
 		this.nodes.get(2).reachable = false;
 		this.nodes.get(3).reachable = false;
+		assertThat(arming.armDue(probe(Duration.ofSeconds(2)))).as("seen just restarted").isEmpty();
 		assertThat(arming.armDue(probe(Duration.ofSeconds(12)))).isEmpty();
 		assertThat(arming.waiting(0).reason()).contains("waits for 3 armed nodes").contains("2 answered");
 		assertThat(arming.armDue(probe(Duration.ofSeconds(21)))).as("after one more hold-out: armed as it is")
@@ -257,6 +341,9 @@ class ArmingDecisionTests {
 		boolean reachable = true;
 
 		int armingsBegun;
+
+		/** Runs once, when {@link #beginArming} has set its ticket. */
+		Runnable afterBeginArming;
 
 		final Map<String, String> registry = new LinkedHashMap<>();
 
@@ -299,8 +386,21 @@ class ArmingDecisionTests {
 		@Override
 		public String beginArming() {
 			this.armingsBegun++;
-			this.ticket = "t-" + this.runId;
-			return this.ticket;
+			this.ticket = "t-" + this.runId + "-" + this.armingsBegun;
+			String ticket = this.ticket;
+			Runnable hook = this.afterBeginArming;
+			this.afterBeginArming = null;
+			if (hook != null) {
+				hook.run();
+			}
+			return ticket;
+		}
+
+		@Override
+		public void abandonArming(String ticket) {
+			if (ticket.equals(this.ticket)) {
+				this.ticket = null;
+			}
 		}
 
 		@Override

@@ -172,6 +172,13 @@ public final class InMemoryLockNode implements LockNode, FencedNode, ArmableNode
 	}
 
 	@Override
+	public synchronized void abandonArming(String ticket) {
+		if (ticket.equals(get(armingKeys().ticket()))) {
+			this.keys.remove(armingKeys().ticket());
+		}
+	}
+
+	@Override
 	public synchronized boolean isBeingArmed() {
 		return get(armingKeys().ticket()) != null;
 	}

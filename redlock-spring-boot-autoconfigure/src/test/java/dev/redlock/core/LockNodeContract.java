@@ -184,6 +184,21 @@ public abstract class LockNodeContract {
 	}
 
 	@Test
+	void anAbandonedArmingEndsOnlyItsOwnTicket() {
+		ArmableNode arming = armable(this.node);
+		String first = arming.beginArming();
+		String second = arming.beginArming();
+		assertThat(second).as("every arming has a ticket of its own").isNotEqualTo(first);
+		arming.abandonArming(first);
+		assertThat(arming.isBeingArmed()).as("another engine's ticket stays").isTrue();
+		assertThat(arming.arm(first, "r1")).as("a replaced ticket arms nothing").isFalse();
+		arming.abandonArming(second);
+		assertThat(arming.isBeingArmed()).as("its own ends").isFalse();
+		assertThat(arming.arm(second, "r1")).as("an abandoned ticket arms nothing").isFalse();
+		assertThat(arming.armedIncarnation()).isNull();
+	}
+
+	@Test
 	void aRestartWithoutPersistenceDisarmsTheNodeAndSpendsItsTicket() {
 		ArmableNode arming = armable(this.node);
 		String staleTicket = arming.beginArming();

@@ -329,6 +329,11 @@ final class SimulatedEngine implements NodeCallListener {
 		}
 
 		@Override
+		public void abandonArming(String ticket) {
+			remote(this.index, () -> node().abandonTicket(ticket));
+		}
+
+		@Override
 		public boolean isBeingArmed() {
 			return remote(this.index, () -> node().hasTicket());
 		}

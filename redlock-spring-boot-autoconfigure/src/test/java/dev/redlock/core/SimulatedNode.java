@@ -524,6 +524,15 @@ final class SimulatedNode {
 		return this.ticket != null;
 	}
 
+	/** Ends an arming that gave up: deletes the ticket if it still holds {@code ticketValue}. */
+	Void abandonTicket(String ticketValue) {
+		if (hasTicket() && this.ticket.value.equals(ticketValue)) {
+			changingArming(null);
+			this.ticket = null;
+		}
+		return null;
+	}
+
 	/** {@code ARM}: sets the marker if the ticket is still there. */
 	boolean arm(String ticketValue, String armedRunId) {
 		if (!hasTicket() || !this.ticket.value.equals(ticketValue)) {

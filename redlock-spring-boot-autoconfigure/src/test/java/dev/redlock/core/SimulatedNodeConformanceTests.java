@@ -238,6 +238,16 @@ class SimulatedNodeConformanceTests {
 					return ticket;
 				});
 			}
+			else if (dice < 83) {
+				String ticket = this.random.nextInt(4) == 0 ? "stale" : this.lastTicket;
+				op = "abandon arming " + ticket;
+				this.arming.abandonArming(ticket);
+				real = this.arming.isBeingArmed();
+				simulated = sim(() -> {
+					this.node.abandonTicket(ticket);
+					return this.node.hasTicket();
+				});
+			}
 			else if (dice < 86) {
 				String ticket = this.random.nextInt(4) == 0 ? "stale" : this.lastTicket;
 				String runId = "run-" + this.random.nextInt(5);

@@ -109,6 +109,12 @@ final class JedisArming implements ArmableNode {
 	}
 
 	@Override
+	public void abandonArming(String ticket) {
+		// the ticket is deleted only while it holds this value, as a lock is released
+		JedisFailures.call(() -> ScriptCalls.run(this.client, LockScripts.RELEASE, List.of(keys().ticket()), ticket));
+	}
+
+	@Override
 	public String armedIncarnation() {
 		return JedisFailures.call(() -> this.client.get(keys().marker()));
 	}
