@@ -6,6 +6,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Runs one command on every node at once (a round), for acquisitions, extensions and releases
@@ -13,7 +16,7 @@ import java.util.concurrent.TimeoutException;
  * waiting for slow nodes. The calling thread sends to every node that can take the command now
  * and reads the answers itself ({@link CallerReads}); other nodes' calls run on I/O threads.
  */
-final class FanOut {
+final class FanOut implements Rounds {
 
 	/** {@code needed} value that waits for every node's answer (up to the timeout). */
 	static final int ALL = -1;
@@ -44,12 +47,42 @@ final class FanOut {
 	 * @param index the node
 	 * @return the moving average of its calls' durations, in nanoseconds (0 before the first)
 	 */
-	long recentLatencyNanos(int index) {
+	@Override
+	public long recentLatencyNanos(int index) {
 		return this.load.recentLatencyNanos(index);
 	}
 
-	long timeoutNanos() {
+	@Override
+	public long timeoutNanos() {
 		return this.timeoutNanos;
+	}
+
+	/** Runs the round on the calling thread, and {@code then} on it once the round is decided. */
+	@Override
+	public void run(NodeCall call, int needed, long timeoutNanos, Preceding after, boolean sheddable,
+			Consumer<Round> then) {
+		then.accept(run(call, needed, timeoutNanos, after, sheddable));
+	}
+
+	/** Calls the node on the calling thread. */
+	@Override
+	public void alone(NodeCall call, int index, BiConsumer<Boolean, RuntimeException> then) {
+		boolean answer;
+		try {
+			answer = call.call(index, this.nodes.get(index));
+		}
+		catch (RuntimeException ex) {
+			then.accept(false, ex);
+			return;
+		}
+		then.accept(answer, null);
+	}
+
+	/** Parks the calling thread for the delay, then runs {@code then} on it. */
+	@Override
+	public void after(long delayNanos, Runnable then) {
+		LockSupport.parkNanos(delayNanos);
+		then.run();
 	}
 
 	/** Runs a round bounded by the node timeout. */

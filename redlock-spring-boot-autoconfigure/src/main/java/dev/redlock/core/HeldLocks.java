@@ -176,7 +176,7 @@ final class HeldLocks implements LeaseOps {
 	@Override
 	public void extend(List<String> keys, String token, long leaseMillis, long timeoutNanos, Preceding after,
 			Consumer<Extension> then) {
-		then.accept(this.commands.extend(keys, token, leaseMillis, timeoutNanos, after));
+		this.commands.extend(keys, token, leaseMillis, timeoutNanos, after, then);
 	}
 
 	@Override

@@ -3,6 +3,8 @@ package dev.redlock.core;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,9 +13,11 @@ import dev.redlock.NodeOutcome;
 import dev.redlock.NodeOutcome.Status;
 
 /**
- * The lock commands, each one round over every node ({@link FanOut}): an acquisition attempt
+ * The lock commands, each one round over every node ({@link Rounds}): an acquisition attempt
  * (plain or fenced, held-out nodes not sent to, gated after a split vote), the fence write of a
- * fenced acquisition, the release (or the shortening of a hold-at-least), and the extension.
+ * fenced acquisition, the release (or the shortening of a hold-at-least), and the extension. Each
+ * hands its result to a continuation, which runs on the calling thread on production's
+ * {@link FanOut}; the forms that return it are for callers on threads.
  */
 final class LockCommands {
 
@@ -21,16 +25,16 @@ final class LockCommands {
 
 	private final Members members;
 
-	private final FanOut fanOut;
+	private final Rounds rounds;
 
 	private final SplitVoteGate gate;
 
 	private final long nodeTimeoutNanos;
 
-	LockCommands(Members members, FanOut fanOut, long nodeTimeoutNanos) {
+	LockCommands(Members members, Rounds rounds, long nodeTimeoutNanos) {
 		this.members = members;
-		this.fanOut = fanOut;
-		this.gate = new SplitVoteGate(fanOut, members.nodes.get(0), members.size());
+		this.rounds = rounds;
+		this.gate = new SplitVoteGate(rounds, members.size());
 		this.nodeTimeoutNanos = nodeTimeoutNanos;
 	}
 
@@ -61,10 +65,10 @@ final class LockCommands {
 	 * @param heldOut per node, why it must not be sent to, or {@code null} (the whole list may be
 	 * {@code null})
 	 * @param splitVote whether the last attempt split the votes
-	 * @return the attempt, decided as soon as a quorum agreed or can no longer agree
+	 * @param then takes the attempt, decided as soon as a quorum agreed or can no longer agree
 	 */
-	Attempt acquire(List<String> fullKeys, String token, long leaseMillis, boolean fenced, List<String> heldOut,
-			boolean splitVote) {
+	void acquire(List<String> fullKeys, String token, long leaseMillis, boolean fenced, List<String> heldOut,
+			boolean splitVote, Consumer<Attempt> then) {
 		AtomicLongArray counters = new AtomicLongArray(this.members.size());
 		String counterKey = KeySpace.counterKey(fullKeys.get(0));
 		NodeCall acquire = new NodeCall() {
@@ -95,22 +99,36 @@ final class LockCommands {
 			}
 
 		};
-		Round round = this.fanOut.run(this.gate.attempt(acquire, splitVote), this.members.quorum, null);
-		return new Attempt(round, counters);
+		this.gate.attempt(acquire, splitVote, (call) -> this.rounds.run(call, this.members.quorum, this.nodeTimeoutNanos,
+				null, true, (round) -> then.accept(new Attempt(round, counters))));
+	}
+
+	/** {@link #acquire(List, String, long, boolean, List, boolean, Consumer)} on a thread. */
+	Attempt acquire(List<String> fullKeys, String token, long leaseMillis, boolean fenced, List<String> heldOut,
+			boolean splitVote) {
+		Attempt[] attempt = new Attempt[1];
+		acquire(fullKeys, token, leaseMillis, fenced, heldOut, splitVote, (done) -> attempt[0] = done);
+		return attempt[0];
 	}
 
 	/**
 	 * The second step of a fenced acquisition (a quorum max-register): records {@code fence} (one
 	 * above the highest counter the granting nodes read) on every node that still holds this lock.
 	 * @param timeoutNanos the longest wait (at most the validity left)
-	 * @return how many nodes recorded it
+	 * @param then takes how many nodes recorded it
 	 */
-	int writeFence(String fullKey, String token, long fence, long timeoutNanos) {
+	void writeFence(String fullKey, String token, long fence, long timeoutNanos, IntConsumer then) {
 		String counterKey = KeySpace.counterKey(fullKey);
-		Round round = this.fanOut.run(
-				(index, node) -> this.members.fenced(index).raiseFence(fullKey, token, counterKey, fence),
-				this.members.quorum, timeoutNanos, null, true);
-		return Round.count(round.outcomes(), Status.ACQUIRED);
+		this.rounds.run((index, node) -> this.members.fenced(index).raiseFence(fullKey, token, counterKey, fence),
+				this.members.quorum, timeoutNanos, null, true,
+				(round) -> then.accept(Round.count(round.outcomes(), Status.ACQUIRED)));
+	}
+
+	/** {@link #writeFence(String, String, long, long, IntConsumer)} on a thread. */
+	int writeFence(String fullKey, String token, long fence, long timeoutNanos) {
+		int[] recorded = new int[1];
+		writeFence(fullKey, token, fence, timeoutNanos, (count) -> recorded[0] = count);
+		return recorded[0];
 	}
 
 	/**
@@ -121,12 +139,12 @@ final class LockCommands {
 	 * a quorum by this lock, and a slow node's pending acquisition and release run on without
 	 * delaying the caller)
 	 * @param channel where to announce the deleted keys, or {@code null}
-	 * @return the round, which a later command on the same keys follows
+	 * @param then takes the round, which a later command on the same keys follows
 	 */
-	Round release(List<String> fullKeys, String token, Preceding acquisition, long keepNanos, int awaited,
-			String channel) {
+	void release(List<String> fullKeys, String token, Preceding acquisition, long keepNanos, int awaited,
+			String channel, Consumer<Round> then) {
 		long keepMillis = TimeUnit.NANOSECONDS.toMillis(keepNanos);
-		Round round = this.fanOut.run(new NodeCall() {
+		this.rounds.run(new NodeCall() {
 
 			@Override
 			public boolean call(int index, LockNode node) {
@@ -146,25 +164,43 @@ final class LockCommands {
 								(LockCommands.this.members.announcing(index) != null) ? channel : null);
 			}
 
-		}, awaited, this.nodeTimeoutNanos, acquisition, false);
-		if (logger.isDebugEnabled()) {
-			logger.debug("{} '{}' on nodes: {}", (keepMillis > 0) ? "Kept for " + keepMillis + "ms" : "Released",
-					fullKeys, round.outcomes());
-		}
-		return round;
+		}, awaited, this.nodeTimeoutNanos, acquisition, false, (round) -> {
+			if (logger.isDebugEnabled()) {
+				logger.debug("{} '{}' on nodes: {}", (keepMillis > 0) ? "Kept for " + keepMillis + "ms" : "Released",
+						fullKeys, round.outcomes());
+			}
+			then.accept(round);
+		});
+	}
+
+	/** {@link #release(List, String, Preceding, long, int, String, Consumer)} on a thread. */
+	Round release(List<String> fullKeys, String token, Preceding acquisition, long keepNanos, int awaited,
+			String channel) {
+		Round[] round = new Round[1];
+		release(fullKeys, token, acquisition, keepNanos, awaited, channel, (done) -> round[0] = done);
+		return round[0];
 	}
 
 	/**
-	 * Extends {@code token}'s keys on every node and waits until a quorum agreed, or until the
-	 * timeout.
+	 * Extends {@code token}'s keys on every node and hands {@code then} the result once a quorum
+	 * agreed, or at the timeout.
 	 */
+	void extend(List<String> fullKeys, String token, long leaseMillis, long timeoutNanos, Preceding after,
+			Consumer<LeaseOps.Extension> then) {
+		this.rounds.run((index, node) -> node.extend(fullKeys, token, leaseMillis), this.members.quorum, timeoutNanos,
+				after, true, (round) -> {
+					List<NodeOutcome> outcomes = round.outcomes();
+					then.accept(new LeaseOps.Extension(Round.count(outcomes, Status.ACQUIRED),
+							Round.count(outcomes, Status.HELD_BY_OTHER), round));
+				});
+	}
+
+	/** {@link #extend(List, String, long, long, Preceding, Consumer)} on a thread. */
 	LeaseOps.Extension extend(List<String> fullKeys, String token, long leaseMillis, long timeoutNanos,
 			Preceding after) {
-		Round round = this.fanOut.run((index, node) -> node.extend(fullKeys, token, leaseMillis), this.members.quorum,
-				timeoutNanos, after, true);
-		List<NodeOutcome> outcomes = round.outcomes();
-		return new LeaseOps.Extension(Round.count(outcomes, Status.ACQUIRED), Round.count(outcomes, Status.HELD_BY_OTHER),
-				round);
+		LeaseOps.Extension[] extension = new LeaseOps.Extension[1];
+		extend(fullKeys, token, leaseMillis, timeoutNanos, after, (done) -> extension[0] = done);
+		return extension[0];
 	}
 
 }

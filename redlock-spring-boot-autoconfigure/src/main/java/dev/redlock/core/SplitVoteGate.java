@@ -1,7 +1,7 @@
 package dev.redlock.core;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * After an attempt that split the votes (some nodes granted it, others were held by another
@@ -14,30 +14,42 @@ final class SplitVoteGate {
 
 	private static final long MIN_HEAD_START_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
-	private final FanOut fanOut;
-
-	private final LockNode first;
+	private final Rounds rounds;
 
 	private final int nodes;
 
-	SplitVoteGate(FanOut fanOut, LockNode first, int nodes) {
-		this.fanOut = fanOut;
-		this.first = first;
+	SplitVoteGate(Rounds rounds, int nodes) {
+		this.rounds = rounds;
 		this.nodes = nodes;
 	}
 
 	/**
-	 * The call an attempt sends: {@code acquire} itself, or after a split vote the gated form.
+	 * Hands {@code then} the call an attempt sends to every node: {@code acquire} itself, or after a
+	 * split vote the gated form, once the first node has answered (and, if it refused, after the
+	 * head start).
 	 * @param acquire the attempt's call
 	 * @param splitVote whether the last attempt split the votes
-	 * @return the call to send
+	 * @param then takes the call to send
 	 */
-	NodeCall attempt(NodeCall acquire, boolean splitVote) {
-		return gates(splitVote) ? firstNodeFirst(acquire) : acquire;
-	}
-
-	private boolean gates(boolean splitVote) {
-		return gates(splitVote, this.nodes, this.fanOut.recentLatencyNanos(0), this.fanOut.timeoutNanos());
+	void attempt(NodeCall acquire, boolean splitVote, Consumer<NodeCall> then) {
+		if (!gates(splitVote, this.nodes, this.rounds.recentLatencyNanos(0), this.rounds.timeoutNanos())) {
+			then.accept(acquire);
+			return;
+		}
+		String heldOut = acquire.heldOut(0);
+		if (heldOut != null) {
+			then.accept(firstAnswered(acquire, false, NodeFailure.notSent(NodeFailure.Kind.HELD_OUT, heldOut)));
+			return;
+		}
+		this.rounds.alone(acquire, 0, (taken, failed) -> {
+			NodeCall gated = firstAnswered(acquire, taken, failed);
+			if (failed == null && !taken) {
+				this.rounds.after(headStartNanos(), () -> then.accept(gated));
+			}
+			else {
+				then.accept(gated);
+			}
+		});
 	}
 
 	/**
@@ -56,7 +68,7 @@ final class SplitVoteGate {
 
 	/** How long a contender refused by the first node lets the one it granted go first. */
 	long headStartNanos() {
-		return headStartNanos(this.fanOut.recentLatencyNanos(0), this.fanOut.timeoutNanos());
+		return headStartNanos(this.rounds.recentLatencyNanos(0), this.rounds.timeoutNanos());
 	}
 
 	/**
@@ -70,22 +82,8 @@ final class SplitVoteGate {
 		return Math.min(timeoutNanos / 4, Math.max(MIN_HEAD_START_NANOS, 2 * firstLatencyNanos));
 	}
 
-	private NodeCall firstNodeFirst(NodeCall acquire) {
-		boolean taken = false;
-		RuntimeException failed = null;
-		String heldOut = acquire.heldOut(0);
-		try {
-			if (heldOut != null) {
-				throw NodeFailure.notSent(NodeFailure.Kind.HELD_OUT, heldOut);
-			}
-			taken = acquire.call(0, this.first);
-		}
-		catch (RuntimeException ex) {
-			failed = ex;
-		}
-		if (failed == null && !taken) {
-			LockSupport.parkNanos(headStartNanos());
-		}
+	/** {@code acquire}, with the first node's answer already read. */
+	private static NodeCall firstAnswered(NodeCall acquire, boolean taken, RuntimeException failed) {
 		Exchange answered = new Answered(taken, failed);
 		return new NodeCall() {
 

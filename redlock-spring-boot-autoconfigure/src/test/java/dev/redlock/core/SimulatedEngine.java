@@ -14,8 +14,10 @@ import dev.redlock.NodeOutcome;
  * {@link NodePreconditions}), {@link Arming} (over {@link ArmableNode}s whose every call is a message
  * to a simulated node, taking virtual time while the rest of the world goes on) and
  * {@link NodeLoad}; the engine's own {@link ProbeRound} every check interval, each probe reading
- * the simulated nodes at one instant; and the rounds {@code LockCommands} sends, run by
- * {@link VirtualFanOut}. Its threads that lock are {@link VirtualCaller}s.
+ * the simulated nodes at one instant; and the engine's own {@link LockCommands} (with its
+ * {@link SplitVoteGate}), whose rounds {@link VirtualFanOut} carries out, each call run by the
+ * simulated node it reaches against this engine's view of it. Its threads that lock are
+ * {@link VirtualCaller}s.
  */
 final class SimulatedEngine implements NodeCallListener {
 
@@ -26,6 +28,8 @@ final class SimulatedEngine implements NodeCallListener {
 	final String name;
 
 	private final List<LockNode> views = new ArrayList<>();
+
+	private final NodeView[] nodeViews;
 
 	private final ArmableNode[] armable;
 
@@ -48,6 +52,8 @@ final class SimulatedEngine implements NodeCallListener {
 
 	private final VirtualFanOut fanOut;
 
+	private final LockCommands commands;
+
 	private final AttemptLoop.Reach reach = (deadline) -> quorumOutOfReach(deadline) ? "no quorum in reach" : null;
 
 	private boolean dead;
@@ -58,10 +64,12 @@ final class SimulatedEngine implements NodeCallListener {
 		this.name = "engine-" + slot + "." + incarnation;
 		int n = sim.nodes();
 		this.armable = new ArmableNode[n];
+		this.nodeViews = new NodeView[n];
 		for (int i = 0; i < n; i++) {
 			NodeView view = new NodeView(i);
 			this.views.add(view);
 			this.armable[i] = view;
+			this.nodeViews[i] = view;
 		}
 		this.load = new NodeLoad(this.views, nodeTimeout(), sim::now);
 		Arming arming = null;
@@ -81,6 +89,7 @@ final class SimulatedEngine implements NodeCallListener {
 		this.probeRound = (arming != null) ? new ProbeRound(this.standing, arming, this.armable, sim::now) : null;
 		this.lastLooks = new NodeStatus.Clock[n];
 		this.fanOut = new VirtualFanOut(this, this.views);
+		this.commands = new LockCommands(new Members(this.views), this.fanOut, nodeTimeout());
 	}
 
 	/**
@@ -158,37 +167,31 @@ final class SimulatedEngine implements NodeCallListener {
 		return this.standing.counting(this.sim.now(), deadline) < quorum();
 	}
 
-	// ---- the rounds of LockCommands, carried out by VirtualFanOut ----
+	// ---- the engine's LockCommands, their rounds carried out by VirtualFanOut ----
 
-	VirtualFanOut fanOut() {
-		return this.fanOut;
+	LockCommands commands() {
+		return this.commands;
+	}
+
+	/** This engine's view of node {@code index}, which runs the lock calls that reach it. */
+	NodeView view(int index) {
+		return this.nodeViews[index];
 	}
 
 	/**
-	 * An extension of a held lock (compare-and-{@code PEXPIRE}), each node after the lock's earlier
-	 * calls there, as {@code LockCommands.extend} sends it.
+	 * The release (or, with {@code keepNanos > 0}, the shortening) of a lock's keys, as the engine
+	 * sends it ({@link LockCommands#release}); first checks that no node that holds a key is skipped
+	 * as one where the acquisition never set it.
 	 */
-	void extend(Preceding after, List<String> keys, String token, long leaseMillis, long timeoutNanos,
-			Consumer<VirtualFanOut.Run> then) {
-		this.fanOut.run(new VirtualFanOut.Command(VirtualFanOut.Op.EXTEND, keys, token, leaseMillis, 0), quorum(),
-				timeoutNanos, after, true, null, null, then);
-	}
-
-	/**
-	 * The release (or, with {@code keepMillis > 0}, the shortening) of a lock's keys, each node
-	 * after the lock's earlier calls there, none where the acquisition never set the key, as
-	 * {@code LockCommands.release} sends it (never shed for a saturated node).
-	 */
-	void release(Preceding after, List<String> keys, String token, long keepMillis, int awaited,
-			Consumer<VirtualFanOut.Run> then) {
+	void release(Preceding after, List<String> keys, String token, long keepNanos, int awaited,
+			Consumer<Round> then) {
 		for (int i = 0; i < this.sim.nodes(); i++) {
 			if (after.tail(i).isDone() && !after.needed(i) && holdsAny(i, keys, token)) {
 				// a node taken for one that never set the keys, which it then keeps for its lease
 				this.sim.tally.keysLeftBehind++;
 			}
 		}
-		this.fanOut.run(new VirtualFanOut.Command((keepMillis > 0) ? VirtualFanOut.Op.EXTEND : VirtualFanOut.Op.RELEASE,
-				keys, token, keepMillis, 0), awaited, nodeTimeout(), after, false, null, null, then);
+		this.commands.release(keys, token, after, keepNanos, awaited, null, then);
 	}
 
 	private boolean holdsAny(int index, List<String> keys, String token) {
@@ -272,10 +275,16 @@ final class SimulatedEngine implements NodeCallListener {
 		}
 	}
 
-	/** This engine's view of one node: its name and pool for {@link NodeLoad}, its arming calls. */
-	private final class NodeView implements LockNode, ArmableNode {
+	/**
+	 * This engine's view of one node: its name and pool for {@link NodeLoad}, its arming calls, and
+	 * the lock calls of {@link LockCommands}, which {@link VirtualCall} runs on it when they reach the
+	 * node, as the driver's scripts (armed ones while the restart guard is on) run there.
+	 */
+	final class NodeView implements LockNode, FencedNode, ArmableNode {
 
 		private final int index;
+
+		private long latestMicros;
 
 		NodeView(int index) {
 			this.index = index;
@@ -295,19 +304,59 @@ final class SimulatedEngine implements NodeCallListener {
 			return EngineSimulation.POOL_SIZE;
 		}
 
+		/** The call about to run here was sent when the armed scripts' clock bound was this. */
+		NodeView sent(long latestMicros) {
+			this.latestMicros = latestMicros;
+			return this;
+		}
+
 		@Override
 		public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
-			throw new IllegalStateException("the simulation sends lock commands as messages");
+			long set = traced(keys, "ACQUIRE " + token + " ttl " + ttlMillis,
+					node().acquire(keys, token, ttlMillis, guarded(), this.latestMicros));
+			return refusedOr(set) == 1;
+		}
+
+		@Override
+		public long tryAcquireFenced(String key, String token, long ttlMillis, String counterKey) {
+			return refusedOr(traced(List.of(key), "ACQUIRE_FENCED " + token + " ttl " + ttlMillis,
+					node().acquireFenced(key, token, ttlMillis, counterKey, guarded(), this.latestMicros)));
+		}
+
+		@Override
+		public boolean raiseFence(String key, String token, String counterKey, long value) {
+			return traced(List.of(key), "RAISE_FENCE " + token + " value " + value,
+					node().raiseFence(key, token, counterKey, value) ? 0 : -1) == 0;
 		}
 
 		@Override
 		public boolean release(List<String> keys, String token) {
-			throw new IllegalStateException("the simulation sends lock commands as messages");
+			return traced(keys, "RELEASE " + token, node().release(keys, token) ? 0 : -1) == 0;
 		}
 
 		@Override
 		public boolean extend(List<String> keys, String token, long ttlMillis) {
-			throw new IllegalStateException("the simulation sends lock commands as messages");
+			return traced(keys, "EXTEND " + token + " ttl " + ttlMillis, node().extend(keys, token, ttlMillis) ? 0 : -1) == 0;
+		}
+
+		/** An armed script's refusal as the driver throws it: -2 not armed, -3 the node's clock ahead. */
+		private long refusedOr(long result) {
+			if (result == -2) {
+				throw VirtualCall.failure(NodeFailure.Kind.NOT_ARMED);
+			}
+			if (result == -3) {
+				throw VirtualCall.failure(NodeFailure.Kind.FAILED);
+			}
+			return result;
+		}
+
+		private long traced(List<String> keys, String command, long result) {
+			if (SimulatedEngine.this.sim.tracing()) {
+				String key = (keys.size() == 1) ? keys.get(0) : String.join(",", keys);
+				SimulatedEngine.this.sim.trace(key, node().name + " " + command + " from " + SimulatedEngine.this.name
+						+ " -> " + result + " " + node().describe(keys.get(0)));
+			}
+			return result;
 		}
 
 		@Override

@@ -16,7 +16,7 @@ import dev.redlock.NodeOutcome.Status;
  * A granted lock in a simulated engine, held by the engine's own {@link RedlockHandle} (its lease
  * lock, its extensions by hand and by its {@link LeaseKeeper}, its {@link Validity} over its
  * {@link LeaseChain}, its close, with hold-at-least) on the runtime this class gives it: the
- * extension and release rounds over {@link VirtualFanOut}, timers ({@link VirtualTimer}) and the
+ * extension and release rounds of the engine's {@link LockCommands} (over {@link VirtualFanOut}), timers ({@link VirtualTimer}) and the
  * clock on virtual time, a lease lock whose waiting sections queue. It plans the holder's work (how
  * long, renewed or not, extended by hand now and then, kept at least) and records in the history
  * what the holder holds. Its holder may work past the validity (a slow job, a pause): then it
@@ -32,7 +32,13 @@ final class SimulatedHold implements LeaseOps {
 
 	private final EngineSimulation sim;
 
-	private final VirtualFanOut.Run acquisition;
+	/** The lock's keys, in order. */
+	private final List<String> keys;
+
+	private final String token;
+
+	/** The acquisition's round, which the lock's later calls follow. */
+	private final Round acquisition;
 
 	private final long acquiredAt;
 
@@ -61,24 +67,26 @@ final class SimulatedHold implements LeaseOps {
 	/** What the renewal step running now threw, which the keeper would only log: the timer rethrows it. */
 	private Throwable stepFailure;
 
-	SimulatedHold(VirtualCaller worker, VirtualFanOut.Run acquisition, long acquiredAt, long validUntil, long fence,
-			long leaseNanos) {
+	SimulatedHold(VirtualCaller worker, List<String> keys, String token, Round acquisition, long acquiredAt,
+			long validUntil, long fence, long leaseNanos) {
 		this.worker = worker;
 		this.engine = worker.engine;
 		this.sim = worker.sim;
+		this.keys = keys;
+		this.token = token;
 		this.acquisition = acquisition;
 		this.acquiredAt = acquiredAt;
 		this.validUntil = validUntil;
 		this.fence = fence;
 		this.leaseNanos = leaseNanos;
-		this.records = acquisition.command.keys().stream()
+		this.records = keys.stream()
 			.map((key) -> this.sim.history.granted(worker.name, key, fence, this.sim.now(), validUntil))
 			.toList();
 		this.recordedValidUntil = validUntil;
 	}
 
 	private String key() {
-		return this.acquisition.command.key();
+		return String.join(",", this.keys);
 	}
 
 	/** Plans the work under the lock: how long, renewed or not, extended by hand, kept at least. */
@@ -104,13 +112,11 @@ final class SimulatedHold implements LeaseOps {
 				: RedlockSettings.DEFAULT_MAX_HOLD_TIME.toNanos();
 		// at most the lease, as a request whose lease is not renewed must ask
 		long holdAtLeast = (random.nextInt(100) < 8) ? MS + random.nextLong(lease - MS) : 0;
-		LockRequest request = LockRequest.of(this.acquisition.command.keys(), Duration.ofNanos(lease), Duration.ZERO)
+		LockRequest request = LockRequest.of(this.keys, Duration.ofNanos(lease), Duration.ZERO)
 			.withAutoRenew(autoRenew)
 			.withMaxHoldTime(Duration.ofNanos(maxHold))
 			.withHoldAtLeast(Duration.ofNanos(holdAtLeast));
-		this.handle = new RedlockHandle(this, request, this.acquisition.command.keys(), key(),
-				this.acquisition.command.token(),
-				this.acquisition.round, this.acquiredAt, this.validUntil, this.fence);
+		this.handle = new RedlockHandle(this, request, this.keys, key(), this.token, this.acquisition, this.acquiredAt, this.validUntil, this.fence);
 		// no thread of the simulation is the holder's
 		this.handle.detachHolder();
 		this.handle.startRenewal();
@@ -154,7 +160,7 @@ final class SimulatedHold implements LeaseOps {
 		this.closed = true;
 		ended();
 		if (this.sim.tracing()) {
-			this.sim.trace(key(), this.worker.name + " closes " + this.acquisition.command.token());
+			this.sim.trace(key(), this.worker.name + " closes " + this.token);
 		}
 		this.handle.close(Duration.ZERO, this.worker::next);
 	}
@@ -233,7 +239,7 @@ final class SimulatedHold implements LeaseOps {
 		});
 	}
 
-	/** An extension round (by hand or a renewal step), as {@code LockCommands.extend} sends it. */
+	/** An extension round (by hand or a renewal step): the engine's {@link LockCommands#extend}. */
 	@Override
 	public void extend(List<String> keys, String token, long leaseMillis, long timeoutNanos, Preceding after,
 			Consumer<Extension> then) {
@@ -242,13 +248,11 @@ final class SimulatedHold implements LeaseOps {
 			this.sim.tally.extensionRounds++;
 			this.sim.operation();
 			recordValidity();
-			this.engine.extend(after, keys, token, leaseMillis, timeoutNanos, (run) -> {
+			this.engine.commands().extend(keys, token, leaseMillis, timeoutNanos, after, (extension) -> {
 				if (gone()) {
 					return;
 				}
-				var outcomes = run.round.outcomes();
-				then.accept(new Extension(Round.count(outcomes, Status.ACQUIRED),
-						Round.count(outcomes, Status.HELD_BY_OTHER), run.round));
+				then.accept(extension);
 				recordValidity();
 				if (this.sim.tracing()) {
 					this.sim.trace(key(), this.worker.name + " extension valid until "
@@ -273,8 +277,8 @@ final class SimulatedHold implements LeaseOps {
 	}
 
 	/**
-	 * The release (or, with hold-at-least, the shortening of the lease) as {@code LockCommands.release}
-	 * sends it, awaited on a quorum as for a held lock.
+	 * The release (or, with hold-at-least, the shortening of the lease): the engine's
+	 * {@link LockCommands#release}, awaited on a quorum as for a held lock.
 	 */
 	@Override
 	public void release(LockHandle released, HeldLock lock, List<String> keys, String token, LeaseChain after,
@@ -283,12 +287,12 @@ final class SimulatedHold implements LeaseOps {
 		long from = this.sim.now();
 		this.sim.tally.releases++;
 		this.sim.operation();
-		this.engine.release(after, keys, token, keepMillis, this.engine.quorum(), (run) -> {
+		this.engine.release(after, keys, token, keepNanos, this.engine.quorum(), (round) -> {
 			if (gone()) {
 				return;
 			}
 			if (keepMillis > 0) {
-				boolean confirmed = Round.count(run.round.outcomes(), Status.ACQUIRED) >= this.engine.quorum();
+				boolean confirmed = Round.count(round.outcomes(), Status.ACQUIRED) >= this.engine.quorum();
 				this.records.forEach((record) -> this.sim.history.kept(record, from, keepMillis * MS, confirmed));
 			}
 			then.run();

@@ -4,8 +4,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One call of a simulated engine to a simulated node, as the network and the node carry it: a
- * message there with the node's latency, run by the node (or not: down, restarted, paused past the
- * timeout, its reply lost), and the answer back, bounded by the node timeout. It completes the
+ * message there with the node's latency, the engine's {@link NodeCall} run there against the
+ * engine's view of the node (or not: down, restarted, paused past the timeout, its reply lost),
+ * and the answer back, bounded by the node timeout. It completes the
  * call's future as a driver's call would: {@code true} or {@code false}, or a {@link NodeFailure}
  * of the kind the driver would throw; counted in the engine's {@link NodeLoad} and told to the
  * engine as {@link FanOut} tells {@code NodeHealth}, unless untracked (the gate's lone first call).
@@ -29,11 +30,16 @@ final class VirtualCall {
 		}
 	}
 
+	/** The failure of that kind a simulated call ends with (or a node's script throws). */
+	static NodeFailure failure(NodeFailure.Kind kind) {
+		return FAILURES[kind.ordinal()];
+	}
+
 	private final SimulatedEngine engine;
 
 	private final EngineSimulation sim;
 
-	private final VirtualFanOut.Run run;
+	private final NodeCall call;
 
 	private final int index;
 
@@ -52,11 +58,11 @@ final class VirtualCall {
 
 	private int incarnation;
 
-	VirtualCall(SimulatedEngine engine, VirtualFanOut.Run run, int index, CompletableFuture<Boolean> future,
+	VirtualCall(SimulatedEngine engine, NodeCall call, int index, CompletableFuture<Boolean> future,
 			boolean tracked) {
 		this.engine = engine;
 		this.sim = engine.sim;
-		this.run = run;
+		this.call = call;
 		this.index = index;
 		this.future = future;
 		this.tracked = tracked;
@@ -78,19 +84,22 @@ final class VirtualCall {
 	}
 
 	/**
-	 * The answer already read by the gate's lone call: counted as a call that took no time, as
-	 * {@link FanOut} counts the gate's first node.
+	 * The answer already read by the gate's lone call (the gated call has it): counted as a call
+	 * that took no time, as {@link FanOut} counts the gate's first node.
 	 */
-	void answered(VirtualFanOut.Run first) {
+	void answered() {
 		this.sent = true;
 		this.sentAt = this.engine.load().started(this.index);
-		CompletableFuture<Boolean> answer = first.ballot.call(0);
-		if (answer.isCompletedExceptionally()) {
+		boolean yes;
+		try {
+			yes = this.call.call(this.index, this.engine.view(this.index));
+		}
+		catch (NodeFailure failure) {
 			this.engine.load().ended(this.index, this.sentAt);
-			answer.handle((r, error) -> this.future.completeExceptionally(error));
+			this.future.completeExceptionally(failure);
 			return;
 		}
-		complete(answer.join(), null, first.counters[0]);
+		complete(yes, null);
 	}
 
 	private void arrive() {
@@ -115,7 +124,14 @@ final class VirtualCall {
 			}
 			return;
 		}
-		long result = apply(node);
+		NodeFailure.Kind refused = null;
+		boolean yes = false;
+		try {
+			yes = apply();
+		}
+		catch (NodeFailure failure) {
+			refused = failure.kind();
+		}
 		if (node.replyLost()) {
 			failAt(this.deadline, NodeFailure.Kind.TIMED_OUT);
 			return;
@@ -124,15 +140,13 @@ final class VirtualCall {
 		if (back > this.deadline) {
 			failAt(this.deadline, NodeFailure.Kind.TIMED_OUT);
 		}
-		else if (result == -2) {
-			failAt(back, NodeFailure.Kind.NOT_ARMED);
-		}
-		else if (result == -3) {
-			// the script found the node's clock ahead of the last look: LockReplies.armed
-			failAt(back, NodeFailure.Kind.FAILED);
+		else if (refused != null) {
+			// NOT_ARMED, or FAILED: the script found the node's clock ahead of the last look (LockReplies.armed)
+			failAt(back, refused);
 		}
 		else {
-			this.sim.at(back, () -> complete(result >= 0, null, result));
+			boolean answer = yes;
+			this.sim.at(back, () -> complete(answer, null));
 		}
 	}
 
@@ -146,42 +160,25 @@ final class VirtualCall {
 			this.sim.at(node.pausedUntil(), this::applyLate);
 			return;
 		}
-		apply(node);
-	}
-
-	/** Runs the command on the node: {@code -2} not armed, {@code -3} clock ahead, negative no, else yes. */
-	private long apply(SimulatedNode node) {
-		long result = execute(node);
-		if (this.sim.tracing()) {
-			VirtualFanOut.Command c = this.run.command;
-			this.sim.trace(c.key(), node.name + " " + c.op() + " " + c.token() + " ttl " + c.ttlMillis() + " value "
-					+ c.value() + " from " + this.engine.name + " -> " + result + " " + node.describe(c.keys().get(0)));
+		try {
+			apply();
 		}
-		return result;
+		catch (NodeFailure failure) {
+			// nobody reads it
+		}
 	}
 
-	private long execute(SimulatedNode node) {
-		VirtualFanOut.Command c = this.run.command;
-		boolean armedOnly = this.engine.guarded();
-		return switch (c.op()) {
-			case ACQUIRE -> {
-				long set = node.acquire(c.keys(), c.token(), c.ttlMillis(), armedOnly, this.latestMicros);
-				yield (set == 1) ? 0 : (set == 0) ? -1 : set;
-			}
-			case ACQUIRE_FENCED -> node.acquireFenced(c.key(), c.token(), c.ttlMillis(), KeySpace.counterKey(c.key()),
-					armedOnly, this.latestMicros);
-			case RAISE_FENCE -> node.raiseFence(c.key(), c.token(), KeySpace.counterKey(c.key()), c.value()) ? 0 : -1;
-			case RELEASE -> node.release(c.keys(), c.token()) ? 0 : -1;
-			case EXTEND -> node.extend(c.keys(), c.token(), c.ttlMillis()) ? 0 : -1;
-		};
+	/** Runs the engine's call on the node now, as sent. */
+	private boolean apply() {
+		return this.call.call(this.index, this.engine.view(this.index).sent(this.latestMicros));
 	}
 
 	private void failAt(long time, NodeFailure.Kind kind) {
-		this.sim.at(time, () -> complete(false, kind, 0));
+		this.sim.at(time, () -> complete(false, kind));
 	}
 
 	/** Ends the call: a yes or a no ({@code failure == null}), or a failure of that kind. */
-	private void complete(boolean yes, NodeFailure.Kind failure, long value) {
+	private void complete(boolean yes, NodeFailure.Kind failure) {
 		if (this.future.isDone()) {
 			return;
 		}
@@ -192,7 +189,6 @@ final class VirtualCall {
 			this.future.completeExceptionally(FAILURES[failure.ordinal()]);
 			return;
 		}
-		this.run.counters[this.index] = Math.max(value, 0);
 		if (this.tracked) {
 			this.engine.answered(this.index);
 		}

@@ -10,10 +10,10 @@ import dev.redlock.NodeOutcome.Status;
 /**
  * One thread of a simulated engine that locks again and again: picks a key and a request, then
  * carries out the engine's own attempt loop ({@link AttemptLoop}) on virtual time, step by step as
- * it returns them, as {@link Acquisition} carries them out on the calling thread: each attempt's
- * round over {@link VirtualFanOut} (held-out nodes not sent to; after a split vote the first node
- * asked alone, with {@link SplitVoteGate}'s head start), the fence round, the undo of a failed
- * attempt, the retry delay. A granted lock is held by {@link SimulatedHold}.
+ * it returns them, as {@link Acquisition} carries them out on the calling thread: each attempt,
+ * fence write and undo is the engine's own {@link LockCommands} call (with its
+ * {@link SplitVoteGate}), whose rounds {@link VirtualFanOut} runs; then the retry delay. A granted
+ * lock is held by {@link SimulatedHold}.
  */
 final class VirtualCaller {
 
@@ -114,81 +114,43 @@ final class VirtualCaller {
 		this.sim.tally.attempts++;
 		String token = this.sim.token();
 		boolean splitVote = this.loop.begin(this.sim.now());
-		List<String> heldOut = this.engine.heldOut();
-		VirtualFanOut.Command command = new VirtualFanOut.Command(
-				this.fenced ? VirtualFanOut.Op.ACQUIRE_FENCED : VirtualFanOut.Op.ACQUIRE, this.keys, token,
-				this.leaseNanos / MS, 0);
-		long timeout = this.engine.nodeTimeout();
-		if (!SplitVoteGate.gates(splitVote, this.sim.nodes(), this.engine.load().recentLatencyNanos(0), timeout)) {
-			send(command, heldOut, null);
-			return;
-		}
-		// as SplitVoteGate: the first node alone, then after a head start if it refused
-		this.sim.tally.gated++;
-		if (heldOut != null && heldOut.get(0) != null) {
-			send(command, heldOut,
-					this.engine.fanOut().notSent(command, NodeFailure.notSent(NodeFailure.Kind.HELD_OUT, heldOut.get(0))));
-			return;
-		}
-		this.engine.fanOut().lone(command, (first) -> {
-			if (this.dead) {
-				return;
-			}
-			if (first.ballot.call(0).handle((yes, error) -> error == null && !yes).join()) {
-				long headStart = SplitVoteGate.headStartNanos(this.engine.load().recentLatencyNanos(0), timeout);
-				this.sim.after(headStart, () -> send(command, heldOut, first));
-			}
-			else {
-				send(command, heldOut, first);
-			}
-		});
+		this.engine.commands().acquire(this.keys, token, this.leaseNanos / MS, this.fenced, this.engine.heldOut(),
+				splitVote, (attempt) -> decided(token, attempt));
 	}
 
-	private void send(VirtualFanOut.Command command, List<String> heldOut, VirtualFanOut.Run first) {
+	private void decided(String token, LockCommands.Attempt attempt) {
 		if (this.dead) {
 			return;
 		}
-		this.engine.fanOut().run(command, this.engine.quorum(), this.engine.nodeTimeout(), null, true, heldOut, first,
-				this::decided);
-	}
-
-	private void decided(VirtualFanOut.Run attempt) {
-		if (this.dead) {
-			return;
-		}
-		List<NodeOutcome> outcomes = attempt.round.outcomes();
+		List<NodeOutcome> outcomes = attempt.round().outcomes();
 		AttemptLoop.Step step = this.loop.answered(outcomes, this.sim.now());
 		if (step != AttemptLoop.Step.RAISE_FENCE) {
-			carryOut(step, attempt);
+			carryOut(step, token, attempt.round());
 			return;
 		}
-		long fence = this.loop.fence(outcomes, attempt.counters);
-		VirtualFanOut.Command raise = new VirtualFanOut.Command(VirtualFanOut.Op.RAISE_FENCE, this.keys,
-				attempt.command.token(), 0, fence);
-		this.engine.fanOut().run(raise, this.engine.quorum(),
-				this.loop.fenceTimeout(this.engine.nodeTimeout(), this.sim.now()), null, true, null, null, (fenceRound) -> {
+		long fence = this.loop.fence(outcomes, attempt.countersRead());
+		this.engine.commands().writeFence(this.key, token, fence,
+				this.loop.fenceTimeout(this.engine.nodeTimeout(), this.sim.now()), (recorded) -> {
 					if (this.dead) {
 						return;
 					}
-					int recorded = Round.count(fenceRound.round.outcomes(), Status.ACQUIRED);
 					AttemptLoop.Step next = this.loop.fenceRecorded(recorded, this.sim.now());
 					this.sim.tally.fencesNotRecorded += (next == AttemptLoop.Step.UNDO) ? 1 : 0;
-					carryOut(next, attempt);
+					carryOut(next, token, attempt.round());
 				});
 	}
 
-	private void carryOut(AttemptLoop.Step step, VirtualFanOut.Run attempt) {
+	private void carryOut(AttemptLoop.Step step, String token, Round round) {
 		if (step == AttemptLoop.Step.GRANT) {
-			granted(attempt);
+			granted(token, round);
 			return;
 		}
 		this.sim.tally.failedAttempts++;
-		this.engine.release(attempt.round, this.keys, attempt.command.token(), 0, FanOut.ALL, (released) -> {
+		this.engine.release(round, this.keys, token, 0, FanOut.ALL, (released) -> {
 			if (this.dead) {
 				return;
 			}
-			AttemptLoop.Step next = this.loop.undone(attempt.round.outcomes(), this.sim.now(), this.engine.reach(),
-					this.random);
+			AttemptLoop.Step next = this.loop.undone(round.outcomes(), this.sim.now(), this.engine.reach(), this.random);
 			if (next == AttemptLoop.Step.FAIL) {
 				notAcquired();
 			}
@@ -204,16 +166,17 @@ final class VirtualCaller {
 		next();
 	}
 
-	private void granted(VirtualFanOut.Run attempt) {
+	private void granted(String token, Round round) {
 		this.sim.tally.granted++;
 		this.sim.tally.multiKeyGranted += (this.keys.size() > 1) ? 1 : 0;
 		long validUntil = this.loop.validUntil();
 		if (this.sim.tracing()) {
-			this.sim.trace(this.key, this.name + " granted " + attempt.command.token() + " fence " + this.loop.fence()
+			this.sim.trace(this.key, this.name + " granted " + token + " fence " + this.loop.fence()
 					+ " start " + (this.loop.start() % 1_000_000_000_000L) / 1e9 + " valid until "
 					+ (validUntil % 1_000_000_000_000L) / 1e9);
 		}
-		this.hold = new SimulatedHold(this, attempt, this.loop.start(), validUntil, this.loop.fence(), this.leaseNanos);
+		this.hold = new SimulatedHold(this, this.keys, token, round, this.loop.start(), validUntil, this.loop.fence(),
+				this.leaseNanos);
 		this.hold.begin();
 	}
 
