@@ -116,6 +116,10 @@ final class Acquisition {
 		Duration ttl = this.held.ttl(request.leaseTime());
 		AttemptLoop loop = new AttemptLoop(this.members.quorum, ttl.toNanos(), request.fencing(), deadline,
 				this.settings);
+		AttemptDriver.LastOutcome outcome = new AttemptDriver.LastOutcome();
+		AttemptDriver driver = new AttemptDriver(this.commands, loop, fullKeys, fullKey, ttl.toMillis(),
+				request.fencing(), this.settings.nodeTimeout().toNanos(), Ticker.SYSTEM, this.health::heldOut,
+				this.reach, ThreadLocalRandom.current(), KeySpace::newToken, outcome);
 		while (true) {
 			if (this.calls.closing()) {
 				// closing releases the locks it knows of: one granted from now on would outlive it
@@ -126,43 +130,29 @@ final class Acquisition {
 				// only a release from now on is news
 				wakeUp.drainPermits();
 			}
-			String token = KeySpace.newToken();
-			boolean splitVote = loop.begin(System.nanoTime());
-			LockCommands.Attempt attempt = this.commands.acquire(fullKeys, token, ttl.toMillis(), request.fencing(),
-					this.health.heldOut(), splitVote);
-			Round round = attempt.round();
-			List<NodeOutcome> outcomes = round.outcomes();
-			AttemptLoop.Step step = loop.answered(outcomes, System.nanoTime());
-			if (step == AttemptLoop.Step.RAISE_FENCE) {
-				long fence = loop.fence(outcomes, attempt.countersRead());
-				int recorded = this.commands.writeFence(fullKey, token, fence,
-						loop.fenceTimeout(this.settings.nodeTimeout().toNanos(), System.nanoTime()));
-				step = loop.fenceRecorded(recorded, System.nanoTime());
+			// on threads, the attempt is over when this returns
+			driver.attempt();
+			if (outcome.token() != null) {
+				return this.held.granted(request, fullKeys, fullKey, outcome.token(), outcome.round(), loop.start(),
+						loop.validUntil(), loop.fence());
 			}
-			if (step == AttemptLoop.Step.GRANT) {
-				return this.held.granted(request, fullKeys, fullKey, token, round, loop.start(), loop.validUntil(),
-						loop.fence());
-			}
-			this.commands.release(fullKeys, token, round, 0, FanOut.ALL, null);
-			// the release waited for the nodes left behind by an early decision: report their answers too
-			outcomes = round.outcomes();
-			if (loop.undone(outcomes, System.nanoTime(), this.reach, ThreadLocalRandom.current()) == AttemptLoop.Step.FAIL) {
-				throw new LockNotAcquiredException(fullKey, this.members.quorum, loop.attempts(), loop.reason(), outcomes,
-						null);
+			if (outcome.failed()) {
+				throw new LockNotAcquiredException(fullKey, this.members.quorum, loop.attempts(), loop.reason(),
+						outcome.outcomes(), null);
 			}
 			try {
 				if (wakeUp != null) {
 					listening.begin();
-					wakeUp.tryAcquire(loop.retryDelay(), TimeUnit.NANOSECONDS);
+					wakeUp.tryAcquire(outcome.retryDelay(), TimeUnit.NANOSECONDS);
 				}
 				else {
-					TimeUnit.NANOSECONDS.sleep(loop.retryDelay());
+					TimeUnit.NANOSECONDS.sleep(outcome.retryDelay());
 				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				throw new LockNotAcquiredException(fullKey, this.members.quorum, loop.attempts(),
-						loop.reason() + ", then interrupted while waiting to retry", outcomes, ex);
+						loop.reason() + ", then interrupted while waiting to retry", outcome.outcomes(), ex);
 			}
 		}
 	}

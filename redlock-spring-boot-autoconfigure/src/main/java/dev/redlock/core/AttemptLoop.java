@@ -48,6 +48,9 @@ class AttemptLoop {
 
 	}
 
+	/** The reason an attempt whose fencing token was not recorded in time is undone. */
+	static final String FENCE_NOT_RECORDED = "fencing token not recorded on a quorum within the validity time";
+
 	private final int quorum;
 
 	private final long leaseNanos;
@@ -144,7 +147,7 @@ class AttemptLoop {
 		if (Verdicts.fenceCounts(recorded, this.quorum, now, this.validUntil)) {
 			return Step.GRANT;
 		}
-		this.reason = "fencing token not recorded on a quorum within the validity time";
+		this.reason = FENCE_NOT_RECORDED;
 		return Step.UNDO;
 	}
 

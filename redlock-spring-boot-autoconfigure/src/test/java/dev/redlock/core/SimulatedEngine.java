@@ -179,28 +179,43 @@ final class SimulatedEngine implements NodeCallListener {
 	}
 
 	/**
-	 * The release (or, with {@code keepNanos > 0}, the shortening) of a lock's keys, as the engine
-	 * sends it ({@link LockCommands#release}); first checks that no node that holds a key is skipped
-	 * as one where the acquisition never set it.
+	 * A release (never shed, {@link LockCommands#release}) skipped node {@code index} as one where
+	 * the lock's keys were never set: counts it in the tally if the node holds any of them with the
+	 * lock's token, which it then keeps for its lease. The call is run against a view that only
+	 * looks.
 	 */
-	void release(Preceding after, List<String> keys, String token, long keepNanos, int awaited,
-			Consumer<Round> then) {
-		for (int i = 0; i < this.sim.nodes(); i++) {
-			if (after.tail(i).isDone() && !after.needed(i) && holdsAny(i, keys, token)) {
-				// a node taken for one that never set the keys, which it then keeps for its lease
-				this.sim.tally.keysLeftBehind++;
-			}
-		}
-		this.commands.release(keys, token, after, keepNanos, awaited, null, then);
-	}
+	void checkSkipped(NodeCall release, int index) {
+		SimulatedNode node = this.sim.node(index);
+		release.call(index, new LockNode() {
 
-	private boolean holdsAny(int index, List<String> keys, String token) {
-		for (String key : keys) {
-			if (this.sim.node(index).holds(key, token)) {
-				return true;
+			@Override
+			public String name() {
+				return node.name;
 			}
-		}
-		return false;
+
+			@Override
+			public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
+				throw new IllegalStateException("a release does not acquire");
+			}
+
+			@Override
+			public boolean release(List<String> keys, String token) {
+				if (keys.stream().anyMatch((key) -> node.holds(key, token))) {
+					SimulatedEngine.this.sim.tally.keysLeftBehind++;
+				}
+				return false;
+			}
+
+			@Override
+			public boolean extend(List<String> keys, String token, long ttlMillis) {
+				return release(keys, token);
+			}
+
+			@Override
+			public void close() {
+			}
+
+		});
 	}
 
 	// ---- probes: the engine's ProbeRound ----

@@ -5,17 +5,16 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 import dev.redlock.NodeOutcome;
-import dev.redlock.NodeOutcome.Status;
 
 /**
  * One thread of a simulated engine that locks again and again: picks a key and a request, then
- * carries out the engine's own attempt loop ({@link AttemptLoop}) on virtual time, step by step as
- * it returns them, as {@link Acquisition} carries them out on the calling thread: each attempt,
- * fence write and undo is the engine's own {@link LockCommands} call (with its
- * {@link SplitVoteGate}), whose rounds {@link VirtualFanOut} runs; then the retry delay. A granted
- * lock is held by {@link SimulatedHold}.
+ * has the engine's own {@link AttemptDriver} make the attempts its {@link AttemptLoop} decides, as
+ * {@link Acquisition} has them made on the calling thread: each attempt, fence write and undo is
+ * the engine's own {@link LockCommands} call (with its {@link SplitVoteGate}), whose rounds
+ * {@link VirtualFanOut} runs on virtual time; the retry delay is a timer. A granted lock is held
+ * by {@link SimulatedHold}.
  */
-final class VirtualCaller {
+final class VirtualCaller implements AttemptDriver.Caller {
 
 	private static final long MS = 1_000_000L;
 
@@ -46,6 +45,8 @@ final class VirtualCaller {
 	private long leaseNanos;
 
 	private AttemptLoop loop;
+
+	private AttemptDriver driver;
 
 	VirtualCaller(SimulatedEngine engine, int index, SplittableRandom random) {
 		this.engine = engine;
@@ -104,6 +105,9 @@ final class VirtualCaller {
 		}
 		this.loop = this.sim.attemptLoops.create(this.engine.quorum(), this.leaseNanos, this.fenced, deadline,
 				this.sim.settings());
+		this.driver = new AttemptDriver(this.engine.commands(), this.loop, this.keys, this.key, this.leaseNanos / MS,
+				this.fenced, this.engine.nodeTimeout(), this.sim::now, this.engine::heldOut, this.engine.reach(),
+				this.random, this.sim::token, this);
 		attempt();
 	}
 
@@ -112,52 +116,50 @@ final class VirtualCaller {
 			return;
 		}
 		this.sim.tally.attempts++;
-		String token = this.sim.token();
-		boolean splitVote = this.loop.begin(this.sim.now());
-		this.engine.commands().acquire(this.keys, token, this.leaseNanos / MS, this.fenced, this.engine.heldOut(),
-				splitVote, (attempt) -> decided(token, attempt));
+		this.driver.attempt();
 	}
 
-	private void decided(String token, LockCommands.Attempt attempt) {
+	@Override
+	public void granted(String token, Round round) {
 		if (this.dead) {
 			return;
 		}
-		List<NodeOutcome> outcomes = attempt.round().outcomes();
-		AttemptLoop.Step step = this.loop.answered(outcomes, this.sim.now());
-		if (step != AttemptLoop.Step.RAISE_FENCE) {
-			carryOut(step, token, attempt.round());
-			return;
+		this.sim.tally.granted++;
+		this.sim.tally.multiKeyGranted += (this.keys.size() > 1) ? 1 : 0;
+		long validUntil = this.loop.validUntil();
+		if (this.sim.tracing()) {
+			this.sim.trace(this.key, this.name + " granted " + token + " fence " + this.loop.fence() + " start "
+					+ (this.loop.start() % 1_000_000_000_000L) / 1e9 + " valid until "
+					+ (validUntil % 1_000_000_000_000L) / 1e9);
 		}
-		long fence = this.loop.fence(outcomes, attempt.countersRead());
-		this.engine.commands().writeFence(this.key, token, fence,
-				this.loop.fenceTimeout(this.engine.nodeTimeout(), this.sim.now()), (recorded) -> {
-					if (this.dead) {
-						return;
-					}
-					AttemptLoop.Step next = this.loop.fenceRecorded(recorded, this.sim.now());
-					this.sim.tally.fencesNotRecorded += (next == AttemptLoop.Step.UNDO) ? 1 : 0;
-					carryOut(next, token, attempt.round());
-				});
+		this.hold = new SimulatedHold(this, this.keys, token, round, this.loop.start(), validUntil, this.loop.fence(),
+				this.leaseNanos);
+		this.hold.begin();
 	}
 
-	private void carryOut(AttemptLoop.Step step, String token, Round round) {
-		if (step == AttemptLoop.Step.GRANT) {
-			granted(token, round);
+	@Override
+	public void failed(List<NodeOutcome> outcomes) {
+		if (this.dead) {
 			return;
 		}
+		undone();
+		notAcquired();
+	}
+
+	@Override
+	public void retry(long delayNanos, List<NodeOutcome> outcomes) {
+		if (this.dead) {
+			return;
+		}
+		undone();
+		this.sim.after(delayNanos, this::attempt);
+	}
+
+	private void undone() {
 		this.sim.tally.failedAttempts++;
-		this.engine.release(round, this.keys, token, 0, FanOut.ALL, (released) -> {
-			if (this.dead) {
-				return;
-			}
-			AttemptLoop.Step next = this.loop.undone(round.outcomes(), this.sim.now(), this.engine.reach(), this.random);
-			if (next == AttemptLoop.Step.FAIL) {
-				notAcquired();
-			}
-			else {
-				this.sim.after(this.loop.retryDelay(), this::attempt);
-			}
-		});
+		if (this.loop.reason() != null && this.loop.reason().startsWith(AttemptLoop.FENCE_NOT_RECORDED)) {
+			this.sim.tally.fencesNotRecorded++;
+		}
 	}
 
 	private void notAcquired() {
@@ -166,18 +168,5 @@ final class VirtualCaller {
 		next();
 	}
 
-	private void granted(String token, Round round) {
-		this.sim.tally.granted++;
-		this.sim.tally.multiKeyGranted += (this.keys.size() > 1) ? 1 : 0;
-		long validUntil = this.loop.validUntil();
-		if (this.sim.tracing()) {
-			this.sim.trace(this.key, this.name + " granted " + token + " fence " + this.loop.fence()
-					+ " start " + (this.loop.start() % 1_000_000_000_000L) / 1e9 + " valid until "
-					+ (validUntil % 1_000_000_000_000L) / 1e9);
-		}
-		this.hold = new SimulatedHold(this, this.keys, token, round, this.loop.start(), validUntil, this.loop.fence(),
-				this.leaseNanos);
-		this.hold.begin();
-	}
 
 }

@@ -52,7 +52,12 @@ final class VirtualFanOut implements Rounds {
 					after.tail(i).whenComplete((r, e) -> this.sim.completing(
 							() -> new VirtualCall(this.engine, call, index, waiting, true).send()));
 				}
-				case SKIP -> future = CompletableFuture.completedFuture(false);
+				case SKIP -> {
+					if (!sheddable) {
+						this.engine.checkSkipped(call, i);
+					}
+					future = CompletableFuture.completedFuture(false);
+				}
 				case SHED -> future = CompletableFuture
 					.failedFuture(NodeFailure.notSent(NodeFailure.Kind.SATURATED, load.saturation(i)));
 				case HOLD_OUT -> future = CompletableFuture
