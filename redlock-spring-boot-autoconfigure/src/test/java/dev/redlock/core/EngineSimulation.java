@@ -9,12 +9,13 @@ import java.util.SplittableRandom;
  * A seeded, deterministic discrete-event simulation of the engine against simulated Redis nodes on
  * virtual time: a second runtime for the engine's own decision code. Simulated engines
  * ({@link SimulatedEngine}), each with threads that lock again and again ({@link VirtualCaller}),
- * run the engine's attempt loop ({@link AttemptLoop}) and its rounds ({@link Dispatch} per node,
- * {@link Ballot} counting the answers into a {@link Round}; a held lock's commands each node after
- * its earlier ones, {@link LeaseChain}) through {@link VirtualFanOut}, where production runs them
- * through {@code FanOut} on threads and sockets; a held lock's extensions run the engine's
- * {@link Validity}; and the engine's decision parts besides
- * ({@link Verdicts}, {@link LeaseMath}, {@link SplitVoteGate}'s rule, {@link NodeLoad},
+ * make their attempts with the engine's {@link AttemptDriver} as its {@link AttemptLoop} decides,
+ * each command a call of the engine's {@link LockCommands} (with its {@link SplitVoteGate}), whose
+ * rounds ({@link Dispatch} per node, {@link Ballot} counting the answers into a {@link Round}; a
+ * held lock's commands each node after its earlier ones, {@link LeaseChain}) run through
+ * {@link VirtualFanOut}, where production runs them through {@code FanOut} on threads and sockets;
+ * a held lock's extensions run the engine's {@link Validity}; and the engine's decision parts
+ * besides ({@link Verdicts}, {@link LeaseMath}, {@link NodeLoad},
  * {@link RestartGuard}, {@link Arming}). Every command is a message with its own latency to a
  * {@link SimulatedNode} ({@link VirtualCall}), whose keys expire on its own clock;
  * {@link SimulatedFaults} crashes, restarts, fails over, pauses, slows them and drifts their clocks;
@@ -26,11 +27,10 @@ import java.util.SplittableRandom;
  * what a failed call or a probe changes) are the engine's own {@link NodeStanding}, each probe is
  * the engine's own {@link ProbeRound}, and each held lock is the engine's own {@link RedlockHandle}
  * (its lease lock, extensions, renewal by its {@link LeaseKeeper}, close) on the runtime
- * {@link SimulatedHold} gives it. Still followed step by step rather than run: the few parameters
- * {@code LockCommands} gives each round (needed answers, timeout, whether a saturated node is
- * skipped) and {@code SplitVoteGate}'s order ({@link VirtualCaller}). Multi-key locks only with
- * {@link Config#withMultiKey}. Left out: the in-process queue of threads waiting for one key,
- * release notifications (waiters retry), the caller's patience when reading answers (it decides only
+ * {@link SimulatedHold} gives it. Multi-key locks only with {@link Config#withMultiKey}. Left out:
+ * what {@code Acquisition} does around the attempts on a thread (the in-process queue of threads
+ * waiting for one key, wake-ups on a release here or announced by another process: waiters retry
+ * after their delay), the caller's patience when reading answers (it decides only
  * which thread reads), a pool's wait for a free connection, the probes' own round trips (a probe
  * reads every node at one instant; arming's calls do take time), and a promoted replica's own clock
  * (it keeps the former master's).
