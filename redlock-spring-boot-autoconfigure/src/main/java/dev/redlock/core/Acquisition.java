@@ -130,8 +130,7 @@ final class Acquisition {
 				// only a release from now on is news
 				wakeUp.drainPermits();
 			}
-			// on threads, the attempt is over when this returns
-			driver.attempt();
+			outcome.attempt(driver);
 			if (outcome.token() != null) {
 				return this.held.granted(request, fullKeys, fullKey, outcome.token(), outcome.round(), loop.start(),
 						loop.validUntil(), loop.fence());

@@ -46,7 +46,7 @@ public interface ArmableNode {
 
 	/**
 	 * Whether arming has begun and not ended: a ticket of {@link #beginArming} is there (another
-	 * engine is arming the node now).
+	 * engine is arming the node now, or stopped mid-arming and left it until it expires).
 	 * @return {@code true} while a ticket exists
 	 */
 	boolean isBeingArmed();

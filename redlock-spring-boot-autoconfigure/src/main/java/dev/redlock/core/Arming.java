@@ -105,6 +105,7 @@ final class Arming {
 			if (Boolean.TRUE.equals(status.armed())) {
 				this.seenArmed[i] = status.runId();
 				this.unarmedRunId[i] = null;
+				this.ticketRunId[i] = null;
 				this.waits.clear(i);
 			}
 			else if (Boolean.FALSE.equals(status.armed()) && !status.runId().equals(this.unarmedRunId[i])) {
@@ -134,8 +135,14 @@ final class Arming {
 		String runId = status.runId();
 		long now = this.ticker.nanoTime();
 		Duration up = RestartGuard.provenUptime(status.uptime());
-		if (round.recorded(runId) && this.armer.beingArmed(index) && !ticketOutlived(index, runId, now)) {
-			return wait(index, "being armed by another instance", now);
+		if (round.recorded(runId) && this.armer.beingArmed(index)) {
+			if (!ticketOutlived(index, runId, now)) {
+				return wait(index, "being armed by another instance", now);
+			}
+		}
+		else {
+			// no ticket now: the next one seen is timed from then
+			this.ticketRunId[index] = null;
 		}
 		// asked after the ticket, which arming turns into the marker: no arming slips between the two
 		String marker = this.armer.marker(index);
@@ -201,9 +208,9 @@ final class Arming {
 		return arm(round, index, needed, overdue);
 	}
 
-	// another instance's ticket still there a hold-out after it was first seen was left by an
-	// instance that stopped mid-arming (it ends the ticket on every other way out): arming goes on
-	// without it, and a slow instance that was still at it only fails its own last step
+	// another instance's ticket seen all along for a hold-out was most likely left by an instance
+	// that stopped mid-arming (one that gives up ends its ticket, unless that call fails too):
+	// arming goes on without it; an instance still at it only fails its own last step
 	private boolean ticketOutlived(int index, String runId, long now) {
 		if (!runId.equals(this.ticketRunId[index])) {
 			this.ticketRunId[index] = runId;

@@ -139,8 +139,13 @@ final class AttemptDriver {
 		});
 	}
 
-	/** What became of the last attempt, for a caller on a thread: read once {@link #attempt()} returned. */
+	/**
+	 * What became of the last attempt, for a caller on a thread: {@link #attempt()} tells it before
+	 * it returns there.
+	 */
 	static final class LastOutcome implements Caller {
+
+		private boolean told;
 
 		private String token;
 
@@ -154,20 +159,37 @@ final class AttemptDriver {
 
 		@Override
 		public void granted(String token, Round round) {
+			this.told = true;
 			this.token = token;
 			this.round = round;
 		}
 
 		@Override
 		public void failed(List<NodeOutcome> outcomes) {
+			this.told = true;
 			this.failed = true;
 			this.outcomes = outcomes;
 		}
 
 		@Override
 		public void retry(long delayNanos, List<NodeOutcome> outcomes) {
+			this.told = true;
 			this.retryDelay = delayNanos;
 			this.outcomes = outcomes;
+		}
+
+		/**
+		 * Makes one attempt and waits for nothing: on threads, its outcome is told by the time
+		 * {@code driver.attempt()} returns.
+		 * @throws IllegalStateException if it was not (rounds that do not run on the calling thread)
+		 */
+		void attempt(AttemptDriver driver) {
+			this.told = false;
+			driver.attempt();
+			if (!this.told) {
+				throw new IllegalStateException("an attempt ended without an outcome: its rounds did not run on the "
+						+ "calling thread");
+			}
 		}
 
 		/** The granted attempt's token, or {@code null}. */

@@ -108,7 +108,7 @@ final class LockCommands {
 			boolean splitVote) {
 		Attempt[] attempt = new Attempt[1];
 		acquire(fullKeys, token, leaseMillis, fenced, heldOut, splitVote, (done) -> attempt[0] = done);
-		return attempt[0];
+		return ranHere(attempt[0]);
 	}
 
 	/**
@@ -126,15 +126,15 @@ final class LockCommands {
 
 	/** {@link #writeFence(String, String, long, long, IntConsumer)} on a thread. */
 	int writeFence(String fullKey, String token, long fence, long timeoutNanos) {
-		int[] recorded = new int[1];
+		Integer[] recorded = new Integer[1];
 		writeFence(fullKey, token, fence, timeoutNanos, (count) -> recorded[0] = count);
-		return recorded[0];
+		return ranHere(recorded[0]);
 	}
 
 	/**
 	 * Releases {@code token}'s keys on every node, each after that node's acquisition call
 	 * finished; with {@code keepNanos > 0} only shortens the lease to that time (hold-at-least).
-	 * @param awaited how many nodes must have let go before this returns ({@link FanOut#ALL}: every
+	 * @param awaited how many nodes must have let go before {@code then} runs ({@link FanOut#ALL}: every
 	 * node's answer; the quorum, for a held lock: once a majority has let go, nobody can be refused
 	 * a quorum by this lock, and a slow node's pending acquisition and release run on without
 	 * delaying the caller)
@@ -178,7 +178,7 @@ final class LockCommands {
 			String channel) {
 		Round[] round = new Round[1];
 		release(fullKeys, token, acquisition, keepNanos, awaited, channel, (done) -> round[0] = done);
-		return round[0];
+		return ranHere(round[0]);
 	}
 
 	/**
@@ -200,7 +200,15 @@ final class LockCommands {
 			Preceding after) {
 		LeaseOps.Extension[] extension = new LeaseOps.Extension[1];
 		extend(fullKeys, token, leaseMillis, timeoutNanos, after, (done) -> extension[0] = done);
-		return extension[0];
+		return ranHere(extension[0]);
+	}
+
+	/** A result the returning forms read: there, once the method returned, on production's rounds. */
+	private static <T> T ranHere(T result) {
+		if (result == null) {
+			throw new IllegalStateException("a round ended without a result: it did not run on the calling thread");
+		}
+		return result;
 	}
 
 }

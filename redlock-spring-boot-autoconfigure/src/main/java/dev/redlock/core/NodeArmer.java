@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
  * Arms one node once the arming decision says it may be armed: sets a ticket that a restart wipes,
  * restores the fencing counters and the registry from the armed nodes, records the node's
  * incarnation on a quorum, then sets the marker if the ticket is still there. On every way out
- * short of that it ends its own ticket, so that no other instance waits for an arming that
- * stopped.
+ * short of that it ends its own ticket (if the node takes that call), so that no other instance
+ * waits for an arming that stopped.
  */
 final class NodeArmer {
 

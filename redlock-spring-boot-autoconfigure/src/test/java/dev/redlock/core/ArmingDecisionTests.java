@@ -248,6 +248,25 @@ class ArmingDecisionTests {
 		assertThat(restarted.marker).isEqualTo(restarted.runId);
 	}
 
+	/** The hold-out before a takeover counts from when a ticket was seen after none was. */
+	@Test
+	void ticketSeenAgainAfterOneEndedShouldBeWaitedForAfresh() {
+		Arming arming = arming(3);
+		arming.armDue(probe(Duration.ZERO));
+		FakeNode restarted = this.nodes.get(0);
+		restarted.restart();
+		this.nodes.forEach((node) -> node.registry.put("n0", restarted.runId));
+		restarted.ticket = "an arming that ended";
+		assertThat(arming.armDue(probe(Duration.ofSeconds(12)))).isEmpty();
+		restarted.ticket = null;
+		assertThat(arming.armDue(probe(Duration.ofSeconds(13)))).as("its own hold-out still runs").isEmpty();
+		advance(HOLD_OUT);
+		restarted.ticket = "another instance arming it now";
+		assertThat(arming.armDue(probe(Duration.ofSeconds(23)))).as("a new arming: waited for").isEmpty();
+		assertThat(arming.waiting(0).reason()).isEqualTo("being armed by another instance");
+		assertThat(restarted.ticket).isEqualTo("another instance arming it now");
+	}
+
 	/**
 	 * Two engines arm the same restarted node at once: B's ticket replaces A's, so A's last step
 	 * fails, and B gives up (too few sources answered it). B ends its ticket, so that neither waits
