@@ -11,8 +11,8 @@ import dev.redlock.NodeOutcome;
  * validity left, else undone), a fenced one's token is recorded or not, the undone attempt either
  * retries after the retry delay or gives up (wait time spent, no quorum can count in time). Each
  * event returns the next {@link Step}; the runtime carries it out and reports back. It never waits
- * and never reads a clock (every event brings the time): {@link Acquisition} runs it on the
- * calling thread, the simulation on virtual time.
+ * and never reads a clock (every event brings the time): {@link AttemptDriver} carries it out, on
+ * the calling thread in production and on virtual time in the simulation.
  */
 class AttemptLoop {
 
