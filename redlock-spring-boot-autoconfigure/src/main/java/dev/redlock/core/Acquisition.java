@@ -91,13 +91,15 @@ final class Acquisition {
 			}
 			// no turn within the wait time: still one attempt, so that the answer names the nodes
 		}
-		Semaphore wakeUp = this.waiters.register(fullKeys);
+		Semaphore wakeUp = new Semaphore(0);
+		Runnable woken = wakeUp::release;
+		this.waiters.register(fullKeys, woken);
 		ReleaseNotifications.Wait listening = this.notifications.waiter();
 		try {
 			return attemptUntil(request, fullKeys, fullKey, deadline, wakeUp, listening);
 		}
 		finally {
-			this.waiters.cancel(fullKeys, wakeUp);
+			this.waiters.cancel(fullKeys, woken);
 			if (turn != null) {
 				turn.close();
 			}

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -20,13 +19,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * announces it, heard while this engine has threads waiting ({@link ReleaseNotifications}). A lock
  * that simply expires is found at the next retry.
  *
- * <p>Uses only {@link ReentrantLock} and {@link Semaphore}, which do not pin virtual threads.
+ * <p>A wake-up is what the waiter registers: on a thread, the release of a semaphore it waits on
+ * ({@code Acquisition}); in the simulation, the end of a timer. The queue uses only a fair
+ * {@link ReentrantLock}, which does not pin virtual threads.
  */
 final class LocalWaiters {
 
 	private final Map<String, Queue> queues = new ConcurrentHashMap<>();
 
-	private final Map<String, Set<Semaphore>> wakeUps = new ConcurrentHashMap<>();
+	private final Map<String, Set<Runnable>> wakeUps = new ConcurrentHashMap<>();
 
 	private static final class Queue {
 
@@ -69,14 +70,13 @@ final class LocalWaiters {
 	/**
 	 * Registers a wake-up under each key.
 	 * @param keys the full Redis keys of one lock
-	 * @return the wake-up to pass to {@link #cancel}
+	 * @param wakeUp what a release of one of them runs (on a thread, a semaphore's release); it
+	 * must not block
 	 */
-	Semaphore register(List<String> keys) {
-		Semaphore wakeUp = new Semaphore(0);
+	void register(List<String> keys, Runnable wakeUp) {
 		for (String key : keys) {
 			this.wakeUps.computeIfAbsent(key, (k) -> ConcurrentHashMap.newKeySet()).add(wakeUp);
 		}
-		return wakeUp;
 	}
 
 	/**
@@ -84,7 +84,7 @@ final class LocalWaiters {
 	 * @param keys the keys it was registered under
 	 * @param wakeUp the wake-up
 	 */
-	void cancel(List<String> keys, Semaphore wakeUp) {
+	void cancel(List<String> keys, Runnable wakeUp) {
 		for (String key : keys) {
 			this.wakeUps.computeIfPresent(key, (k, set) -> {
 				set.remove(wakeUp);
@@ -99,10 +99,10 @@ final class LocalWaiters {
 	 */
 	void released(List<String> keys) {
 		for (String key : keys) {
-			Set<Semaphore> waiting = this.wakeUps.get(key);
+			Set<Runnable> waiting = this.wakeUps.get(key);
 			if (waiting != null) {
-				for (Semaphore wakeUp : waiting) {
-					wakeUp.release();
+				for (Runnable wakeUp : waiting) {
+					wakeUp.run();
 				}
 			}
 		}

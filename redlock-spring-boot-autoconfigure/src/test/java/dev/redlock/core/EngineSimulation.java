@@ -27,10 +27,11 @@ import java.util.SplittableRandom;
  * what a failed call or a probe changes) are the engine's own {@link NodeStanding}, each probe is
  * the engine's own {@link ProbeRound}, and each held lock is the engine's own {@link RedlockHandle}
  * (its lease lock, extensions, renewal by its {@link LeaseKeeper}, close) on the runtime
- * {@link SimulatedHold} gives it. Multi-key locks only with {@link Config#withMultiKey}. Left out:
- * what {@code Acquisition} does around the attempts on a thread (the in-process queue of threads
- * waiting for one key, wake-ups on a release here or announced by another process: waiters retry
- * after their delay), the caller's patience when reading answers (it decides only
+ * {@link SimulatedHold} gives it; a release wakes the engine's threads waiting to retry one of its
+ * keys through the engine's own {@link LocalWaiters}. Multi-key locks only with
+ * {@link Config#withMultiKey}. Left out: the rest of what {@code Acquisition} does around the
+ * attempts on a thread (the in-process queue of threads waiting for one key; releases announced by
+ * another process: waiters retry after their delay), the caller's patience when reading answers (it decides only
  * which thread reads), a pool's wait for a free connection, the probes' own round trips (a probe
  * reads every node at one instant; arming's calls do take time), and a promoted replica's own clock
  * (it keeps the former master's).
@@ -147,6 +148,9 @@ final class EngineSimulation {
 		long fencesNotRecorded;
 
 		long gated;
+
+		/** Retries brought forward by a release of the key in the same engine ({@link LocalWaiters}). */
+		long wokenUp;
 
 		/** Releases that skipped a node as one that never set the key, while it held it. */
 		long keysLeftBehind;
@@ -438,8 +442,9 @@ final class EngineSimulation {
 						t.multiKeyAcquisitions, t.multiKeyGranted));
 			}
 			text.append(String.format(Locale.ROOT, "  %,d attempts (%,d failed; %,d gated after a split vote; %,d fences not "
-					+ "recorded in time); %,d keys left behind by a release that skipped a node holding them%n", t.attempts,
-					t.failedAttempts, t.gated, t.fencesNotRecorded, t.keysLeftBehind));
+					+ "recorded in time; %,d retries woken up by a release in the same engine); %,d keys left behind by a "
+					+ "release that skipped a node holding them%n", t.attempts, t.failedAttempts, t.gated,
+					t.fencesNotRecorded, t.wokenUp, t.keysLeftBehind));
 			text.append(String.format(Locale.ROOT, "  %,d locks lost, %,d renewals stopped at the maximum hold time%n",
 					t.lost, t.maxHoldReached));
 			text.append("  faults:");

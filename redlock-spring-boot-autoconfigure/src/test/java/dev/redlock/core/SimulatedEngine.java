@@ -54,6 +54,9 @@ final class SimulatedEngine implements NodeCallListener {
 
 	private final LockCommands commands;
 
+	/** The engine's waiters of each key, woken by its releases. */
+	private final LocalWaiters waiters = new LocalWaiters();
+
 	private final AttemptLoop.Reach reach = (deadline) -> quorumOutOfReach(deadline) ? "no quorum in reach" : null;
 
 	private boolean dead;
@@ -171,6 +174,10 @@ final class SimulatedEngine implements NodeCallListener {
 
 	LockCommands commands() {
 		return this.commands;
+	}
+
+	LocalWaiters waiters() {
+		return this.waiters;
 	}
 
 	/** This engine's view of node {@code index}, which runs the lock calls that reach it. */

@@ -295,6 +295,10 @@ final class SimulatedHold implements LeaseOps {
 				boolean confirmed = Round.count(round.outcomes(), Status.ACQUIRED) >= this.engine.quorum();
 				this.records.forEach((record) -> this.sim.history.kept(record, from, keepMillis * MS, confirmed));
 			}
+			else {
+				// as HeldLocks: the engine's threads waiting for one of the keys try at once
+				this.engine.waiters().released(keys);
+			}
 			then.run();
 		});
 	}

@@ -48,6 +48,15 @@ final class VirtualCaller implements AttemptDriver.Caller {
 
 	private AttemptDriver driver;
 
+	/** Registered with the engine's waiters while a call with a wait time runs, as {@link Acquisition} does. */
+	private Runnable wakeUp;
+
+	/** Whether one of the keys was released here since the attempt began. */
+	private boolean woken;
+
+	/** The wait before the next attempt, while one runs. */
+	private VirtualTimer retry;
+
 	VirtualCaller(SimulatedEngine engine, int index, SplittableRandom random) {
 		this.engine = engine;
 		this.sim = engine.sim;
@@ -108,6 +117,10 @@ final class VirtualCaller implements AttemptDriver.Caller {
 		this.driver = new AttemptDriver(this.engine.commands(), this.loop, this.keys, this.key, this.leaseNanos / MS,
 				this.fenced, this.engine.nodeTimeout(), this.sim::now, this.engine::heldOut, this.engine.reach(),
 				this.random, this.sim::token, this);
+		if (deadline != this.sim.now()) {
+			this.wakeUp = new WakeUp();
+			this.engine.waiters().register(this.keys, this.wakeUp);
+		}
 		attempt();
 	}
 
@@ -116,7 +129,28 @@ final class VirtualCaller implements AttemptDriver.Caller {
 			return;
 		}
 		this.sim.tally.attempts++;
+		// only a release from now on is news
+		this.woken = false;
+		this.retry = null;
 		this.driver.attempt();
+	}
+
+	/** The engine released one of the keys: a wait to retry ends now. */
+	private void released() {
+		this.woken = true;
+		if (this.retry != null && this.retry.cancel(false)) {
+			this.retry = null;
+			this.sim.tally.wokenUp++;
+			this.sim.after(0, this::attempt);
+		}
+	}
+
+	/** The call ends: no more wake-ups. */
+	private void ended() {
+		if (this.wakeUp != null) {
+			this.engine.waiters().cancel(this.keys, this.wakeUp);
+			this.wakeUp = null;
+		}
 	}
 
 	@Override
@@ -124,6 +158,7 @@ final class VirtualCaller implements AttemptDriver.Caller {
 		if (this.dead) {
 			return;
 		}
+		ended();
 		this.sim.tally.granted++;
 		this.sim.tally.multiKeyGranted += (this.keys.size() > 1) ? 1 : 0;
 		long validUntil = this.loop.validUntil();
@@ -143,6 +178,7 @@ final class VirtualCaller implements AttemptDriver.Caller {
 			return;
 		}
 		undone();
+		ended();
 		notAcquired();
 	}
 
@@ -152,7 +188,14 @@ final class VirtualCaller implements AttemptDriver.Caller {
 			return;
 		}
 		undone();
-		this.sim.after(delayNanos, this::attempt);
+		if (this.woken) {
+			// a release came during the attempt: the wait is over at once
+			this.sim.tally.wokenUp++;
+			this.sim.after(0, this::attempt);
+		}
+		else {
+			this.retry = VirtualTimer.after(this.sim, delayNanos, this::attempt);
+		}
 	}
 
 	private void undone() {
@@ -168,5 +211,27 @@ final class VirtualCaller implements AttemptDriver.Caller {
 		next();
 	}
 
+	/**
+	 * This thread's wake-up. Its hash is the thread's name, so that the order in which a release
+	 * runs the wake-ups of one key (a hash set's) is the same in every run of a seed.
+	 */
+	private final class WakeUp implements Runnable {
+
+		@Override
+		public void run() {
+			released();
+		}
+
+		@Override
+		public int hashCode() {
+			return VirtualCaller.this.name.hashCode();
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other == this;
+		}
+
+	}
 
 }
