@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import dev.redlock.LockHandle;
 import dev.redlock.LockNotAcquiredException;
 import dev.redlock.LockRequest;
-import dev.redlock.NodeOutcome;
 
 /**
  * One acquire call, from the request to the handle or the failure report: threads of this engine
@@ -120,7 +119,7 @@ final class Acquisition {
 				this.settings);
 		AttemptDriver.LastOutcome outcome = new AttemptDriver.LastOutcome();
 		AttemptDriver driver = new AttemptDriver(this.commands, loop, fullKeys, fullKey, ttl.toMillis(),
-				request.fencing(), this.settings.nodeTimeout().toNanos(), Ticker.SYSTEM, this.health::heldOut,
+				request.fencing(), Ticker.SYSTEM, this.health::heldOut,
 				this.reach, ThreadLocalRandom.current(), KeySpace::newToken, outcome);
 		while (true) {
 			if (this.calls.closing()) {

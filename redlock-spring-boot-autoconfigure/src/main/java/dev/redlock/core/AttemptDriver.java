@@ -55,8 +55,6 @@ final class AttemptDriver {
 
 	private final boolean fenced;
 
-	private final long nodeTimeoutNanos;
-
 	private final Ticker ticker;
 
 	private final Supplier<List<String>> heldOut;
@@ -75,7 +73,6 @@ final class AttemptDriver {
 	 * @param keys the lock's keys as stored; {@code key} the same joined by commas
 	 * @param leaseMillis the TTL each attempt asks for
 	 * @param fenced whether a fencing token is issued
-	 * @param nodeTimeoutNanos the node timeout
 	 * @param ticker the clock
 	 * @param heldOut per node, why it must not be sent a lock now ({@code null}: none is held out)
 	 * @param reach whether a quorum can still count before the deadline
@@ -84,7 +81,7 @@ final class AttemptDriver {
 	 * @param caller what becomes of the attempts
 	 */
 	AttemptDriver(LockCommands commands, AttemptLoop loop, List<String> keys, String key, long leaseMillis,
-			boolean fenced, long nodeTimeoutNanos, Ticker ticker, Supplier<List<String>> heldOut,
+			boolean fenced, Ticker ticker, Supplier<List<String>> heldOut,
 			AttemptLoop.Reach reach, RandomGenerator random, Supplier<String> tokens, Caller caller) {
 		this.commands = commands;
 		this.loop = loop;
@@ -92,7 +89,6 @@ final class AttemptDriver {
 		this.key = key;
 		this.leaseMillis = leaseMillis;
 		this.fenced = fenced;
-		this.nodeTimeoutNanos = nodeTimeoutNanos;
 		this.ticker = ticker;
 		this.heldOut = heldOut;
 		this.reach = reach;
@@ -118,7 +114,7 @@ final class AttemptDriver {
 		}
 		long fence = this.loop.fence(outcomes, attempt.countersRead());
 		this.commands.writeFence(this.key, token, fence,
-				this.loop.fenceTimeout(this.nodeTimeoutNanos, this.ticker.nanoTime()), (recorded) -> carryOut(
+				this.loop.fenceTimeout(this.commands.nodeTimeoutNanos(), this.ticker.nanoTime()), (recorded) -> carryOut(
 						this.loop.fenceRecorded(recorded, this.ticker.nanoTime()), token, attempt.round()));
 	}
 

@@ -38,6 +38,11 @@ final class LockCommands {
 		this.nodeTimeoutNanos = nodeTimeoutNanos;
 	}
 
+	/** The node timeout, which bounds each round. */
+	long nodeTimeoutNanos() {
+		return this.nodeTimeoutNanos;
+	}
+
 	/**
 	 * One acquisition attempt's round and, for a fenced one, the counters each node read.
 	 * @param round the round
@@ -103,14 +108,6 @@ final class LockCommands {
 				null, true, (round) -> then.accept(new Attempt(round, counters))));
 	}
 
-	/** {@link #acquire(List, String, long, boolean, List, boolean, Consumer)} on a thread. */
-	Attempt acquire(List<String> fullKeys, String token, long leaseMillis, boolean fenced, List<String> heldOut,
-			boolean splitVote) {
-		Attempt[] attempt = new Attempt[1];
-		acquire(fullKeys, token, leaseMillis, fenced, heldOut, splitVote, (done) -> attempt[0] = done);
-		return ranHere(attempt[0]);
-	}
-
 	/**
 	 * The second step of a fenced acquisition (a quorum max-register): records {@code fence} (one
 	 * above the highest counter the granting nodes read) on every node that still holds this lock.
@@ -122,13 +119,6 @@ final class LockCommands {
 		this.rounds.run((index, node) -> this.members.fenced(index).raiseFence(fullKey, token, counterKey, fence),
 				this.members.quorum, timeoutNanos, null, true,
 				(round) -> then.accept(Round.count(round.outcomes(), Status.ACQUIRED)));
-	}
-
-	/** {@link #writeFence(String, String, long, long, IntConsumer)} on a thread. */
-	int writeFence(String fullKey, String token, long fence, long timeoutNanos) {
-		Integer[] recorded = new Integer[1];
-		writeFence(fullKey, token, fence, timeoutNanos, (count) -> recorded[0] = count);
-		return ranHere(recorded[0]);
 	}
 
 	/**

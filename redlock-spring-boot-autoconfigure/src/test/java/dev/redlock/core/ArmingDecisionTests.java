@@ -267,6 +267,18 @@ class ArmingDecisionTests {
 		assertThat(restarted.ticket).isEqualTo("another instance arming it now");
 	}
 
+	/** Two engines of 5 armed nodes, both of which saw node 0 restart empty 3 s ago. */
+	private Arming[] twoEnginesSawNodeZeroRestart() {
+		Arming arming = arming(5);
+		arming.armDue(probe(Duration.ZERO));
+		Arming other = grown(0);
+		other.armDue(probe(Duration.ZERO));
+		this.nodes.get(0).restart();
+		assertThat(arming.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
+		assertThat(other.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
+		return new Arming[] { arming, other };
+	}
+
 	/**
 	 * Two engines arm the same restarted node at once: B's ticket replaces A's, so A's last step
 	 * fails, and B gives up (too few sources answered it). B ends its ticket, so that neither waits
@@ -275,15 +287,10 @@ class ArmingDecisionTests {
 	 */
 	@Test
 	void armingAbandonedByAnotherEngineShouldNotKeepTheNodeWaiting() {
-		Arming arming = arming(5);
-		arming.armDue(probe(Duration.ZERO));
-		Arming other = new Arming(List.copyOf(this.nodes), this.nodes.toArray(ArmableNode[]::new), "p:", HOLD_OUT,
-				this.clock::get);
-		other.armDue(probe(Duration.ZERO));
+		Arming[] engines = twoEnginesSawNodeZeroRestart();
+		Arming arming = engines[0];
+		Arming other = engines[1];
 		FakeNode restarted = this.nodes.get(0);
-		restarted.restart();
-		assertThat(arming.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
-		assertThat(other.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
 		advance(HOLD_OUT);
 		restarted.afterBeginArming = () -> {
 			// B decides before A records, then two sources stop answering B's restore
@@ -309,15 +316,10 @@ class ArmingDecisionTests {
 	 */
 	@Test
 	void nodeArmedByAnotherEngineSinceTheProbeShouldNotBeArmedAgain() {
-		Arming arming = arming(5);
-		arming.armDue(probe(Duration.ZERO));
-		Arming other = new Arming(List.copyOf(this.nodes), this.nodes.toArray(ArmableNode[]::new), "p:", HOLD_OUT,
-				this.clock::get);
-		other.armDue(probe(Duration.ZERO));
+		Arming[] engines = twoEnginesSawNodeZeroRestart();
+		Arming arming = engines[0];
+		Arming other = engines[1];
 		FakeNode restarted = this.nodes.get(0);
-		restarted.restart();
-		assertThat(arming.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
-		assertThat(other.armDue(probe(Duration.ofSeconds(3)))).isEmpty();
 		advance(HOLD_OUT.multipliedBy(2));
 		List<NodeStatus> sameProbe = probe(Duration.ofSeconds(23));
 		assertThat(other.armDue(sameProbe)).containsExactly(0);

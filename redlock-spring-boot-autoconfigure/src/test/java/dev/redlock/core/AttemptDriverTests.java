@@ -46,7 +46,7 @@ class AttemptDriverTests {
 	private int tokens;
 
 	private AttemptDriver driver(AttemptLoop loop, boolean fenced) {
-		return new AttemptDriver(this.commands, loop, List.of("k"), "k", 10_000, fenced, 100 * MS, Ticker.SYSTEM,
+		return new AttemptDriver(this.commands, loop, List.of("k"), "k", 10_000, fenced, Ticker.SYSTEM,
 				() -> null, (deadline) -> null, new SplittableRandom(1), () -> "t" + (++this.tokens), this.told);
 	}
 

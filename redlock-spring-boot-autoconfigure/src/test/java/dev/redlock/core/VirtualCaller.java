@@ -115,7 +115,7 @@ final class VirtualCaller implements AttemptDriver.Caller {
 		this.loop = this.sim.attemptLoops.create(this.engine.quorum(), this.leaseNanos, this.fenced, deadline,
 				this.sim.settings());
 		this.driver = new AttemptDriver(this.engine.commands(), this.loop, this.keys, this.key, this.leaseNanos / MS,
-				this.fenced, this.engine.nodeTimeout(), this.sim::now, this.engine::heldOut, this.engine.reach(),
+				this.fenced, this.sim::now, this.engine::heldOut, this.engine.reach(),
 				this.random, this.sim::token, this);
 		if (deadline != this.sim.now()) {
 			this.wakeUp = new WakeUp();

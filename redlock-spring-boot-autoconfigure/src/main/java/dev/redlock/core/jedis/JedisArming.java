@@ -13,7 +13,6 @@ import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.ScanResult;
 
 import dev.redlock.core.ArmableNode;
-import dev.redlock.core.NodeFailure;
 import dev.redlock.core.NodeStatus;
 import dev.redlock.protocol.LockReplies;
 import dev.redlock.protocol.LockScripts;
