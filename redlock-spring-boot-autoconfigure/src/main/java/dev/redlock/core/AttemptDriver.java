@@ -12,7 +12,7 @@ import dev.redlock.NodeOutcome;
  * undo of an attempt not granted, then the outcome to the {@link Caller}: granted, failed, or to be
  * attempted again after a delay. Every step hands on to the next through a continuation: on
  * production's rounds {@link #attempt()} returns once the attempt is over, its outcome told; in the
- * simulation the same steps run on virtual time.
+ * simulation the same steps run on virtual time. Its caller is {@link AcquisitionSteps}.
  */
 final class AttemptDriver {
 
@@ -133,86 +133,6 @@ final class AttemptDriver {
 				this.caller.retry(this.loop.retryDelay(), outcomes);
 			}
 		});
-	}
-
-	/**
-	 * What became of the last attempt, for a caller on a thread: {@link #attempt()} tells it before
-	 * it returns there.
-	 */
-	static final class LastOutcome implements Caller {
-
-		private boolean told;
-
-		private String token;
-
-		private Round round;
-
-		private boolean failed;
-
-		private long retryDelay;
-
-		private List<NodeOutcome> outcomes;
-
-		@Override
-		public void granted(String token, Round round) {
-			this.told = true;
-			this.token = token;
-			this.round = round;
-		}
-
-		@Override
-		public void failed(List<NodeOutcome> outcomes) {
-			this.told = true;
-			this.failed = true;
-			this.outcomes = outcomes;
-		}
-
-		@Override
-		public void retry(long delayNanos, List<NodeOutcome> outcomes) {
-			this.told = true;
-			this.retryDelay = delayNanos;
-			this.outcomes = outcomes;
-		}
-
-		/**
-		 * Makes one attempt and waits for nothing: on threads, its outcome is told by the time
-		 * {@code driver.attempt()} returns.
-		 * @throws IllegalStateException if it was not (rounds that do not run on the calling thread)
-		 */
-		void attempt(AttemptDriver driver) {
-			this.told = false;
-			driver.attempt();
-			if (!this.told) {
-				throw new IllegalStateException("an attempt ended without an outcome: its rounds did not run on the "
-						+ "calling thread");
-			}
-		}
-
-		/** The granted attempt's token, or {@code null}. */
-		String token() {
-			return this.token;
-		}
-
-		/** The granted attempt's round. */
-		Round round() {
-			return this.round;
-		}
-
-		/** Whether the attempts failed. */
-		boolean failed() {
-			return this.failed;
-		}
-
-		/** The delay before the next attempt, after one that was undone. */
-		long retryDelay() {
-			return this.retryDelay;
-		}
-
-		/** Each node's answer to the last attempt that was not granted. */
-		List<NodeOutcome> outcomes() {
-			return this.outcomes;
-		}
-
 	}
 
 }

@@ -1,70 +1,49 @@
 package dev.redlock.core;
 
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The threads of this process that wait for a lock key, so that a release here hands the lock
+ * The callers in this process that wait for a lock key, so that a release here hands the lock
  * over at once instead of after a retry delay.
  *
- * <p>Two parts. A fair <em>queue</em> per single key: only the thread at its head sends attempts
- * to the nodes; the others wait their turn in the JVM, so that a release is not followed by a
- * herd of local attempts that split the nodes' votes between them. A <em>wake-up</em> per
- * waiting thread, registered under each of its keys: a release of one of those keys by this
- * engine wakes the thread for an immediate attempt; so does a release by another process that
- * announces it, heard while this engine has threads waiting ({@link ReleaseNotifications}). A lock
+ * <p>Two parts. A <em>line</em> per single key, first come first served: only the caller at its
+ * head sends attempts to the nodes; the others wait their turn in the JVM, so that a release is not
+ * followed by a herd of local attempts that split the nodes' votes between them. A <em>wake-up</em>
+ * per waiting caller, registered under each of its keys: a release of one of those keys by this
+ * engine wakes the caller for an immediate attempt; so does a release by another process that
+ * announces it, heard while this engine has callers waiting ({@link ReleaseNotifications}). A lock
  * that simply expires is found at the next retry.
  *
- * <p>A wake-up is what the waiter registers: on a thread, the release of a semaphore it waits on
- * ({@code Acquisition}); in the simulation, the end of a timer. The queue uses only a fair
- * {@link ReentrantLock}, which does not pin virtual threads.
+ * <p>A wake-up, and what a place run when it comes to the head of its line, is what the caller
+ * gives: on a thread, the release of a semaphore it waits on ({@link Acquisition}); in the
+ * simulation, the end of a timer. Neither ever waits here.
  */
 final class LocalWaiters {
 
-	private final Map<String, Queue> queues = new ConcurrentHashMap<>();
+	private final Map<String, ArrayDeque<Place>> lines = new ConcurrentHashMap<>();
 
 	private final Map<String, Set<Runnable>> wakeUps = new ConcurrentHashMap<>();
 
-	private static final class Queue {
-
-		final ReentrantLock lock = new ReentrantLock(true);
-
-		int users;
-
-	}
-
 	/**
-	 * Waits for the head of the key's queue.
+	 * Joins the end of the key's line.
 	 * @param key the full Redis key
-	 * @param timeoutNanos the longest wait
-	 * @return a turn to {@link Turn#close() close} when the thread stops trying, or {@code null} if
-	 * the wait ran out
-	 * @throws InterruptedException if interrupted while waiting
+	 * @param onTurn run once the place comes to the head after waiting (not if it is the head at
+	 * once); it must not block
+	 * @return the place, to {@link Place#close() close} when the caller stops trying
 	 */
-	Turn awaitTurn(String key, long timeoutNanos) throws InterruptedException {
-		Queue queue = this.queues.compute(key, (k, existing) -> {
-			Queue q = (existing != null) ? existing : new Queue();
-			q.users++;
-			return q;
+	Place join(String key, Runnable onTurn) {
+		Place place = new Place(key, onTurn);
+		this.lines.compute(key, (k, line) -> {
+			ArrayDeque<Place> joined = (line != null) ? line : new ArrayDeque<>(2);
+			joined.add(place);
+			place.head = joined.size() == 1;
+			return joined;
 		});
-		boolean locked = false;
-		try {
-			locked = queue.lock.tryLock(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
-		}
-		finally {
-			if (!locked) {
-				leave(key, queue);
-			}
-		}
-		return locked ? new Turn(key, queue) : null;
-	}
-
-	private void leave(String key, Queue queue) {
-		this.queues.computeIfPresent(key, (k, q) -> (q == queue && --q.users == 0) ? null : q);
+		return place;
 	}
 
 	/**
@@ -109,30 +88,55 @@ final class LocalWaiters {
 	}
 
 	/**
-	 * How many keys have queued threads or wake-ups: what this object keeps in memory.
+	 * How many keys have callers in line or wake-ups: what this object keeps in memory.
 	 * @return the number of map entries
 	 */
 	int size() {
-		return this.queues.size() + this.wakeUps.size();
+		return this.lines.size() + this.wakeUps.size();
 	}
 
-	/** The head of a key's queue, held while the thread sends attempts. */
-	final class Turn implements AutoCloseable {
+	/** A caller's place in a key's line: at its head, the caller sends attempts. */
+	final class Place implements AutoCloseable {
 
 		private final String key;
 
-		private final Queue queue;
+		private final Runnable onTurn;
 
-		private Turn(String key, Queue queue) {
+		/** Set under the line's map entry; read by the caller after its wait. */
+		private volatile boolean head;
+
+		private boolean left;
+
+		private Place(String key, Runnable onTurn) {
 			this.key = key;
-			this.queue = queue;
+			this.onTurn = onTurn;
 		}
 
-		/** Lets the next thread in the queue try. */
+		/** Whether the place heads its line. */
+		boolean head() {
+			return this.head;
+		}
+
+		/** Leaves the line; at its head, lets the next caller try. Does nothing the second time. */
 		@Override
 		public void close() {
-			this.queue.lock.unlock();
-			leave(this.key, this.queue);
+			if (this.left) {
+				return;
+			}
+			this.left = true;
+			Place[] next = new Place[1];
+			LocalWaiters.this.lines.computeIfPresent(this.key, (k, line) -> {
+				boolean wasHead = line.peekFirst() == this;
+				line.remove(this);
+				if (wasHead && !line.isEmpty()) {
+					next[0] = line.peekFirst();
+					next[0].head = true;
+				}
+				return line.isEmpty() ? null : line;
+			});
+			if (next[0] != null) {
+				next[0].onTurn.run();
+			}
 		}
 
 	}

@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +39,9 @@ final class NodeHealth implements NodeCallListener {
 	/** Which nodes may count: reach, the restart guard (if on), the preconditions. */
 	private final NodeStanding standing;
 
+	/** Whether a quorum can count in time, from {@link #standing}. */
+	private final QuorumReach reach;
+
 	/** The restart guard; {@code null} without. */
 	private final RestartGuard guard;
 
@@ -59,6 +61,7 @@ final class NodeHealth implements NodeCallListener {
 		this.guard = (holdOut != null) ? new RestartGuard(holdOut, checkInterval, members.size(), System.nanoTime())
 				: null;
 		this.standing = new NodeStanding(members.size(), this.guard, preconditions, checkInterval, nodeTimeoutNanos);
+		this.reach = new QuorumReach(members, this.standing, this.guard != null, Ticker.SYSTEM);
 		Arming arming = null;
 		if (holdOut != null) {
 			arming = new Arming(members.nodes, members.armable, keys.prefix(), holdOut, Ticker.SYSTEM);
@@ -186,48 +189,9 @@ final class NodeHealth implements NodeCallListener {
 		}
 	}
 
-	/**
-	 * {@link #quorumOutOfReach} before a call's first attempt: with the restart guard only, which
-	 * sends no lock to a node that cannot count, so an attempt could not do better; without the
-	 * guard every call tries the nodes once, the only way the engine hears that one is back.
-	 */
-	OutOfReach quorumOutOfReachBeforeTrying(long deadline) {
-		return (this.guard != null) ? quorumOutOfReach(deadline) : null;
-	}
-
-	/**
-	 * Why no quorum can count before {@code deadline}, or {@code null} if one may, so that a wait
-	 * that cannot succeed ends at once instead of keeping the caller's thread. A node cannot count
-	 * if the engine's fresh news of it is that it cannot be reached (a probe missed it, or a call's
-	 * connection was refused, and nothing answered since: {@link NodeReach}), or, with the restart
-	 * guard, if its soonest time to count (now, the end of its hold-out, or the next probe) comes
-	 * after the deadline. A node not heard of lately, or that answered last, may count.
-	 */
-	OutOfReach quorumOutOfReach(long deadline) {
-		long now = System.nanoTime();
-		List<NodeOutcome> late = new ArrayList<>();
-		for (int i = 0; i < this.members.size(); i++) {
-			String why = this.standing.late(i, now, deadline);
-			if (why != null) {
-				late.add(new NodeOutcome(this.members.name(i), NodeOutcome.Status.FAILED, why));
-			}
-		}
-		int counting = this.members.size() - late.size();
-		if (counting >= this.members.quorum) {
-			return null;
-		}
-		return new OutOfReach("a quorum cannot be reached before the wait time ends: only " + counting + " of "
-				+ this.members.size() + " nodes can count by then (" + late.stream()
-					.map((outcome) -> outcome.node() + ": " + outcome.detail())
-					.collect(Collectors.joining(", ")) + ")", List.copyOf(late));
-	}
-
-	/**
-	 * Why no quorum can count in time.
-	 * @param reason the whole reason, naming each node that cannot count and why
-	 * @param nodes one {@code FAILED} outcome for each node that cannot count, the others left out
-	 */
-	record OutOfReach(String reason, List<NodeOutcome> nodes) {
+	/** Whether a quorum can still count before a deadline, on the system clock. */
+	QuorumReach reach() {
+		return this.reach;
 	}
 
 }

@@ -41,7 +41,7 @@ class AttemptDriverTests {
 
 	private final LockCommands commands = new LockCommands(this.members, this.fanOut, 100 * MS);
 
-	private final AttemptDriver.LastOutcome told = new AttemptDriver.LastOutcome();
+	private final Told told = new Told();
 
 	private int tokens;
 
@@ -105,6 +105,59 @@ class AttemptDriverTests {
 			.containsExactly(Status.ACQUIRED, Status.HELD_BY_OTHER, Status.HELD_BY_OTHER);
 		assertThat(loop.reason()).isNotBlank();
 		assertThat(this.told.retryDelay()).as("no retry").isZero();
+	}
+
+	/** What became of the last attempt. */
+	private static final class Told implements AttemptDriver.Caller {
+
+		private String token;
+
+		private Round round;
+
+		private boolean failed;
+
+		private long retryDelay;
+
+		private List<NodeOutcome> outcomes;
+
+		@Override
+		public void granted(String token, Round round) {
+			this.token = token;
+			this.round = round;
+		}
+
+		@Override
+		public void failed(List<NodeOutcome> outcomes) {
+			this.failed = true;
+			this.outcomes = outcomes;
+		}
+
+		@Override
+		public void retry(long delayNanos, List<NodeOutcome> outcomes) {
+			this.retryDelay = delayNanos;
+			this.outcomes = outcomes;
+		}
+
+		String token() {
+			return this.token;
+		}
+
+		Round round() {
+			return this.round;
+		}
+
+		boolean failed() {
+			return this.failed;
+		}
+
+		long retryDelay() {
+			return this.retryDelay;
+		}
+
+		List<NodeOutcome> outcomes() {
+			return this.outcomes;
+		}
+
 	}
 
 }

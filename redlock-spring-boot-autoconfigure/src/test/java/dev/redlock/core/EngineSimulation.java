@@ -152,6 +152,9 @@ final class EngineSimulation {
 		/** Retries brought forward by a release of the key in the same engine ({@link LocalWaiters}). */
 		long wokenUp;
 
+		/** Callers that waited in a key's line ({@link LocalWaiters}) and were let try by the one ahead of them. */
+		long turnsInLine;
+
 		/** Releases that skipped a node as one that never set the key, while it held it. */
 		long keysLeftBehind;
 
@@ -442,9 +445,9 @@ final class EngineSimulation {
 						t.multiKeyAcquisitions, t.multiKeyGranted));
 			}
 			text.append(String.format(Locale.ROOT, "  %,d attempts (%,d failed; %,d gated after a split vote; %,d fences not "
-					+ "recorded in time; %,d retries woken up by a release in the same engine); %,d keys left behind by a "
-					+ "release that skipped a node holding them%n", t.attempts, t.failedAttempts, t.gated,
-					t.fencesNotRecorded, t.wokenUp, t.keysLeftBehind));
+					+ "recorded in time; %,d retries woken up by a release); %,d turns handed on in an engine's line of "
+					+ "callers of a key; %,d keys left behind by a release that skipped a node holding them%n", t.attempts,
+					t.failedAttempts, t.gated, t.fencesNotRecorded, t.wokenUp, t.turnsInLine, t.keysLeftBehind));
 			text.append(String.format(Locale.ROOT, "  %,d locks lost, %,d renewals stopped at the maximum hold time%n",
 					t.lost, t.maxHoldReached));
 			text.append("  faults:");

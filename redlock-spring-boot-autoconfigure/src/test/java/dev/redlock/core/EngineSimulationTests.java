@@ -44,8 +44,8 @@ class EngineSimulationTests {
 	 * decision of the engine (or a step of the simulation) does: then find out why, and record the
 	 * new value deliberately, with the change that made it (and run the long one again).
 	 */
-	private static final Map<Long, String> RECORDED = Map.of(100_000L, "349a8bd7380e0e0f", 1_000_000L,
-			"8a779507df6f7665", 100_000_000L, "399d20211549f08c");
+	private static final Map<Long, String> RECORDED = Map.of(100_000L, "dbe374616f1c92a3", 1_000_000L,
+			"75d279bc8a394039");
 
 	/** Arming logs every node it arms and every wait, per engine, and a handle every lock it lost: thousands of lines in a run. */
 	private static final Class<?>[] QUIETED = { Arming.class, ArmingRound.class, RedlockHandle.class };
@@ -89,6 +89,8 @@ class EngineSimulationTests {
 		assertThat(result.tally().operations).isGreaterThanOrEqualTo(OPERATIONS);
 		assertThat(result.tally().granted).as("granted").isGreaterThan(OPERATIONS / 10);
 		assertThat(result.tally().gated).as("attempts gated after a split vote").isPositive();
+		assertThat(result.tally().wokenUp).as("retries woken up by a release").isPositive();
+		assertThat(result.tally().turnsInLine).as("turns handed on in a line of callers").isPositive();
 		assertThat(result.tally().armings).as("nodes armed after empty restarts").isGreaterThan(config.nodes());
 		assertThat(result.tally().keysLostInFailovers).as("lock keys failovers lost").isPositive();
 		assertThat(result.reports()).isEmpty();
@@ -182,23 +184,29 @@ class EngineSimulationTests {
 
 	/**
 	 * A failover the probes cannot see (the replica goes on under the former master's run id,
-	 * marker and uptime, without its last writes) breaks the guarantees: on seed 13, 100,000
-	 * operations, a lock is granted while another holds it, or a fencing token is issued out of
-	 * order; with the run id a replica really has, the guard holds the node out and the same seed
-	 * runs clean. (Seed 10 with 50,000 operations and mutual exclusion alone until arming ended its
-	 * abandoned tickets and held out a promoted replica that lost its marker, and the simulation
-	 * woke waiting threads: the schedule changed; with unseen failovers, seeds 1 to 14 with
-	 * 100,000 operations broke fencing order or mutual exclusion in 5 of 14.)
+	 * marker and uptime, without its last writes) breaks the guarantees: of seeds 1 to 8 with
+	 * 100,000 operations, at least one grants a lock while another holds it or issues a fencing
+	 * token out of order; with the run id a replica really has, the guard holds the node out and the
+	 * first such seed runs clean. (Several seeds, because which one breaks moves with every change
+	 * of schedule: a single seed stopped breaking three times as the simulation came to run more of
+	 * the engine. With the line of callers per key simulated, seeds 2 and 7 of 1 to 8 broke, and 9,
+	 * 12, 17, 18, 19, 22 and 24 of 9 to 24.)
 	 */
 	@Test
 	void failoversTheProbesCannotSeeShouldBreakMutualExclusion() {
-		EngineSimulation.Result unseen = run(EngineSimulation.Config.of(13, 100_000).withFailoversSeen(false)
-			// without the armed scripts' clock check, which refuses acquisitions a paused node runs after the
-			// caller gave up and so changes the history this seed was found with
-			.withClockJumps(false, false));
-		assertThat(unseen.overlaps() + unseen.fencingViolations()).as("mutual-exclusion and fencing-order violations")
+		long broken = 0;
+		for (int seed = 1; seed <= 8 && broken == 0; seed++) {
+			EngineSimulation.Result unseen = run(EngineSimulation.Config.of(seed, 100_000).withFailoversSeen(false)
+				// without the armed scripts' clock check, which refuses acquisitions a paused node runs after the
+				// caller gave up, and so hides some of these failovers' effects
+				.withClockJumps(false, false));
+			if (unseen.overlaps() + unseen.fencingViolations() > 0) {
+				broken = seed;
+			}
+		}
+		assertThat(broken).as("a seed of 1 to 8 whose unseen failovers break mutual exclusion or fencing order")
 			.isPositive();
-		EngineSimulation.Result seen = run(EngineSimulation.Config.of(13, 100_000));
+		EngineSimulation.Result seen = run(EngineSimulation.Config.of(broken, 100_000));
 		assertThat(seen.overlaps()).as("mutual-exclusion violations").isZero();
 		assertThat(seen.fencingViolations()).as("fencing-order violations").isZero();
 	}

@@ -57,7 +57,8 @@ final class SimulatedEngine implements NodeCallListener {
 	/** The engine's waiters of each key, woken by its releases. */
 	private final LocalWaiters waiters = new LocalWaiters();
 
-	private final AttemptLoop.Reach reach = (deadline) -> quorumOutOfReach(deadline) ? "no quorum in reach" : null;
+	/** What the engine's acquire calls use: its own parts, on virtual time. */
+	private final AcquisitionSteps.Parts parts;
 
 	private boolean dead;
 
@@ -92,7 +93,13 @@ final class SimulatedEngine implements NodeCallListener {
 		this.probeRound = (arming != null) ? new ProbeRound(this.standing, arming, this.armable, sim::now) : null;
 		this.lastLooks = new NodeStatus.Clock[n];
 		this.fanOut = new VirtualFanOut(this, this.views);
-		this.commands = new LockCommands(new Members(this.views), this.fanOut, nodeTimeout());
+		Members members = new Members(this.views);
+		this.commands = new LockCommands(members, this.fanOut, nodeTimeout());
+		ReleaseNotifications notifications = new ReleaseNotifications(members, null, this.waiters,
+				(task, delay) -> VirtualTimer.after(sim, delay, task), ReleaseNotifications.IDLE_SPELL);
+		this.parts = new AcquisitionSteps.Parts(this.commands, this.waiters, notifications,
+				new QuorumReach(members, this.standing, this.guard != null, sim::now), this::heldOut, () -> false,
+				sim::now, sim::token);
 	}
 
 	/**
@@ -148,11 +155,6 @@ final class SimulatedEngine implements NodeCallListener {
 		return this.standing.heldOut(this.sim.now());
 	}
 
-	/** Why no quorum can count before a deadline, for the attempt loop. */
-	AttemptLoop.Reach reach() {
-		return this.reach;
-	}
-
 	/** A call that got an answer, as {@code NodeHealth.answered} takes it. */
 	@Override
 	public void answered(int index) {
@@ -165,11 +167,6 @@ final class SimulatedEngine implements NodeCallListener {
 		this.standing.failed(index, NodeFailure.kindOf(error), outcome.detail(), this.sim.now());
 	}
 
-	/** As {@code NodeHealth.quorumOutOfReach}: whether no quorum can count before {@code deadline}. */
-	boolean quorumOutOfReach(long deadline) {
-		return this.standing.counting(this.sim.now(), deadline) < quorum();
-	}
-
 	// ---- the engine's LockCommands, their rounds carried out by VirtualFanOut ----
 
 	LockCommands commands() {
@@ -178,6 +175,10 @@ final class SimulatedEngine implements NodeCallListener {
 
 	LocalWaiters waiters() {
 		return this.waiters;
+	}
+
+	AcquisitionSteps.Parts parts() {
+		return this.parts;
 	}
 
 	/** This engine's view of node {@code index}, which runs the lock calls that reach it. */

@@ -8,13 +8,14 @@ import dev.redlock.NodeOutcome;
 
 /**
  * One thread of a simulated engine that locks again and again: picks a key and a request, then
- * has the engine's own {@link AttemptDriver} make the attempts its {@link AttemptLoop} decides, as
- * {@link Acquisition} has them made on the calling thread: each attempt, fence write and undo is
- * the engine's own {@link LockCommands} call (with its {@link SplitVoteGate}), whose rounds
- * {@link VirtualFanOut} runs on virtual time; the retry delay is a timer. A granted lock is held
- * by {@link SimulatedHold}.
+ * has the engine's own {@link AcquisitionSteps} carry out the call, as {@link Acquisition} has them
+ * carried out on the calling thread: the check that a quorum is in reach, the line of the engine's
+ * callers of a key and the wake-ups ({@link LocalWaiters}), listening for releases announced by
+ * other engines ({@link ReleaseNotifications}), and the attempts of its {@link AttemptDriver},
+ * whose rounds {@link VirtualFanOut} runs on virtual time. Its waits are timers that a wake-up ends
+ * early; a granted lock is held by {@link SimulatedHold}.
  */
-final class VirtualCaller implements AttemptDriver.Caller {
+final class VirtualCaller implements AcquisitionSteps.Ending, AcquisitionSteps.Waits {
 
 	private static final long MS = 1_000_000L;
 
@@ -46,16 +47,19 @@ final class VirtualCaller implements AttemptDriver.Caller {
 
 	private AttemptLoop loop;
 
-	private AttemptDriver driver;
+	/** This thread's wake-up: its turn in line, or a release of one of its keys. */
+	private final Runnable wakeUp = new WakeUp();
 
-	/** Registered with the engine's waiters while a call with a wait time runs, as {@link Acquisition} does. */
-	private Runnable wakeUp;
-
-	/** Whether one of the keys was released here since the attempt began. */
+	/** Whether a wake-up came since the last reset. */
 	private boolean woken;
 
-	/** The wait before the next attempt, while one runs. */
-	private VirtualTimer retry;
+	/** The wait running, or {@code null}. */
+	private VirtualTimer wait;
+
+	/** The step after it, and whether it is a wait to retry (else for a turn). */
+	private Runnable next;
+
+	private boolean retrying;
 
 	VirtualCaller(SimulatedEngine engine, int index, SplittableRandom random) {
 		this.engine = engine;
@@ -107,58 +111,85 @@ final class VirtualCaller implements AttemptDriver.Caller {
 		this.key = String.join(",", this.keys);
 		this.sim.tally.acquisitions++;
 		this.sim.operation();
-		if (this.engine.guarded() && this.engine.quorumOutOfReach(deadline)) {
-			// as Acquisition: with the restart guard, a call no quorum can answer fails before its first attempt
-			notAcquired();
-			return;
-		}
 		this.loop = this.sim.attemptLoops.create(this.engine.quorum(), this.leaseNanos, this.fenced, deadline,
 				this.sim.settings());
-		this.driver = new AttemptDriver(this.engine.commands(), this.loop, this.keys, this.key, this.leaseNanos / MS,
-				this.fenced, this.sim::now, this.engine::heldOut, this.engine.reach(),
-				this.random, this.sim::token, this);
-		if (deadline != this.sim.now()) {
-			this.wakeUp = new WakeUp();
-			this.engine.waiters().register(this.keys, this.wakeUp);
-		}
-		attempt();
+		new AcquisitionSteps(this.engine.parts(), this.keys, this.key, this.loop, deadline, this.leaseNanos / MS,
+				this.fenced, deadline != this.sim.now(), this.random, this, this).start();
 	}
 
-	private void attempt() {
+	// ---- the waits: timers on virtual time that a wake-up ends early ----
+
+	@Override
+	public Runnable wakeUp() {
+		return this.wakeUp;
+	}
+
+	@Override
+	public void resetWakeUp() {
+		this.woken = false;
+	}
+
+	@Override
+	public void awaitTurn(long nanos, Runnable next) {
+		await(nanos, next, false);
+	}
+
+	@Override
+	public void awaitRetry(long nanos, Runnable next) {
+		undone();
+		await(nanos, next, true);
+	}
+
+	private void await(long nanos, Runnable next, boolean retry) {
 		if (this.dead) {
 			return;
 		}
-		this.sim.tally.attempts++;
-		// only a release from now on is news
-		this.woken = false;
-		this.retry = null;
-		this.driver.attempt();
+		this.retrying = retry;
+		if (this.woken) {
+			// woken during the attempt (or while joining the line): the wait is over at once
+			wokenUp(next);
+			return;
+		}
+		this.next = next;
+		this.wait = VirtualTimer.after(this.sim, nanos, () -> {
+			this.wait = null;
+			step(next);
+		});
 	}
 
-	/** The engine released one of the keys: a wait to retry ends now. */
-	private void released() {
+	/** A wake-up: a wait running ends now; otherwise the next one will not begin. */
+	private void woken() {
 		this.woken = true;
-		if (this.retry != null && this.retry.cancel(false)) {
-			this.retry = null;
-			this.sim.tally.wokenUp++;
-			this.sim.after(0, this::attempt);
+		if (this.wait != null && this.wait.cancel(false)) {
+			this.wait = null;
+			wokenUp(this.next);
 		}
 	}
 
-	/** The call ends: no more wake-ups. */
-	private void ended() {
-		if (this.wakeUp != null) {
-			this.engine.waiters().cancel(this.keys, this.wakeUp);
-			this.wakeUp = null;
+	private void wokenUp(Runnable next) {
+		if (this.retrying) {
+			this.sim.tally.wokenUp++;
+		}
+		else {
+			this.sim.tally.turnsInLine++;
+		}
+		this.sim.after(0, () -> step(next));
+	}
+
+	private void step(Runnable next) {
+		if (!this.dead) {
+			next.run();
 		}
 	}
+
+	// ---- the end ----
 
 	@Override
 	public void granted(String token, Round round) {
 		if (this.dead) {
 			return;
 		}
-		ended();
+		this.sim.tally.attempts += this.loop.attempts();
 		this.sim.tally.granted++;
 		this.sim.tally.multiKeyGranted += (this.keys.size() > 1) ? 1 : 0;
 		long validUntil = this.loop.validUntil();
@@ -173,29 +204,17 @@ final class VirtualCaller implements AttemptDriver.Caller {
 	}
 
 	@Override
-	public void failed(List<NodeOutcome> outcomes) {
+	public void failed(String reason, List<NodeOutcome> outcomes, Throwable cause) {
 		if (this.dead) {
 			return;
 		}
-		undone();
-		ended();
-		notAcquired();
-	}
-
-	@Override
-	public void retry(long delayNanos, List<NodeOutcome> outcomes) {
-		if (this.dead) {
-			return;
+		this.sim.tally.attempts += this.loop.attempts();
+		if (this.loop.attempts() > 0) {
+			undone();
 		}
-		undone();
-		if (this.woken) {
-			// a release came during the attempt: the wait is over at once
-			this.sim.tally.wokenUp++;
-			this.sim.after(0, this::attempt);
-		}
-		else {
-			this.retry = VirtualTimer.after(this.sim, delayNanos, this::attempt);
-		}
+		this.sim.tally.notAcquired++;
+		this.sim.history.notAcquired(this.name, this.key, this.sim.now());
+		next();
 	}
 
 	private void undone() {
@@ -203,12 +222,6 @@ final class VirtualCaller implements AttemptDriver.Caller {
 		if (this.loop.reason() != null && this.loop.reason().startsWith(AttemptLoop.FENCE_NOT_RECORDED)) {
 			this.sim.tally.fencesNotRecorded++;
 		}
-	}
-
-	private void notAcquired() {
-		this.sim.tally.notAcquired++;
-		this.sim.history.notAcquired(this.name, this.key, this.sim.now());
-		next();
 	}
 
 	/**
@@ -219,7 +232,7 @@ final class VirtualCaller implements AttemptDriver.Caller {
 
 		@Override
 		public void run() {
-			released();
+			woken();
 		}
 
 		@Override
