@@ -56,7 +56,7 @@ final class Engine {
 		FanOut fanOut = new FanOut(members.nodes, this.threads.io(), nodeTimeout, this.health, Ticker.SYSTEM);
 		LockCommands commands = new LockCommands(members, fanOut, nodeTimeout);
 		this.notifications = new ReleaseNotifications(members, releaseNotifications ? keys.releaseChannel() : null,
-				this.waiters, this.threads::scheduleRenewal, ReleaseNotifications.IDLE_SPELL);
+				this.waiters, this.threads::scheduleRenewal, ReleaseNotifications.IDLE_SPELL, Ticker.SYSTEM);
 		this.held = new HeldLocks(members, commands, this.threads, this.observer, this.waiters, settings, holdOut,
 				this.notifications.channel());
 		this.acquisition = new Acquisition(members, commands, this.held, this.health, this.notifications, this.waiters,

@@ -55,6 +55,8 @@ final class ReleaseNotifications {
 
 	private final long idleNanos;
 
+	private final Ticker ticker;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	/** The running subscriptions, replaced (never changed) under {@link #lock}; empty while not listening. */
@@ -73,13 +75,16 @@ final class ReleaseNotifications {
 	 * @param channel the release channel, or {@code null} if releases are not announced
 	 * @param timer runs the check that stops listening after an idle spell
 	 * @param idleSpell how long listening outlasts the last waiting thread
+	 * @param ticker the clock the idle spell is measured on
 	 */
-	ReleaseNotifications(Members members, String channel, LocalWaiters waiters, Timer timer, Duration idleSpell) {
+	ReleaseNotifications(Members members, String channel, LocalWaiters waiters, Timer timer, Duration idleSpell,
+			Ticker ticker) {
 		this.members = members;
 		this.channel = channel;
 		this.waiters = waiters;
 		this.timer = timer;
 		this.idleNanos = idleSpell.toNanos();
+		this.ticker = ticker;
 	}
 
 	/** Where releases are announced, or {@code null}. */
@@ -143,7 +148,7 @@ final class ReleaseNotifications {
 		this.lock.lock();
 		try {
 			if (--this.waiting == 0) {
-				this.idleSince = System.nanoTime();
+				this.idleSince = this.ticker.nanoTime();
 				if (this.stop == null || this.stop.isDone()) {
 					scheduleStop(this.idleNanos);
 				}
@@ -163,7 +168,7 @@ final class ReleaseNotifications {
 				// the thread that leaves last schedules the next look
 				return;
 			}
-			long left = this.idleSince + this.idleNanos - System.nanoTime();
+			long left = this.idleSince + this.idleNanos - this.ticker.nanoTime();
 			if (left > 0) {
 				scheduleStop(left);
 			}

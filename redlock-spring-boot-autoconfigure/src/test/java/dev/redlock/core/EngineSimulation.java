@@ -155,6 +155,9 @@ final class EngineSimulation {
 		/** Callers that waited in a key's line ({@link LocalWaiters}) and were let try by the one ahead of them. */
 		long turnsInLine;
 
+		/** Released keys announced by a node and heard by an engine listening there ({@link ReleaseNotifications}). */
+		long announcementsHeard;
+
 		/** Releases that skipped a node as one that never set the key, while it held it. */
 		long keysLeftBehind;
 
@@ -446,8 +449,9 @@ final class EngineSimulation {
 			}
 			text.append(String.format(Locale.ROOT, "  %,d attempts (%,d failed; %,d gated after a split vote; %,d fences not "
 					+ "recorded in time; %,d retries woken up by a release); %,d turns handed on in an engine's line of "
-					+ "callers of a key; %,d keys left behind by a release that skipped a node holding them%n", t.attempts,
-					t.failedAttempts, t.gated, t.fencesNotRecorded, t.wokenUp, t.turnsInLine, t.keysLeftBehind));
+					+ "callers of a key; %,d announced releases heard; %,d keys left behind by a release that skipped a node "
+					+ "holding them%n", t.attempts, t.failedAttempts, t.gated, t.fencesNotRecorded, t.wokenUp, t.turnsInLine,
+					t.announcementsHeard, t.keysLeftBehind));
 			text.append(String.format(Locale.ROOT, "  %,d locks lost, %,d renewals stopped at the maximum hold time%n",
 					t.lost, t.maxHoldReached));
 			text.append("  faults:");

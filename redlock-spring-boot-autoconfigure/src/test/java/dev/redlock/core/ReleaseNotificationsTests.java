@@ -37,7 +37,7 @@ class ReleaseNotificationsTests {
 
 	private final ReleaseNotifications notifications = new ReleaseNotifications(new Members(List.<LockNode>copyOf(this.nodes)),
 			"test:released", new LocalWaiters(),
-			(task, delayNanos) -> this.timer.schedule(task, delayNanos, TimeUnit.NANOSECONDS), IDLE_SPELL);
+			(task, delayNanos) -> this.timer.schedule(task, delayNanos, TimeUnit.NANOSECONDS), IDLE_SPELL, Ticker.SYSTEM);
 
 	@AfterEach
 	void stop() {
@@ -95,7 +95,7 @@ class ReleaseNotificationsTests {
 			return new CompletableFuture<Void>();
 		};
 		ReleaseNotifications instant = new ReleaseNotifications(new Members(List.<LockNode>copyOf(this.nodes)),
-				"test:released", new LocalWaiters(), manual, Duration.ZERO);
+				"test:released", new LocalWaiters(), manual, Duration.ZERO, Ticker.SYSTEM);
 		ReleaseNotifications.Wait first = instant.waiter();
 		first.begin();
 		first.close();
@@ -112,7 +112,7 @@ class ReleaseNotificationsTests {
 			assertThat(this.nodes).as("the next waiter listens again").allMatch((node) -> node.opened.get() == 2);
 		}
 		ReleaseNotifications patient = new ReleaseNotifications(new Members(List.<LockNode>copyOf(this.nodes)),
-				"test:released", new LocalWaiters(), manual, Duration.ofHours(1));
+				"test:released", new LocalWaiters(), manual, Duration.ofHours(1), Ticker.SYSTEM);
 		try (ReleaseNotifications.Wait wait = patient.waiter()) {
 			wait.begin();
 		}
@@ -148,7 +148,7 @@ class ReleaseNotificationsTests {
 	void withoutAChannelNothingShouldBeSubscribed() {
 		ReleaseNotifications silent = new ReleaseNotifications(new Members(List.<LockNode>copyOf(this.nodes)), null,
 				new LocalWaiters(), (task, delayNanos) -> this.timer.schedule(task, delayNanos, TimeUnit.NANOSECONDS),
-				IDLE_SPELL);
+				IDLE_SPELL, Ticker.SYSTEM);
 		try (ReleaseNotifications.Wait wait = silent.waiter()) {
 			wait.begin();
 			assertThat(this.nodes).allMatch((node) -> node.opened.get() == 0);

@@ -57,6 +57,11 @@ final class SimulatedEngine implements NodeCallListener {
 	/** The engine's waiters of each key, woken by its releases. */
 	private final LocalWaiters waiters = new LocalWaiters();
 
+	/** Where its releases are announced, and it listens for others' while its callers wait. */
+	private static final String CHANNEL = EngineSimulation.KEY_PREFIX + "released";
+
+	private final ReleaseNotifications notifications;
+
 	/** What the engine's acquire calls use: its own parts, on virtual time. */
 	private final AcquisitionSteps.Parts parts;
 
@@ -95,9 +100,9 @@ final class SimulatedEngine implements NodeCallListener {
 		this.fanOut = new VirtualFanOut(this, this.views);
 		Members members = new Members(this.views);
 		this.commands = new LockCommands(members, this.fanOut, nodeTimeout());
-		ReleaseNotifications notifications = new ReleaseNotifications(members, null, this.waiters,
-				(task, delay) -> VirtualTimer.after(sim, delay, task), ReleaseNotifications.IDLE_SPELL);
-		this.parts = new AcquisitionSteps.Parts(this.commands, this.waiters, notifications,
+		this.notifications = new ReleaseNotifications(members, CHANNEL, this.waiters,
+				(task, delay) -> VirtualTimer.after(sim, delay, task), ReleaseNotifications.IDLE_SPELL, sim::now);
+		this.parts = new AcquisitionSteps.Parts(this.commands, this.waiters, this.notifications,
 				new QuorumReach(members, this.standing, this.guard != null, sim::now), this::heldOut, () -> false,
 				sim::now, sim::token);
 	}
@@ -127,6 +132,7 @@ final class SimulatedEngine implements NodeCallListener {
 	/** The process dies: its workers stop where they are, its calls' answers reach nobody. */
 	void die() {
 		this.dead = true;
+		this.notifications.close();
 		this.workers.forEach(VirtualCaller::die);
 	}
 
@@ -177,6 +183,11 @@ final class SimulatedEngine implements NodeCallListener {
 		return this.waiters;
 	}
 
+	/** Where its releases are announced. */
+	String channel() {
+		return CHANNEL;
+	}
+
 	AcquisitionSteps.Parts parts() {
 		return this.parts;
 	}
@@ -189,41 +200,18 @@ final class SimulatedEngine implements NodeCallListener {
 	/**
 	 * A release (never shed, {@link LockCommands#release}) skipped node {@code index} as one where
 	 * the lock's keys were never set: counts it in the tally if the node holds any of them with the
-	 * lock's token, which it then keeps for its lease. The call is run against a view that only
-	 * looks.
+	 * lock's token, which it then keeps for its lease. The call is run against this engine's view
+	 * of the node while that only looks.
 	 */
 	void checkSkipped(NodeCall release, int index) {
-		SimulatedNode node = this.sim.node(index);
-		release.call(index, new LockNode() {
-
-			@Override
-			public String name() {
-				return node.name;
-			}
-
-			@Override
-			public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
-				throw new IllegalStateException("a release does not acquire");
-			}
-
-			@Override
-			public boolean release(List<String> keys, String token) {
-				if (keys.stream().anyMatch((key) -> node.holds(key, token))) {
-					SimulatedEngine.this.sim.tally.keysLeftBehind++;
-				}
-				return false;
-			}
-
-			@Override
-			public boolean extend(List<String> keys, String token, long ttlMillis) {
-				return release(keys, token);
-			}
-
-			@Override
-			public void close() {
-			}
-
-		});
+		NodeView view = this.nodeViews[index];
+		view.lookingOnly = true;
+		try {
+			release.call(index, view);
+		}
+		finally {
+			view.lookingOnly = false;
+		}
 	}
 
 	// ---- probes: the engine's ProbeRound ----
@@ -303,11 +291,14 @@ final class SimulatedEngine implements NodeCallListener {
 	 * the lock calls of {@link LockCommands}, which {@link VirtualCall} runs on it when they reach the
 	 * node, as the driver's scripts (armed ones while the restart guard is on) run there.
 	 */
-	final class NodeView implements LockNode, FencedNode, ArmableNode {
+	final class NodeView implements LockNode, FencedNode, ArmableNode, AnnouncingNode {
 
 		private final int index;
 
 		private long latestMicros;
+
+		/** While a skipped release is checked ({@link #checkSkipped}): releases only look. */
+		private boolean lookingOnly;
 
 		NodeView(int index) {
 			this.index = index;
@@ -335,6 +326,9 @@ final class SimulatedEngine implements NodeCallListener {
 
 		@Override
 		public boolean tryAcquire(List<String> keys, String token, long ttlMillis) {
+			if (this.lookingOnly) {
+				throw new IllegalStateException("a release does not acquire");
+			}
 			long set = traced(keys, "ACQUIRE " + token + " ttl " + ttlMillis,
 					node().acquire(keys, token, ttlMillis, guarded(), this.latestMicros));
 			return refusedOr(set) == 1;
@@ -354,12 +348,37 @@ final class SimulatedEngine implements NodeCallListener {
 
 		@Override
 		public boolean release(List<String> keys, String token) {
+			if (this.lookingOnly) {
+				if (keys.stream().anyMatch((key) -> node().holds(key, token))) {
+					SimulatedEngine.this.sim.tally.keysLeftBehind++;
+				}
+				return false;
+			}
 			return traced(keys, "RELEASE " + token, node().release(keys, token) ? 0 : -1) == 0;
 		}
 
 		@Override
 		public boolean extend(List<String> keys, String token, long ttlMillis) {
+			if (this.lookingOnly) {
+				return release(keys, token);
+			}
 			return traced(keys, "EXTEND " + token + " ttl " + ttlMillis, node().extend(keys, token, ttlMillis) ? 0 : -1) == 0;
+		}
+
+		@Override
+		public boolean releaseHeld(List<String> keys, String token, String channel) {
+			if (this.lookingOnly) {
+				return release(keys, token);
+			}
+			List<String> held = keys.stream().filter((key) -> node().holds(key, token)).toList();
+			boolean all = release(keys, token);
+			node().announcements.announce(held);
+			return all;
+		}
+
+		@Override
+		public Subscription listenForReleases(String channel, Consumer<String> listener) {
+			return node().announcements.subscribe(listener);
 		}
 
 		/** An armed script's refusal as the driver throws it: -2 not armed, -3 the node's clock ahead. */

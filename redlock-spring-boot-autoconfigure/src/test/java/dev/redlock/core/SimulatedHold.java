@@ -287,7 +287,7 @@ final class SimulatedHold implements LeaseOps {
 		long from = this.sim.now();
 		this.sim.tally.releases++;
 		this.sim.operation();
-		this.engine.commands().release(keys, token, after, keepNanos, this.engine.quorum(), null, (round) -> {
+		this.engine.commands().release(keys, token, after, keepNanos, this.engine.quorum(), this.engine.channel(), (round) -> {
 			if (gone()) {
 				return;
 			}

@@ -94,6 +94,9 @@ final class SimulatedNode {
 
 	private double lossRate;
 
+	/** Its release channel, which announced releases reach the engines listening through. */
+	final SimulatedAnnouncements announcements;
+
 	/** The writes a replica may not have received yet. */
 	private final SimulatedReplication unreplicated = new SimulatedReplication();
 
@@ -103,6 +106,7 @@ final class SimulatedNode {
 		this.name = "node-" + index;
 		this.random = random;
 		this.baseLatency = 100_000 + random.nextLong(300_000);
+		this.announcements = new SimulatedAnnouncements(this, sim);
 		this.anchorSim = sim.now();
 		// node clocks do not agree on the time, only (about) on its rate
 		this.anchorNode = 1_700_000_000_000L * MS + random.nextLong(3_600_000L * MS);
