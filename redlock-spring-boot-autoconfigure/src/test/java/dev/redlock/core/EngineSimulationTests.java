@@ -190,8 +190,7 @@ class EngineSimulationTests {
 	 * token out of order; with the run id a replica really has, the guard holds the node out and the
 	 * first such seed runs clean. (Several seeds, because which one breaks moves with every change
 	 * of schedule: a single seed stopped breaking three times as the simulation came to run more of
-	 * the engine. With the line of callers per key simulated, seeds 2 and 7 of 1 to 8 broke, and 9,
-	 * 12, 17, 18, 19, 22 and 24 of 9 to 24.)
+	 * the engine. When the line of callers per key was first simulated, 9 of seeds 1 to 24 broke.)
 	 */
 	@Test
 	void failoversTheProbesCannotSeeShouldBreakMutualExclusion() {
