@@ -18,7 +18,8 @@ import dev.redlock.test.RespConnection;
 /**
  * The Redis nodes every benchmark runs against: five {@code redis-server} processes on loopback
  * ports, and the fixture's {@link DelayProxy} in front of the fifth that makes every round trip to
- * it {@link #SLOW_NODE_DELAY} slower (half of it in each direction).
+ * it {@link #SLOW_NODE_DELAY} slower (half of it in each direction). On an emulated LAN
+ * ({@code -lan}), a delay proxy in front of every node adds {@link #LAN_DELAY} in each direction.
  *
  * <p>{@link BenchmarkMain} starts them once and hands their addresses to every forked JMH JVM
  * through the {@value #NODES_PROPERTY} and {@value #SLOW_NODE_PROPERTY} system properties, so
@@ -39,6 +40,9 @@ public final class BenchEnvironment implements AutoCloseable {
 	/** How much slower the slow node answers: every round trip to it takes this much longer. */
 	public static final Duration SLOW_NODE_DELAY = Duration.ofMillis(50);
 
+	/** The one-way delay of the emulated LAN ({@code -lan}): a 0.5 ms round trip to every node. */
+	public static final Duration LAN_DELAY = Duration.ofNanos(250_000);
+
 	private static BenchEnvironment shared;
 
 	private final List<String> nodes;
@@ -47,13 +51,13 @@ public final class BenchEnvironment implements AutoCloseable {
 
 	private final RedisServers servers;
 
-	private final DelayProxy proxy;
+	private final List<DelayProxy> proxies;
 
-	private BenchEnvironment(List<String> nodes, String slowNode, RedisServers servers, DelayProxy proxy) {
+	private BenchEnvironment(List<String> nodes, String slowNode, RedisServers servers, List<DelayProxy> proxies) {
 		this.nodes = List.copyOf(nodes);
 		this.slowNode = slowNode;
 		this.servers = servers;
-		this.proxy = proxy;
+		this.proxies = proxies;
 	}
 
 	/**
@@ -63,10 +67,34 @@ public final class BenchEnvironment implements AutoCloseable {
 	 * @return the environment; closing it stops the nodes and the proxy
 	 */
 	public static BenchEnvironment start(Duration slowNodeDelay) {
+		return start(slowNodeDelay, Duration.ZERO);
+	}
+
+	/**
+	 * Starts five nodes, a delay proxy in front of the fifth, and with a LAN delay one in front of
+	 * every node, through which the nodes are then reached.
+	 * @param slowNodeDelay how much longer a round trip to the fifth node takes through its proxy
+	 * (half of it on the way there, half on the way back)
+	 * @param lanDelay the delay of every node's link in each direction, or zero for none
+	 * @return the environment; closing it stops the nodes and the proxies
+	 */
+	public static BenchEnvironment start(Duration slowNodeDelay, Duration lanDelay) {
 		RedisServers servers = RedisServers.start(NODE_COUNT);
-		DelayProxy proxy = DelayProxy.to(servers.get(NODE_COUNT - 1));
-		proxy.setDelay(slowNodeDelay.dividedBy(2));
-		return new BenchEnvironment(servers.uris(), proxy.uri(), servers, proxy);
+		List<DelayProxy> proxies = new ArrayList<>();
+		List<String> nodes = servers.uris();
+		if (!lanDelay.isZero()) {
+			nodes = new ArrayList<>();
+			for (int i = 0; i < NODE_COUNT; i++) {
+				DelayProxy link = DelayProxy.to(servers.get(i));
+				link.setDelay(lanDelay);
+				proxies.add(link);
+				nodes.add(link.uri());
+			}
+		}
+		DelayProxy slow = DelayProxy.to(servers.get(NODE_COUNT - 1));
+		slow.setDelay(slowNodeDelay.dividedBy(2).plus(lanDelay));
+		proxies.add(slow);
+		return new BenchEnvironment(nodes, slow.uri(), servers, proxies);
 	}
 
 	/**
@@ -79,7 +107,7 @@ public final class BenchEnvironment implements AutoCloseable {
 			String nodes = System.getProperty(NODES_PROPERTY);
 			String slowNode = System.getProperty(SLOW_NODE_PROPERTY);
 			if (nodes != null && slowNode != null) {
-				shared = new BenchEnvironment(Arrays.asList(nodes.split(",")), slowNode, null, null);
+				shared = new BenchEnvironment(Arrays.asList(nodes.split(",")), slowNode, null, List.of());
 			}
 			else {
 				BenchEnvironment started = start(SLOW_NODE_DELAY);
@@ -119,10 +147,14 @@ public final class BenchEnvironment implements AutoCloseable {
 	}
 
 	/**
-	 * The ports of the five nodes (not the proxy's).
+	 * The ports of the five nodes (not the slow node's proxy's; on an emulated LAN, the nodes' own
+	 * where this environment started them, else their links').
 	 * @return the ports
 	 */
 	public List<Integer> ports() {
+		if (this.servers != null) {
+			return this.servers.uris().stream().map((uri) -> URI.create(uri).getPort()).toList();
+		}
 		return this.nodes.stream().map((uri) -> URI.create(uri).getPort()).toList();
 	}
 
@@ -160,13 +192,11 @@ public final class BenchEnvironment implements AutoCloseable {
 	}
 
 	/**
-	 * Stops the proxy and the nodes, if this environment started them.
+	 * Stops the proxies and the nodes, if this environment started them.
 	 */
 	@Override
 	public void close() {
-		if (this.proxy != null) {
-			this.proxy.close();
-		}
+		this.proxies.forEach(DelayProxy::close);
 		if (this.servers != null) {
 			this.servers.close();
 		}

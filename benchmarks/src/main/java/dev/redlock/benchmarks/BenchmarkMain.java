@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -43,6 +44,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <li>{@code -docs DIR}: also write the generated section of {@code DIR/benchmarks.md} and
  * {@code DIR/benchmarks.png};</li>
  * <li>{@code -no-commands}: skip counting commands;</li>
+ * <li>{@code -lan}: an emulated LAN: every node behind a delay proxy that adds
+ * {@link BenchEnvironment#LAN_DELAY} in each direction;</li>
  * <li>{@code -warm-cpus}: keep every CPU busy with a lowest-priority spinner, so that idle virtual
  * CPUs do not add random wake-up latency;</li>
  * <li>{@code -report DIR}: only regenerate the report of a results directory;</li>
@@ -70,6 +73,7 @@ public final class BenchmarkMain {
 		boolean quick = false;
 		boolean countCommands = true;
 		boolean warmCpus = false;
+		boolean lan = false;
 		String only = ".*";
 		List<String> implementations = null;
 		List<String> profilers = new ArrayList<>();
@@ -88,6 +92,7 @@ public final class BenchmarkMain {
 				case "-docs" -> docs = Path.of(args[++i]);
 				case "-no-commands" -> countCommands = false;
 				case "-warm-cpus" -> warmCpus = true;
+				case "-lan" -> lan = true;
 				case "-report" -> reportOnly = Path.of(args[++i]);
 				default -> {
 					System.err.println("Unknown option " + args[i] + "; see the javadoc of " + BenchmarkMain.class.getName());
@@ -106,9 +111,14 @@ public final class BenchmarkMain {
 		if (warmCpus) {
 			mode += "; CPUs kept awake by " + Runtime.getRuntime().availableProcessors() + " nice-19 spinners (-warm-cpus)";
 		}
+		if (lan) {
+			mode += "; emulated LAN: every node behind a delay proxy, " + BenchEnvironment.LAN_DELAY.toNanos() / 1000
+					+ " µs each way (-lan)";
+		}
 		long started = System.nanoTime();
 		List<Process> spinners = warmCpus ? startSpinners() : List.of();
-		try (BenchEnvironment environment = BenchEnvironment.start(BenchEnvironment.SLOW_NODE_DELAY)) {
+		try (BenchEnvironment environment = BenchEnvironment.start(BenchEnvironment.SLOW_NODE_DELAY,
+				lan ? BenchEnvironment.LAN_DELAY : Duration.ZERO)) {
 			System.out.println("Nodes: " + environment.nodes(BenchEnvironment.NODE_COUNT) + ", slow node (+"
 					+ BenchEnvironment.SLOW_NODE_DELAY.toMillis() + " ms): " + environment.nodesWithOneSlow().get(4));
 			List<RunResult> results = new ArrayList<>();

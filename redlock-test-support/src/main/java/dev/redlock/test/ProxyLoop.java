@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
@@ -99,6 +100,11 @@ final class ProxyLoop implements Runnable {
 				else {
 					long waitNanos = nextDue - System.nanoTime();
 					if (waitNanos <= 0) {
+						this.selector.selectNow();
+					}
+					else if (waitNanos < 1_000_000) {
+						// a delay under a millisecond (an emulated LAN): the selector waits whole milliseconds
+						LockSupport.parkNanos(waitNanos);
 						this.selector.selectNow();
 					}
 					else {
