@@ -152,10 +152,8 @@ public final class BenchEnvironment implements AutoCloseable {
 	 * @return the ports
 	 */
 	public List<Integer> ports() {
-		if (this.servers != null) {
-			return this.servers.uris().stream().map((uri) -> URI.create(uri).getPort()).toList();
-		}
-		return this.nodes.stream().map((uri) -> URI.create(uri).getPort()).toList();
+		List<String> uris = (this.servers != null) ? this.servers.uris() : this.nodes;
+		return uris.stream().map((uri) -> URI.create(uri).getPort()).toList();
 	}
 
 	/**

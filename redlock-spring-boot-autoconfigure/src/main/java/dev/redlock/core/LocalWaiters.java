@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * announces it, heard while this engine has callers waiting ({@link ReleaseNotifications}). A lock
  * that simply expires is found at the next retry.
  *
- * <p>A wake-up, and what a place run when it comes to the head of its line, is what the caller
- * gives: on a thread, the release of a semaphore it waits on ({@link Acquisition}); in the
+ * <p>A wake-up, and what a place runs when it comes to the head of its line, is what the caller
+ * gives: on a thread, the release of the semaphore it parks on ({@link ParkedCall}); in the
  * simulation, the end of a timer. Neither ever waits here.
  */
 final class LocalWaiters {
