@@ -39,7 +39,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * throughput scenario without the 3-node variants;</li>
  * <li>{@code -only REGEX}: the benchmark classes to run, such as {@code Uncontended|SlowNode};</li>
  * <li>{@code -impl ID,ID}: the implementations, such as {@code ours-5,raw-5};</li>
- * <li>{@code -prof NAME}: a JMH profiler such as {@code gc} or {@code jfr}, repeatable;</li>
+ * <li>{@code -prof NAME}: a JMH profiler such as {@code gc} or {@code jfr}, repeatable; {@code cpu} is
+ * {@link CpuProfiler} (CPU time per operation of the client, the servers and the launcher);</li>
  * <li>{@code -out DIR}: where results go, by default {@code benchmarks/target/benchmark-results};</li>
  * <li>{@code -docs DIR}: also write the generated section of {@code DIR/benchmarks.md} and
  * {@code DIR/benchmarks.png};</li>
@@ -87,7 +88,7 @@ public final class BenchmarkMain {
 				case "-full" -> quick = false;
 				case "-only" -> only = args[++i];
 				case "-impl" -> implementations = List.of(args[++i].split(","));
-				case "-prof" -> profilers.add(args[++i]);
+				case "-prof" -> profilers.add(profiler(args[++i]));
 				case "-out" -> out = Path.of(args[++i]);
 				case "-docs" -> docs = Path.of(args[++i]);
 				case "-no-commands" -> countCommands = false;
@@ -187,6 +188,11 @@ public final class BenchmarkMain {
 	 * that yields to anything else makes round-trip latencies stable. The same for every
 	 * implementation.
 	 */
+	/** A JMH profiler's name, with {@code cpu} for {@link CpuProfiler}. */
+	private static String profiler(String name) {
+		return "cpu".equals(name) ? CpuProfiler.class.getName() : name;
+	}
+
 	private static List<Process> startSpinners() throws IOException {
 		List<Process> spinners = new ArrayList<>();
 		for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
