@@ -7,12 +7,20 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 /**
- * A socket's input with room for one byte read ahead: waiting for an answer reads its first
- * byte, and the next read returns it first.
+ * A socket's input that reads ahead: waiting for an answer reads whatever has arrived (a whole
+ * lock reply, usually) into a small buffer, and the next reads are served from it without another
+ * system call.
  */
 final class PeekingInputStream extends FilterInputStream {
 
-	private int ahead = -1;
+	/** Larger than any reply to a lock command; a longer reply is read on from the socket. */
+	private static final int AHEAD = 256;
+
+	private final byte[] ahead = new byte[AHEAD];
+
+	private int position;
+
+	private int limit;
 
 	private boolean ended;
 
@@ -22,7 +30,7 @@ final class PeekingInputStream extends FilterInputStream {
 
 	boolean isReadable() {
 		try {
-			return this.ahead >= 0 || this.ended || this.in.available() > 0;
+			return this.position < this.limit || this.ended || this.in.available() > 0;
 		}
 		catch (IOException ex) {
 			return true;
@@ -30,18 +38,19 @@ final class PeekingInputStream extends FilterInputStream {
 	}
 
 	boolean awaitReadable(Socket socket, int timeoutMillis) throws IOException {
-		if (isReadable()) {
+		if (this.position < this.limit || this.ended) {
 			return true;
 		}
 		int readTimeout = socket.getSoTimeout();
 		socket.setSoTimeout(timeoutMillis);
 		try {
-			int next = this.in.read();
-			if (next < 0) {
+			int read = this.in.read(this.ahead, 0, AHEAD);
+			if (read < 0) {
 				this.ended = true;
 			}
 			else {
-				this.ahead = next;
+				this.position = 0;
+				this.limit = read;
 			}
 			return true;
 		}
@@ -56,10 +65,8 @@ final class PeekingInputStream extends FilterInputStream {
 
 	@Override
 	public int read() throws IOException {
-		if (this.ahead >= 0) {
-			int next = this.ahead;
-			this.ahead = -1;
-			return next;
+		if (this.position < this.limit) {
+			return this.ahead[this.position++] & 0xff;
 		}
 		return this.ended ? -1 : this.in.read();
 	}
@@ -69,18 +76,18 @@ final class PeekingInputStream extends FilterInputStream {
 		if (length == 0) {
 			return 0;
 		}
-		if (this.ahead >= 0) {
-			buffer[offset] = (byte) this.ahead;
-			this.ahead = -1;
-			int more = Math.min(length - 1, this.in.available());
-			return 1 + ((more > 0) ? Math.max(0, this.in.read(buffer, offset + 1, more)) : 0);
+		if (this.position < this.limit) {
+			int count = Math.min(length, this.limit - this.position);
+			System.arraycopy(this.ahead, this.position, buffer, offset, count);
+			this.position += count;
+			return count;
 		}
 		return this.ended ? -1 : this.in.read(buffer, offset, length);
 	}
 
 	@Override
 	public int available() throws IOException {
-		return ((this.ahead >= 0) ? 1 : 0) + this.in.available();
+		return (this.limit - this.position) + (this.ended ? 0 : this.in.available());
 	}
 
 }
