@@ -71,9 +71,11 @@ final class CallerReads {
 		for (Exchange exchange : started) {
 			pending += (exchange != null) ? 1 : 0;
 		}
+		// right after the sends, no answer is likely there yet: wait for the first expected, without looking at each
+		boolean look = false;
 		while (pending > 0 && !decided.isDone()) {
 			boolean progress = false;
-			for (int i = 0; i < started.length && !decided.isDone(); i++) {
+			for (int i = 0; look && i < started.length && !decided.isDone(); i++) {
 				if (started[i] != null && started[i].isAnswered()) {
 					finish(i, started[i], sentAt[i], ballot.call(i));
 					started[i] = null;
@@ -106,6 +108,7 @@ final class CallerReads {
 				long until = sentAt[next] + this.load.patience(next);
 				started[next].awaitAnswer(((until - deadline) < 0 ? until : deadline) - now);
 			}
+			look = true;
 		}
 		for (int i = 0; i < started.length; i++) {
 			if (started[i] != null) {
