@@ -85,7 +85,9 @@ final class NodeLoad {
 	void ended(int index, long startNanos) {
 		long ended = this.ticker.nanoTime();
 		long took = ended - startNanos;
-		this.latency.getAndUpdate(index, (average) -> average + (took - average) / 8);
+		long average = this.latency.get(index);
+		// a racing update may be lost: the average only steers patience and shedding
+		this.latency.lazySet(index, average + (took - average) / 8);
 		this.lastEnded.set(index, ended);
 		this.inFlight.decrementAndGet(index);
 	}

@@ -46,6 +46,9 @@ public final class JedisLockNode implements LockNode, FencedNode {
 
 	private final RedisNodeAddress address;
 
+	/** {@link RedisNodeAddress#name()}, built once: every round's outcomes name their nodes. */
+	private final String name;
+
 	private final UnifiedJedis client;
 
 	private final boolean cluster;
@@ -105,6 +108,7 @@ public final class JedisLockNode implements LockNode, FencedNode {
 	 */
 	public JedisLockNode(LockNodeSettings options) {
 		this.address = options.address();
+		this.name = this.address.name();
 		this.cluster = this.address.kind() == RedisNodeAddress.Kind.CLUSTER;
 		this.maxConnections = options.maxConnections();
 		JedisClients clients = JedisClients.build(options);
@@ -138,7 +142,7 @@ public final class JedisLockNode implements LockNode, FencedNode {
 
 	@Override
 	public String name() {
-		return this.address.name();
+		return this.name;
 	}
 
 	@Override
