@@ -92,6 +92,10 @@ final class Round implements Preceding {
 		for (int i = 0; i < this.calls.length; i++) {
 			int index = i;
 			CompletableFuture<Boolean> call = this.calls[i];
+			if (call.isDone() && !call.isCompletedExceptionally()) {
+				// answered: nothing will ever fail (most calls; no stage is made for them)
+				continue;
+			}
 			// handle, not whenComplete: no CompletionException is made for a stage nobody reads
 			call.handle((ok, error) -> {
 				if (error != null) {
