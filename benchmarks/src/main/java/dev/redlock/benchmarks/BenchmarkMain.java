@@ -139,7 +139,7 @@ public final class BenchmarkMain {
 				ChainedOptionsBuilder options = new OptionsBuilder()
 					.include("^" + Pattern.quote(scenario.getName()) + "\\.")
 					.param("impl", impls.toArray(String[]::new))
-					.jvmArgsAppend(environment.jvmArgs().toArray(String[]::new))
+					.jvmArgsAppend(forkArgs(environment, profilers).toArray(String[]::new))
 					.shouldFailOnError(true);
 				if (quick) {
 					options.forks(1)
@@ -188,6 +188,18 @@ public final class BenchmarkMain {
 	 * that yields to anything else makes round-trip latencies stable. The same for every
 	 * implementation.
 	 */
+	/**
+	 * The forks' JVM arguments: the environment's, and with {@link CpuProfiler} every JIT compiler
+	 * thread kept alive, so that none takes its CPU time away when it ends.
+	 */
+	private static List<String> forkArgs(BenchEnvironment environment, List<String> profilers) {
+		List<String> args = new ArrayList<>(environment.jvmArgs());
+		if (profilers.contains(CpuProfiler.class.getName())) {
+			args.add("-XX:-UseDynamicNumberOfCompilerThreads");
+		}
+		return args;
+	}
+
 	/** A JMH profiler's name, with {@code cpu} for {@link CpuProfiler}. */
 	private static String profiler(String name) {
 		return "cpu".equals(name) ? CpuProfiler.class.getName() : name;

@@ -2,6 +2,7 @@ package dev.redlock.benchmarks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +21,9 @@ import org.openjdk.jmh.results.ScalarResult;
 
 /**
  * CPU time per operation, from Linux's {@code /proc}: {@code ·cpu.client} is the benchmark JVM
- * (the implementation under test, its threads, the JIT and the GC), {@code ·cpu.redis} the five
+ * (the implementation under test, its threads, the JIT and the GC), {@code ·cpu.jit} the part of
+ * it spent by the JIT compiler's threads (code still being compiled: a short warm-up shows it),
+ * {@code ·cpu.redis} the five
  * {@code redis-server}s together (found by their {@code INFO server} process id) and
  * {@code ·cpu.launcher} the launcher JVM, where the emulated LAN's delay proxies run. On a machine
  * whose cores are all busy, throughput is the inverse of their sum, so this says where a
@@ -67,6 +70,7 @@ public final class CpuProfiler implements InternalProfiler {
 			return List.of();
 		}
 		return List.of(perOp("·cpu.client", after[0] - this.before[0], ops),
+				perOp("·cpu.jit", Math.max(0, after[3] - this.before[3]), ops),
 				perOp("·cpu.redis", after[1] - this.before[1], ops),
 				perOp("·cpu.launcher", after[2] - this.before[2], ops));
 	}
@@ -75,7 +79,10 @@ public final class CpuProfiler implements InternalProfiler {
 		return new ScalarResult(label, ticks * MICROS_PER_TICK / ops, "µs/op", AggregationPolicy.AVG);
 	}
 
-	/** Ticks used so far by this JVM, the redis-servers and the launcher; {@code null} without /proc. */
+	/**
+	 * Ticks used so far by this JVM, the redis-servers, the launcher and this JVM's JIT compiler
+	 * threads; {@code null} without /proc.
+	 */
 	private long[] ticks() {
 		long self = ticksOf(ProcessHandle.current().pid());
 		if (self < 0) {
@@ -85,16 +92,35 @@ public final class CpuProfiler implements InternalProfiler {
 		for (long pid : this.redisPids) {
 			redis += Math.max(0, ticksOf(pid));
 		}
-		return new long[] { self, redis, Math.max(0, ticksOf(this.launcherPid)) };
+		return new long[] { self, redis, Math.max(0, ticksOf(this.launcherPid)), jitTicks() };
+	}
+
+	/** Ticks used so far by the JIT compiler threads that are alive (the fork keeps them all alive). */
+	private static long jitTicks() {
+		long ticks = 0;
+		try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+			for (Path thread : threads) {
+				String name = Files.readString(thread.resolve("comm"), StandardCharsets.US_ASCII);
+				if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+					ticks += Math.max(0, ticksOf(thread.resolve("stat")));
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// a thread ended while it was read: count the others
+		}
+		return ticks;
 	}
 
 	/** A process's user + system time in clock ticks, or -1 if it cannot be read. */
 	static long ticksOf(long pid) {
-		if (pid <= 0) {
-			return -1;
-		}
+		return (pid > 0) ? ticksOf(Path.of("/proc", Long.toString(pid), "stat")) : -1;
+	}
+
+	/** The user + system time in clock ticks of a process's or thread's {@code stat} file, or -1. */
+	private static long ticksOf(Path statFile) {
 		try {
-			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+			String stat = Files.readString(statFile, StandardCharsets.US_ASCII);
 			// the fields after the command name, which is in parentheses and may hold spaces
 			String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 			return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
