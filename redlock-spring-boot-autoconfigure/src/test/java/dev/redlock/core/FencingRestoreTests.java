@@ -3,6 +3,7 @@ package dev.redlock.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -98,9 +99,17 @@ class FencingRestoreTests {
 
 		// node 1 is held by another owner: the quorum is node 0 (restarted) and node 2 (behind)
 		redis.get(1).call("SET", LOCK_KEY, "another-owner", "PX", "60000");
-		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> fencedHold(engine) > 0);
-		assertThat(redis.get(0).call("GET", COUNTER_KEY)).isEqualTo("6");
-		assertThat(redis.get(2).call("GET", COUNTER_KEY)).isEqualTo("6");
+		AtomicLong token = new AtomicLong();
+		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+			token.set(fencedHold(engine));
+			return token.get() > 0;
+		});
+		// past the 5 issued before the restart; usually 6, but an attempt that timed out on one node of
+		// a loaded machine may have raised the counters before a later attempt took the lock: tokens
+		// only grow, they need not be consecutive
+		assertThat(token.get()).isGreaterThan(5);
+		assertThat(redis.get(0).call("GET", COUNTER_KEY)).isEqualTo(Long.toString(token.get()));
+		assertThat(redis.get(2).call("GET", COUNTER_KEY)).isEqualTo(Long.toString(token.get()));
 	}
 
 	@Test
