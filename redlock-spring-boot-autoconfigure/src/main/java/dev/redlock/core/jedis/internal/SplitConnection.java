@@ -19,7 +19,7 @@ import redis.clients.jedis.Protocol;
  * A Jedis connection whose command can be sent now and its answer read later, and that tells
  * whether the answer has begun to arrive without reading it. The socket is Jedis's own (made by
  * its {@link DefaultJedisSocketFactory}, so host mapping and every socket option stay Jedis's);
- * only its input is seen through a stream that can read one byte ahead and hands it back to
+ * only its input is seen through a stream that reads ahead what has arrived and hands it to
  * Jedis's reply parser first. Used by one thread at a time, like every Jedis connection.
  *
  * <p>This leans on Jedis internals (the protected {@code sendCommand}/{@code flush} of

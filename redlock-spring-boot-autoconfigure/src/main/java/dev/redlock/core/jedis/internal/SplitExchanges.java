@@ -29,7 +29,7 @@ import dev.redlock.core.Exchange;
  *
  * <p>Until a self-check has proven the exchange on a node, its calls run on I/O threads; the
  * first exchange asked for starts the check on a thread of its own, so that no lock waits for
- * it. The check: replies read after a one-byte read-ahead must be whole, and Jedis's own commands
+ * it. The check: replies read after a read-ahead must be whole, and Jedis's own commands
  * must still read their own replies on that connection afterwards. If they are not (a Jedis
  * version that reads replies another way), the node keeps the thread-per-call path, and a warning
  * says so.
