@@ -47,6 +47,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <li>{@code -no-commands}: skip counting commands;</li>
  * <li>{@code -lan}: an emulated LAN: every node behind a delay proxy that adds
  * {@link BenchEnvironment#LAN_DELAY} in each direction;</li>
+ * <li>{@code -steady}: 6 warm-up iterations of 5 s for every benchmark instead of the mode's, so
+ * that the JIT has compiled the longer paths (the engine's takes about 30 s on 2 cores); the
+ * measured iterations stay the mode's;</li>
  * <li>{@code -warm-cpus}: keep every CPU busy with a lowest-priority spinner, so that idle virtual
  * CPUs do not add random wake-up latency;</li>
  * <li>{@code -report DIR}: only regenerate the report of a results directory;</li>
@@ -75,6 +78,7 @@ public final class BenchmarkMain {
 		boolean countCommands = true;
 		boolean warmCpus = false;
 		boolean lan = false;
+		boolean steady = false;
 		String only = ".*";
 		List<String> implementations = null;
 		List<String> profilers = new ArrayList<>();
@@ -94,6 +98,7 @@ public final class BenchmarkMain {
 				case "-no-commands" -> countCommands = false;
 				case "-warm-cpus" -> warmCpus = true;
 				case "-lan" -> lan = true;
+				case "-steady" -> steady = true;
 				case "-report" -> reportOnly = Path.of(args[++i]);
 				default -> {
 					System.err.println("Unknown option " + args[i] + "; see the javadoc of " + BenchmarkMain.class.getName());
@@ -111,6 +116,9 @@ public final class BenchmarkMain {
 				: "full: 1 fork, warm-up 2 x 2 s, measurement 3 x 3 s per benchmark";
 		if (warmCpus) {
 			mode += "; CPUs kept awake by " + Runtime.getRuntime().availableProcessors() + " nice-19 spinners (-warm-cpus)";
+		}
+		if (steady) {
+			mode += "; warm-up 6 x 5 s (-steady)";
 		}
 		if (lan) {
 			mode += "; emulated LAN: every node behind a delay proxy, " + BenchEnvironment.LAN_DELAY.toNanos() / 1000
@@ -147,6 +155,9 @@ public final class BenchmarkMain {
 						.warmupTime(TimeValue.seconds(2))
 						.measurementIterations(2)
 						.measurementTime(TimeValue.seconds(1));
+				}
+				if (steady) {
+					options.warmupIterations(6).warmupTime(TimeValue.seconds(5));
 				}
 				for (String profiler : profilers) {
 					options.addProfiler(profiler);
