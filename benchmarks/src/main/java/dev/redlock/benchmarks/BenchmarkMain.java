@@ -194,12 +194,6 @@ public final class BenchmarkMain {
 	}
 
 	/**
-	 * Starts one lowest-priority busy loop per processor. On virtual machines an idle virtual CPU
-	 * halts, and waking it costs tens of microseconds, at random; keeping every CPU busy with work
-	 * that yields to anything else makes round-trip latencies stable. The same for every
-	 * implementation.
-	 */
-	/**
 	 * The forks' JVM arguments: the environment's, and with {@link CpuProfiler} every JIT compiler
 	 * thread kept alive, so that none takes its CPU time away when it ends.
 	 */
@@ -216,6 +210,12 @@ public final class BenchmarkMain {
 		return "cpu".equals(name) ? CpuProfiler.class.getName() : name;
 	}
 
+	/**
+	 * Starts one lowest-priority busy loop per processor. On virtual machines an idle virtual CPU
+	 * halts, and waking it costs tens of microseconds, at random; keeping every CPU busy with work
+	 * that yields to anything else makes round-trip latencies stable. The same for every
+	 * implementation.
+	 */
 	private static List<Process> startSpinners() throws IOException {
 		List<Process> spinners = new ArrayList<>();
 		for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
